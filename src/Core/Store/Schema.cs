@@ -1,0 +1,162 @@
+namespace Core.Store;
+
+/// <summary>
+/// The store's schema as an ordered list of forward migrations. Version N is reached by running
+/// migrations 1..N in order; a database is never migrated backwards. Add a new entry to change it.
+/// </summary>
+public static class Schema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: the initial schema.
+        """
+        CREATE TABLE sweeps (
+            name        TEXT PRIMARY KEY,
+            spec_path   TEXT,
+            spec_yaml   TEXT,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE trials (
+            trial_id     TEXT PRIMARY KEY,
+            config_json  TEXT NOT NULL,
+            state        TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (state IN ('pending', 'running', 'completed', 'failed')),
+            attempt      INTEGER NOT NULL DEFAULT 0,
+            owner        TEXT,
+            lease_until  REAL,            -- unix seconds; a running trial whose lease passed is abandoned
+            epoch        INTEGER NOT NULL DEFAULT 0,  -- last completed epoch
+            step         INTEGER NOT NULL DEFAULT 0,  -- last optimizer step recorded
+            device       TEXT,
+            params       INTEGER,
+            vocab_size   INTEGER,
+            exit_code    INTEGER,
+            failure      TEXT,
+            created_at   TEXT NOT NULL,
+            started_at   TEXT,
+            finished_at  TEXT
+        );
+        CREATE INDEX trials_state ON trials(state, lease_until);
+
+        -- Which trials a sweep contains (a trial whose resolved config appears in two sweeps is shared).
+        CREATE TABLE sweep_trials (
+            sweep     TEXT NOT NULL REFERENCES sweeps(name) ON DELETE CASCADE,
+            trial_id  TEXT NOT NULL REFERENCES trials(trial_id),
+            ordinal   INTEGER NOT NULL,        -- position in the expanded grid
+            grid_json TEXT NOT NULL,           -- the grid values of this trial, e.g. {"model.cell":"gru"}
+            repeat    INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (sweep, trial_id)
+        ) WITHOUT ROWID;
+
+        -- One row per attempt of a trial: who ran it, how it ended.
+        CREATE TABLE attempts (
+            trial_id    TEXT NOT NULL REFERENCES trials(trial_id),
+            attempt     INTEGER NOT NULL,
+            owner       TEXT,
+            started_at  TEXT NOT NULL,
+            ended_at    TEXT,
+            exit_code   INTEGER,
+            outcome     TEXT,                 -- completed, failed, retry, interrupted, abandoned
+            reason      TEXT,
+            PRIMARY KEY (trial_id, attempt)
+        ) WITHOUT ROWID;
+
+        -- Idempotent by key: a resumed trial that re-logs a step overwrites, never duplicates.
+        CREATE TABLE metrics (
+            trial_id   TEXT NOT NULL REFERENCES trials(trial_id),
+            name       TEXT NOT NULL,
+            step       INTEGER NOT NULL,
+            epoch      INTEGER,               -- set for per-epoch metrics
+            value      REAL NOT NULL,
+            wall_time  REAL NOT NULL,         -- unix seconds
+            PRIMARY KEY (trial_id, name, step)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE checkpoints (
+            trial_id    TEXT NOT NULL REFERENCES trials(trial_id),
+            name        TEXT NOT NULL,        -- ckpt_<epoch>, or step_<step> for mid-epoch ones
+            epoch       INTEGER NOT NULL,     -- completed epochs at the time of the checkpoint
+            step        INTEGER NOT NULL,
+            path        TEXT NOT NULL,        -- relative to the database's folder
+            sha256      TEXT NOT NULL,
+            bytes       INTEGER NOT NULL,
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (trial_id, name)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE probes (
+            trial_id    TEXT NOT NULL REFERENCES trials(trial_id),
+            checkpoint  TEXT NOT NULL,
+            input       TEXT NOT NULL,
+            step        INTEGER NOT NULL,
+            epoch       INTEGER NOT NULL,
+            predicted   TEXT NOT NULL,        -- the most likely next character
+            top_json    TEXT NOT NULL,        -- [{"char":"p","p":0.41}, ...] most likely first
+            PRIMARY KEY (trial_id, checkpoint, input)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE samples (
+            trial_id     TEXT NOT NULL REFERENCES trials(trial_id),
+            checkpoint   TEXT NOT NULL,
+            prime        TEXT NOT NULL,
+            length       INTEGER NOT NULL,
+            temperature  REAL NOT NULL,
+            top_k        INTEGER NOT NULL,
+            seed         INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (trial_id, checkpoint, prime, length, temperature, top_k, seed)
+        ) WITHOUT ROWID;
+
+        -- The architecture summary of the live module, one row per layer.
+        CREATE TABLE architecture (
+            trial_id      TEXT NOT NULL REFERENCES trials(trial_id),
+            ordinal       INTEGER NOT NULL,
+            layer         TEXT NOT NULL,      -- e.g. embedding, gru, dense
+            type          TEXT NOT NULL,      -- e.g. Embedding, GRU, Linear
+            output_shape  TEXT NOT NULL,      -- e.g. (64, None, 1024)
+            params        INTEGER NOT NULL,
+            PRIMARY KEY (trial_id, ordinal)
+        ) WITHOUT ROWID;
+
+        -- One row per (sweep, trial): config flattened, progress, final and best metrics.
+        CREATE VIEW trial_summary AS
+        SELECT
+            st.sweep                                              AS sweep,
+            t.trial_id                                            AS trial_id,
+            st.ordinal                                            AS ordinal,
+            st.repeat                                             AS repeat,
+            t.state                                               AS state,
+            t.attempt                                             AS attempt,
+            json_extract(t.config_json, '$.model.cell')           AS cell,
+            json_extract(t.config_json, '$.model.embedding')      AS embedding,
+            json_extract(t.config_json, '$.model.hidden')         AS hidden,
+            json_extract(t.config_json, '$.model.layers')         AS layers,
+            json_extract(t.config_json, '$.model.dropout')        AS dropout,
+            json_extract(t.config_json, '$.data.seq_len')         AS seq_len,
+            json_extract(t.config_json, '$.train.batch_size')     AS batch_size,
+            json_extract(t.config_json, '$.train.lr')             AS lr,
+            json_extract(t.config_json, '$.train.epochs')         AS epochs,
+            json_extract(t.config_json, '$.train.max_steps')      AS max_steps,
+            json_extract(t.config_json, '$.train.seed')           AS seed,
+            t.epoch                                               AS epochs_done,
+            t.step                                                AS steps_done,
+            t.device                                              AS device,
+            t.params                                              AS params,
+            (SELECT value FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'epoch_train_loss' ORDER BY step DESC LIMIT 1) AS final_train_loss,
+            (SELECT value FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss' ORDER BY step DESC LIMIT 1)         AS final_val_loss,
+            (SELECT value FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_error' ORDER BY step DESC LIMIT 1)        AS final_val_error,
+            (SELECT value FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'train_error' ORDER BY step DESC LIMIT 1)      AS final_train_error,
+            (SELECT MIN(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss')                               AS best_val_loss,
+            (SELECT epoch FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss' ORDER BY value ASC, step ASC LIMIT 1) AS best_epoch,
+            (SELECT AVG(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'chars_per_sec')                          AS chars_per_sec,
+            (SELECT SUM(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'epoch_seconds')                          AS train_seconds,
+            t.failure                                             AS failure,
+            t.config_json                                         AS config_json
+        FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Count;
+}

@@ -1,0 +1,60 @@
+using Dapper;
+
+namespace Core.Store;
+
+/// <summary>Sweeps and their membership: which trials a sweep's expanded grid contains.</summary>
+public sealed class SweepRepository(Database db)
+{
+    /// <summary>One trial of a plan, as <see cref="Register"/> stores it.</summary>
+    public sealed record PlannedTrial(string TrialId, string ConfigJson, int Ordinal, string GridJson, int Repeat);
+
+    /// <summary>
+    /// Records a sweep and its trials in one transaction. Trials that already exist (same id = same
+    /// resolved config) are kept with everything they recorded; new ones start pending. The sweep's
+    /// membership becomes exactly <paramref name="trials"/> (trials dropped from an edited spec stay
+    /// in the store but leave the sweep). Returns how many trials were new.
+    /// </summary>
+    public int Register(string name, string? specPath, string? specYaml, IReadOnlyList<PlannedTrial> trials)
+    {
+        using var c = db.Connect();
+        using var tx = c.BeginTransaction(deferred: false);
+        var now = Database.Now();
+        c.Execute("""
+            INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
+            ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at
+            """, new { name, specPath, specYaml, now }, tx);
+        var added = 0;
+        foreach (var t in trials)
+        {
+            added += c.Execute("""
+                INSERT INTO trials(trial_id, config_json, created_at) VALUES (@TrialId, @ConfigJson, @now)
+                ON CONFLICT(trial_id) DO NOTHING
+                """, new { t.TrialId, t.ConfigJson, now }, tx);
+        }
+        c.Execute("DELETE FROM sweep_trials WHERE sweep = @name", new { name }, tx);
+        c.Execute("""
+            INSERT INTO sweep_trials(sweep, trial_id, ordinal, grid_json, repeat) VALUES (@sweep, @TrialId, @Ordinal, @GridJson, @Repeat)
+            """, trials.Select(t => new { sweep = name, t.TrialId, t.Ordinal, t.GridJson, t.Repeat }), tx);
+        tx.Commit();
+        return added;
+    }
+
+    public IReadOnlyList<SweepRow> List()
+    {
+        using var c = db.Connect();
+        return c.Query<SweepRow>("SELECT * FROM sweeps ORDER BY updated_at DESC, name").AsList();
+    }
+
+    public SweepRow? Get(string name)
+    {
+        using var c = db.Connect();
+        return c.QuerySingleOrDefault<SweepRow>("SELECT * FROM sweeps WHERE name = @name", new { name });
+    }
+
+    /// <summary>The sweep's trials in grid order.</summary>
+    public IReadOnlyList<SweepTrialRow> Members(string sweep)
+    {
+        using var c = db.Connect();
+        return c.Query<SweepTrialRow>("SELECT * FROM sweep_trials WHERE sweep = @sweep ORDER BY ordinal", new { sweep }).AsList();
+    }
+}

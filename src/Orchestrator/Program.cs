@@ -1,0 +1,1 @@
+return Core.ExitCodes.BadInput;
