@@ -1,1 +1,53 @@
-return Core.ExitCodes.BadInput;
+using Core.Store;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Cli;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("orchestrator");
+    config.Settings.StrictParsing = true; // an unknown option is an error, not silently ignored
+    config.AddCommand<RunCommand>("run")
+        .WithDescription("Plan a sweep from its YAML spec into the store and run its trials; run again to resume")
+        .WithExample("run", "experiments/quick.yaml")
+        .WithExample("run", "experiments/hw3.yaml", "--parallel", "2")
+        .WithExample("run", "experiments/hw3.yaml", "--dry-run");
+    config.AddCommand<StatusCommand>("status")
+        .WithDescription("Show each trial of a sweep: state, attempt, epoch/step, best validation loss, throughput")
+        .WithExample("status")
+        .WithExample("status", "hw3", "--json");
+    config.AddCommand<QueryCommand>("query")
+        .WithDescription("Run SQL on the results database, opened read-only; print a table, CSV or JSON")
+        .WithExample("query", "\"SELECT cell, hidden, seq_len, best_val_loss FROM trial_summary ORDER BY best_val_loss\"")
+        .WithExample("query", "\"SELECT * FROM metrics WHERE name = 'val_loss'\"", "--format", "csv");
+    config.AddCommand<SampleCommand>("sample")
+        .WithDescription("Generate text from a trial's checkpoint (runs the Runner's sample command)")
+        .WithExample("sample", "--trial", "3f2a9c1b7d4e", "--prime", "JULIET", "--length", "500", "--temperature", "0.8");
+    config.SetExceptionHandler((e, _) =>
+    {
+        switch (e)
+        {
+            case CommandAppException { Pretty: { } pretty }:
+                AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Write(pretty);
+                return ExitCode.BadInput;
+            case CommandAppException:
+                Output.Error(e.Message);
+                return ExitCode.BadInput;
+            case StoreException:
+                Output.Error(e.Message);
+                return ExitCode.BadInput;
+            case SqliteException s:
+                Output.Error($"database error: {s.Message}");
+                return ExitCode.Error;
+            case IOException or UnauthorizedAccessException:
+                Output.Error(e.Message);
+                return ExitCode.Error;
+            default:
+                Output.Error(e.ToString());
+                return ExitCode.Error;
+        }
+    });
+});
+return await app.RunAsync(args);

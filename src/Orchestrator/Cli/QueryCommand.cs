@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Core.Store;
+using Orchestrator.Queries;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Orchestrator.Cli;
+
+public sealed class QuerySettings : StoreSettings
+{
+    [CommandArgument(0, "<SQL>")]
+    [Description("The SQL to run, e.g. \"SELECT cell, hidden, seq_len, best_val_loss FROM trial_summary ORDER BY best_val_loss\"")]
+    public string Sql { get; init; } = "";
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default), csv or json (an array of objects)")]
+    public string Format { get; init; } = "table";
+
+    public override ValidationResult Validate()
+    {
+        var store = base.Validate();
+        if (!store.Successful) return store;
+        return Format is "table" or "csv" or "json"
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"--format must be table, csv or json, got '{Format}'");
+    }
+}
+
+/// <summary><c>orchestrator query "SQL"</c>: runs SQL on the database opened read-only.</summary>
+public sealed class QueryCommand : Command<QuerySettings>
+{
+    public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
+    {
+        QueryResult result;
+        try
+        {
+            result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.DbPath), settings.Sql, cancellationToken);
+        }
+        catch (Exception e) when (e is StoreException or QueryException)
+        {
+            Output.Error(e.Message);
+            return ExitCode.BadInput;
+        }
+        switch (settings.Format)
+        {
+            case "csv": WriteCsv(result); break;
+            case "json": WriteJson(result); break;
+            default:
+                if (result.Columns.Count == 0) Output.Info("(no result)");
+                else Output.Table(result.Columns, result.Rows.Select(r => (IReadOnlyList<string>)r.Select(Text).ToList()));
+                if (Output.IsTerminal) AnsiConsole.MarkupLine($"[grey]{result.Rows.Count} row(s)[/]");
+                break;
+        }
+        return ExitCode.Ok;
+    }
+
+    private static string Text(object? v) => v switch
+    {
+        null => "NULL",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        byte[] b => $"<{b.Length} bytes>",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    /// <summary>RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; NULL is empty.</summary>
+    private static void WriteCsv(QueryResult r)
+    {
+        static string Field(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', r.Columns.Select(Field)).Append('\n');
+        foreach (var row in r.Rows)
+            sb.AppendJoin(',', row.Select(v => v is null ? "" : Field(v is byte[] b ? Convert.ToBase64String(b) : Text(v)))).Append('\n');
+        Console.Out.Write(sb.ToString());
+    }
+
+    private static void WriteJson(QueryResult r)
+    {
+        using var stream = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartArray();
+            foreach (var row in r.Rows)
+            {
+                w.WriteStartObject();
+                for (var i = 0; i < r.Columns.Count; i++)
+                {
+                    w.WritePropertyName(r.Columns[i]);
+                    switch (row[i])
+                    {
+                        case null: w.WriteNullValue(); break;
+                        case long l: w.WriteNumberValue(l); break;
+                        case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
+                        case double d: w.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
+                        case byte[] b: w.WriteBase64StringValue(b); break;
+                        case var v: w.WriteStringValue(Text(v)); break;
+                    }
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        stream.Write("\n"u8);
+    }
+}

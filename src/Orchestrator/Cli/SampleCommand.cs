@@ -1,0 +1,93 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Core.Store;
+using Orchestrator.Execution;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Orchestrator.Cli;
+
+public sealed class SampleSettings : StoreSettings
+{
+    [CommandOption("--trial <ID>")]
+    [Description("The trial to sample from (its id, as `status` shows it)")]
+    public string Trial { get; init; } = "";
+
+    [CommandOption("--checkpoint <NAME>")]
+    [Description("Checkpoint to load, e.g. ckpt_3. Default: the trial's newest")]
+    public string? Checkpoint { get; init; }
+
+    [CommandOption("--prime <TEXT>")]
+    [Description("Text to start from. Default: the trial's sample.prime (JULIET in the study)")]
+    public string? Prime { get; init; }
+
+    [CommandOption("--length <N>")]
+    [Description("Characters to generate. Default: the trial's sample.length")]
+    public int? Length { get; init; }
+
+    [CommandOption("--temperature <T>")]
+    [Description("Sampling temperature (> 0; lower is more conservative). Default: the trial's sample.temperature")]
+    public double? Temperature { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        var store = base.Validate();
+        if (!store.Successful) return store;
+        if (string.IsNullOrWhiteSpace(Trial)) return ValidationResult.Error("--trial ID is required (see `orchestrator status` for the ids)");
+        if (Prime is "") return ValidationResult.Error("--prime must be at least one character");
+        if (Length is < 1) return ValidationResult.Error($"--length must be 1 or more, got {Length}");
+        if (Temperature is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--temperature must be greater than 0, got {t.ToString(CultureInfo.InvariantCulture)}");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>
+/// <c>orchestrator sample --trial ID</c>: generates text from a trial's checkpoint. Runs the
+/// Runner's <c>sample</c> command as a child process (TorchSharp never loads in the orchestrator)
+/// and passes its output and exit code through.
+/// </summary>
+public sealed class SampleCommand : AsyncCommand<SampleSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
+    {
+        TrialRow? trial;
+        RunnerCommand runner;
+        try
+        {
+            var db = Database.OpenReadOnly(settings.DbPath);
+            trial = new TrialRepository(db).Get(settings.Trial);
+            runner = RunnerCommand.Locate();
+        }
+        catch (StoreException e)
+        {
+            Output.Error(e.Message);
+            return ExitCode.BadInput;
+        }
+        catch (RunnerNotFoundException e)
+        {
+            Output.Error(e.Message);
+            return ExitCode.Error;
+        }
+        if (trial is null)
+        {
+            Output.Error($"no trial '{settings.Trial}' in {settings.DbPath} (see `orchestrator status` for the ids)");
+            return ExitCode.BadInput;
+        }
+
+        var defaults = trial.Config.Sample;
+        var args = new List<string>
+        {
+            "sample", "--db", settings.DbPath, "--trial", trial.TrialId,
+            "--prime", settings.Prime ?? defaults.Prime,
+            "--length", (settings.Length ?? defaults.Length).ToString(CultureInfo.InvariantCulture),
+            "--temperature", (settings.Temperature ?? defaults.Temperature).ToString(CultureInfo.InvariantCulture),
+        };
+        if (settings.Checkpoint is { } checkpoint) args.AddRange(["--checkpoint", checkpoint]);
+
+        using var process = Process.Start(runner.StartInfo(args, redirect: false))
+                            ?? throw new InvalidOperationException($"could not start {runner}");
+        await process.WaitForExitAsync(CancellationToken.None);
+        return process.ExitCode;
+    }
+}

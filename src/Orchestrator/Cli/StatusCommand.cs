@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Core.Store;
+using Orchestrator.Cli.Progress;
+using Orchestrator.Queries;
+using Spectre.Console.Cli;
+
+namespace Orchestrator.Cli;
+
+public sealed class StatusSettings : StoreSettings
+{
+    [CommandArgument(0, "[SWEEP]")]
+    [Description("The sweep to show (its spec's name:). Default: every sweep in the database")]
+    public string? Sweep { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print JSON for scripts: {\"sweeps\": [{\"name\", \"counts\", \"trials\": [...]}]}")]
+    public bool Json { get; init; }
+}
+
+/// <summary><c>orchestrator status [SWEEP]</c>: each trial's state, attempt, progress, best validation loss and throughput.</summary>
+public sealed class StatusCommand : Command<StatusSettings>
+{
+    public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SweepStatus> sweeps;
+        try
+        {
+            sweeps = SweepStatusReader.Read(Database.OpenReadOnly(settings.DbPath), settings.Sweep);
+        }
+        catch (Exception e) when (e is StoreException or UnknownSweepException)
+        {
+            Output.Error(e.Message);
+            return ExitCode.BadInput;
+        }
+
+        if (settings.Json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(ToJson) }, JsonOptions));
+            return ExitCode.Ok;
+        }
+        if (sweeps.Count == 0) Output.Info($"no sweeps in {settings.DbPath} yet (run `orchestrator run SPEC`)");
+        foreach (var s in sweeps) Print(s);
+        return ExitCode.Ok;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static object ToJson(SweepStatus s) => new
+    {
+        name = s.Sweep,
+        spec_path = s.SpecPath,
+        updated_at = s.UpdatedAt,
+        counts = new
+        {
+            total = s.Trials.Count,
+            completed = s.Count(TrialStates.Completed),
+            running = s.Count(TrialStates.Running),
+            pending = s.Count(TrialStates.Pending),
+            failed = s.Count(TrialStates.Failed),
+        },
+        trials = s.Trials,
+    };
+
+    private static void Print(SweepStatus s)
+    {
+        var gridKeys = s.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
+        var repeats = s.Trials.Any(t => t.Repeat > 0);
+        string[] columns = ["trial", "grid", "state", "attempt", "epoch", "step", "best val loss", "chars/s", "note"];
+        var rows = s.Trials.Select(t => (IReadOnlyList<string>)
+        [
+            t.TrialId,
+            TrialLabels.Label(t.Grid, t.Repeat, repeats),
+            t.State,
+            t.Attempt.ToString(CultureInfo.InvariantCulture),
+            $"{t.Epoch}/{t.Epochs}",
+            t.Step.ToString(CultureInfo.InvariantCulture),
+            t.BestValLoss is null ? "-" : $"{Output.Num(t.BestValLoss)} (ep {t.BestEpoch})",
+            Output.Rate(t.CharsPerSec),
+            Note(t),
+        ]);
+        var title = $"sweep {s.Sweep}: {s.Count(TrialStates.Completed)} completed, {s.Count(TrialStates.Running)} running, "
+                    + $"{s.Count(TrialStates.Pending)} pending, {s.Count(TrialStates.Failed)} failed (of {s.Trials.Count})"
+                    + (gridKeys.Count > 0 ? $"; grid: {string.Join(", ", gridKeys)}" : "");
+        Output.Table(columns, rows, title);
+    }
+
+    private static string Note(TrialStatus t) => t.State switch
+    {
+        TrialStates.Failed => OneLine(t.Failure),
+        TrialStates.Running when t.LeaseSecondsLeft is < 0 => $"abandoned by {t.Owner} (lease expired; the next run resumes it)",
+        TrialStates.Running => $"owner {t.Owner}",
+        _ => "",
+    };
+
+    private static string OneLine(string? text)
+    {
+        var first = (text ?? "").Split('\n')[0];
+        return first.Length > 100 ? first[..100] + "…" : first;
+    }
+}

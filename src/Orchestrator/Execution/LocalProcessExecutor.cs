@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Orchestrator.Execution;
+
+/// <summary>
+/// Runs each attempt as a local Runner process, per the process contract:
+/// <c>runner train --db DB --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>.
+/// Reads <c>@progress</c> lines from stdout, keeps the stderr tail, forwards a graceful stop as
+/// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
+/// </summary>
+public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines = 20) : ITrialExecutor
+{
+    public async Task<TrialExit> RunAsync(TrialLaunch launch, Action<RunnerEvent> onEvent, StopSignals stop)
+    {
+        var psi = runner.StartInfo(
+        [
+            "train",
+            "--db", launch.DatabasePath,
+            "--trial", launch.TrialId,
+            "--owner", launch.Owner,
+            "--lease-seconds", launch.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--threads", launch.Threads.ToString(CultureInfo.InvariantCulture),
+            "--device", launch.Device,
+        ], redirect: true);
+        // Native BLAS/OpenMP pools follow these as well as torch.set_num_threads.
+        psi.Environment["OMP_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["MKL_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);
+
+        var tail = new StderrTail(stderrLines);
+        using var process = new Process { StartInfo = psi };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            tail.Add($"could not start {runner}: {e.Message}");
+            return new TrialExit(Core.ExitCodes.Crashed, tail.Lines(), StopRequested: false);
+        }
+
+        // stdin stays open and unused: it closes when the orchestrator dies, which a Runner may watch.
+        var stdout = PumpAsync(process.StandardOutput, line =>
+        {
+            if (RunnerEvent.TryParse(line) is { } e) onEvent(e);
+        });
+        var stderr = PumpAsync(process.StandardError, tail.Add);
+
+        var stopRequested = false;
+        using var onGraceful = stop.Graceful.Register(() =>
+        {
+            stopRequested = true;
+            if (!process.HasExited) PosixSignals.Send(process.Id, PosixSignals.SigTerm);
+        });
+        using var onImmediate = stop.Immediate.Register(() =>
+        {
+            stopRequested = true;
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+        });
+
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+        return new TrialExit(process.ExitCode, tail.Lines(), stopRequested);
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
+    {
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            onLine(line);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Core.Spec;
+using Core.Store;
+
+namespace Orchestrator.Planning;
+
+/// <summary>
+/// Turns an expanded spec into the store's plan: which trials a sweep contains, with their grid
+/// values. Knows nothing of processes. Registering is idempotent: a trial whose resolved config
+/// did not change keeps its id, its state and everything it recorded.
+/// </summary>
+public static class SweepPlan
+{
+    /// <summary>What registering a spec did: how many trials it has, how many were new, and the states of the rest.</summary>
+    public sealed record Registration(string Sweep, int Total, int Added, int Completed, int Failed, int Running, int Pending);
+
+    /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
+    public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);
+
+    public static IReadOnlyList<SweepRepository.PlannedTrial> ToStore(SweepSpec spec) =>
+        spec.Trials.Select(t => new SweepRepository.PlannedTrial(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, GridJson(t.Grid), t.Repeat)).ToList();
+
+    /// <summary>The grid values as a JSON object in the spec's order, e.g. <c>{"model.cell":"gru","model.hidden":"256"}</c>.</summary>
+    public static string GridJson(IReadOnlyDictionary<string, string> grid) => JsonSerializer.Serialize(grid);
+
+    public static Registration Register(Database db, SweepSpec spec)
+    {
+        var added = new SweepRepository(db).Register(spec.Name, spec.Path, spec.Yaml, ToStore(spec));
+        var states = new TrialRepository(db).ListForSweep(spec.Name);
+        int Count(string state) => states.Count(t => t.State == state);
+        return new Registration(spec.Name, states.Count, added, Count(TrialStates.Completed), Count(TrialStates.Failed),
+            Count(TrialStates.Running), Count(TrialStates.Pending));
+    }
+
+    /// <summary>The plan with what the store knows of each trial; <paramref name="db"/> null means no store yet (all new).</summary>
+    public static IReadOnlyList<PlanRow> Describe(SweepSpec spec, Database? db)
+    {
+        var trials = db is null ? null : new TrialRepository(db);
+        return spec.Trials.Select(t => new PlanRow(t, trials?.Get(t.Id))).ToList();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Core.Store;
+using Dapper;
+
+namespace Orchestrator.Queries;
+
+/// <summary>One trial as <c>orchestrator status</c> shows it.</summary>
+public sealed record TrialStatus(
+    string TrialId,
+    int Ordinal,
+    IReadOnlyDictionary<string, string> Grid,
+    int Repeat,
+    string State,
+    int Attempt,
+    int Epoch,
+    int Epochs,
+    long Step,
+    double? BestValLoss,
+    int? BestEpoch,
+    double? CharsPerSec,
+    string? Owner,
+    double? LeaseSecondsLeft,
+    string? Failure);
+
+/// <summary>A sweep's trials and their counts by state.</summary>
+public sealed record SweepStatus(string Sweep, string? SpecPath, string UpdatedAt, IReadOnlyList<TrialStatus> Trials)
+{
+    public int Count(string state) => Trials.Count(t => t.State == state);
+}
+
+/// <summary>Reads sweep status from the store (read-only).</summary>
+public static class SweepStatusReader
+{
+    /// <summary>The named sweep, or every sweep (most recently updated first) when <paramref name="sweep"/> is null.</summary>
+    public static IReadOnlyList<SweepStatus> Read(Database db, string? sweep)
+    {
+        var sweeps = new SweepRepository(db).List();
+        if (sweep is not null)
+        {
+            var match = sweeps.Where(s => s.Name == sweep).ToList();
+            if (match.Count == 0)
+                throw new UnknownSweepException(sweep, sweeps.Select(s => s.Name).ToList());
+            sweeps = match;
+        }
+        return sweeps.Select(s => new SweepStatus(s.Name, s.SpecPath, s.UpdatedAt, Trials(db, s.Name))).ToList();
+    }
+
+    private sealed class Row
+    {
+        public string TrialId { get; init; } = "";
+        public int Ordinal { get; init; }
+        public string GridJson { get; init; } = "{}";
+        public int Repeat { get; init; }
+        public string State { get; init; } = "";
+        public int Attempt { get; init; }
+        public int EpochsDone { get; init; }
+        public int Epochs { get; init; }
+        public long StepsDone { get; init; }
+        public double? BestValLoss { get; init; }
+        public int? BestEpoch { get; init; }
+        public double? CharsPerSec { get; init; }
+        public string? Owner { get; init; }
+        public double? LeaseUntil { get; init; }
+        public string? Failure { get; init; }
+    }
+
+    private static IReadOnlyList<TrialStatus> Trials(Database db, string sweep)
+    {
+        using var c = db.Connect();
+        var rows = c.Query<Row>("""
+            SELECT s.trial_id, s.ordinal, st.grid_json, s.repeat, s.state, s.attempt, s.epochs_done, s.epochs, s.steps_done,
+                   s.best_val_loss, s.best_epoch, s.chars_per_sec, t.owner, t.lease_until, s.failure
+            FROM trial_summary s
+            JOIN sweep_trials st ON st.sweep = s.sweep AND st.trial_id = s.trial_id
+            JOIN trials t ON t.trial_id = s.trial_id
+            WHERE s.sweep = @sweep ORDER BY s.ordinal
+            """, new { sweep });
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        return rows.Select(r => new TrialStatus(r.TrialId, r.Ordinal,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GridJson) ?? [], r.Repeat, r.State, r.Attempt,
+            r.EpochsDone, r.Epochs, r.StepsDone, r.BestValLoss, r.BestEpoch, r.CharsPerSec,
+            r.State == TrialStates.Running ? r.Owner : null,
+            r.State == TrialStates.Running && r.LeaseUntil is { } until ? Math.Round(until - now, 1) : null,
+            r.Failure)).ToList();
+    }
+}
+
+/// <summary>A sweep name the store does not know; the message lists those it does.</summary>
+public sealed class UnknownSweepException(string sweep, IReadOnlyList<string> known)
+    : Exception(known.Count == 0
+        ? $"no sweep named '{sweep}': the database has no sweeps yet (run `orchestrator run SPEC` first)"
+        : $"no sweep named '{sweep}'; the database has: {string.Join(", ", known)}");

@@ -1,0 +1,46 @@
+using Core.Store;
+using Orchestrator.Execution;
+
+namespace Orchestrator.Scheduling;
+
+/// <summary>
+/// What the scheduler reports while it runs a sweep. The CLI implements it (progress bars or plain
+/// lines); the scheduler itself never prints. Calls arrive from several threads.
+/// </summary>
+public interface ISweepObserver
+{
+    /// <summary>This orchestrator claimed the trial and is starting its attempt <see cref="TrialRow.Attempt"/>.</summary>
+    void Claimed(TrialRow trial);
+
+    /// <summary>A progress line of the trial's Runner.</summary>
+    void Progress(string trialId, RunnerEvent e);
+
+    /// <summary>An attempt ended with a retryable exit; the trial is retried after <paramref name="delay"/>.</summary>
+    void Retrying(string trialId, int attempt, TrialExit exit, int retry, int retries, TimeSpan delay);
+
+    /// <summary>This orchestrator is done with the trial (for now, if it was interrupted).</summary>
+    void Finished(TrialOutcome outcome);
+
+    /// <summary>Nothing is claimable, and these trials run under other owners' live leases; polling.</summary>
+    void Waiting(IReadOnlyList<TrialRow> heldByOthers);
+
+    /// <summary>Something worth telling the user that does not stop the sweep (e.g. a failed heartbeat).</summary>
+    void Warning(string trialId, string message);
+}
+
+public enum TrialResult
+{
+    Completed,
+    Failed,
+    /// <summary>Stopped on request; the trial is pending again and a later run resumes it.</summary>
+    Interrupted,
+    /// <summary>Another owner holds the trial now (our lease expired); it is theirs to finish.</summary>
+    LeaseLost,
+}
+
+/// <summary>How this orchestrator's handling of one trial ended.</summary>
+public sealed record TrialOutcome(string TrialId, TrialResult Result, int Attempts, int? ExitCode, string? Reason);
+
+/// <summary>The sweep's state when the scheduler returned, counted from the store.</summary>
+public sealed record SweepOutcome(string Sweep, int Total, int Completed, int Failed, int Pending, int Running, bool Interrupted,
+    IReadOnlyList<TrialOutcome> Handled);

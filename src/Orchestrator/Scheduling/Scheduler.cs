@@ -1,0 +1,82 @@
+using Core.Store;
+using Orchestrator.Execution;
+
+namespace Orchestrator.Scheduling;
+
+/// <summary>
+/// Runs a registered sweep to its end: claims claimable trials (pending, or abandoned with an
+/// expired lease) atomically, keeps up to <see cref="SchedulerOptions.Parallel"/> of them running,
+/// waits for trials held by other live owners, and returns when every trial of the sweep is
+/// completed or failed, or when stopped. It knows the sweep's trials by id only; how a trial runs
+/// is the executor's business.
+/// </summary>
+public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOptions options, ISweepObserver observer, string owner)
+{
+    private readonly TrialRepository _trials = new(db);
+
+    /// <summary>This orchestrator's owner token, recorded on every trial it claims (see <see cref="OwnerToken"/>).</summary>
+    public string Owner { get; } = owner;
+
+    public async Task<SweepOutcome> RunAsync(string sweep, StopSignals stop)
+    {
+        var supervisor = new TrialSupervisor(db, executor, options, Owner, observer);
+        var inFlight = new List<Task<TrialOutcome>>();
+        var handled = new List<TrialOutcome>();
+        string? lastWaitingFor = null;
+
+        while (true)
+        {
+            var stopping = stop.Graceful.IsCancellationRequested || stop.Immediate.IsCancellationRequested;
+            while (!stopping && inFlight.Count < options.Parallel && _trials.ClaimNext(sweep, Owner, options.Lease) is { } claimed)
+            {
+                observer.Claimed(claimed);
+                inFlight.Add(Task.Run(() => supervisor.RunAsync(claimed, stop)));
+            }
+
+            if (inFlight.Count == 0)
+            {
+                if (stopping) break;
+                var heldByOthers = _trials.ListForSweep(sweep).Where(t => t.State == TrialStates.Running).ToList();
+                if (heldByOthers.Count == 0) break; // every trial is completed or failed
+                var key = string.Join(',', heldByOthers.Select(t => t.TrialId + t.Owner));
+                if (key != lastWaitingFor) observer.Waiting(heldByOthers);
+                lastWaitingFor = key;
+                if (!await DelayAsync(options.PollInterval, stop).ConfigureAwait(false)) break;
+                continue;
+            }
+
+            // Wake when a trial ends, or (with free slots) after a poll interval to look for abandoned trials.
+            var wakeUps = new List<Task>(inFlight);
+            if (!stopping && inFlight.Count < options.Parallel) wakeUps.Add(DelayAsync(options.PollInterval, stop));
+            await Task.WhenAny(wakeUps).ConfigureAwait(false);
+            foreach (var done in inFlight.Where(t => t.IsCompleted).ToList())
+            {
+                inFlight.Remove(done);
+                var outcome = await done.ConfigureAwait(false);
+                handled.Add(outcome);
+                observer.Finished(outcome);
+            }
+        }
+
+        var states = _trials.ListForSweep(sweep);
+        int Count(string state) => states.Count(t => t.State == state);
+        var interrupted = stop.Graceful.IsCancellationRequested || stop.Immediate.IsCancellationRequested;
+        return new SweepOutcome(sweep, states.Count, Count(TrialStates.Completed), Count(TrialStates.Failed),
+            Count(TrialStates.Pending), Count(TrialStates.Running), interrupted, handled);
+    }
+
+    /// <summary>Waits; false if a stop was requested meanwhile.</summary>
+    private static async Task<bool> DelayAsync(TimeSpan delay, StopSignals stop)
+    {
+        using var any = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate);
+        try
+        {
+            await Task.Delay(delay, any.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
