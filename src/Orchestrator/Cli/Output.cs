@@ -16,6 +16,7 @@ public static class Output
     public static void Table(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows, string? title = null)
     {
         var data = rows.ToList();
+        if (!IsTerminal) data = data.Select(r => (IReadOnlyList<string>)r.Select(OneLine).ToList()).ToList();
         if (IsTerminal)
         {
             var table = new Table().Border(TableBorder.Rounded);
@@ -41,6 +42,9 @@ public static class Output
         Line(columns);
         foreach (var r in data) Line(r);
     }
+
+    /// <summary>Line breaks shown as \n so that one row stays on one line.</summary>
+    private static string OneLine(string s) => s.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     public static void Info(string text)
     {

@@ -15,7 +15,7 @@ public sealed class StatusSettings : StoreSettings
     public string? Sweep { get; init; }
 
     [CommandOption("--json")]
-    [Description("Print JSON for scripts: {\"sweeps\": [{\"name\", \"counts\", \"trials\": [...]}]}")]
+    [Description("Print JSON for scripts: an object with \"sweeps\", each with its name, counts by state and trials")]
     public bool Json { get; init; }
 }
 

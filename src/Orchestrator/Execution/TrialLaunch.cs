@@ -18,10 +18,15 @@ public sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, b
     /// <summary>"crashed (exit 1)", "killed by signal 9 (exit 137)".</summary>
     public string Summary => $"{Core.ExitCodes.Describe(ExitCode)} (exit {ExitCode})";
 
-    /// <summary>The summary followed by the stderr tail, as stored in the trial's failure reason.</summary>
-    public string Reason => StderrTail.Count == 0
-        ? Summary
-        : $"{Summary}; last stderr lines:\n{string.Join('\n', StderrTail)}";
+    /// <summary>The last stderr line, usually the error itself; null if there was none.</summary>
+    public string? LastLine => StderrTail.Count == 0 ? null : StderrTail[^1];
+
+    /// <summary>As stored in a failure reason: the summary and the last stderr line on the first line, the whole tail below.</summary>
+    public string Describe(string summary) => StderrTail.Count == 0
+        ? $"{summary}; no stderr output"
+        : $"{summary}: {LastLine}\n--- last {StderrTail.Count} stderr lines ---\n{string.Join('\n', StderrTail)}";
+
+    public string Reason => Describe(Summary);
 }
 
 /// <summary>Stop requests from the user: <see cref="Graceful"/> asks trials to checkpoint and stop; <see cref="Immediate"/> kills them.</summary>

@@ -104,12 +104,9 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
             return Outcome(TrialResult.Failed, reason);
         }
         var failure = ExitCodes.IsRetryable(code!.Value)
-            ? $"{exit!.Summary} on attempt {attempts} of {options.Retries + 1}; {TailOf(exit)}"
+            ? exit!.Describe($"{exit.Summary} on attempt {attempts} of {options.Retries + 1}")
             : exit!.Reason;
         _trials.Fail(id, owner, code, failure);
         return Outcome(TrialResult.Failed, failure);
     }
-
-    private static string TailOf(TrialExit exit) =>
-        exit.StderrTail.Count == 0 ? "no stderr output" : "last stderr lines:\n" + string.Join('\n', exit.StderrTail);
 }

@@ -54,12 +54,12 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
 
     public void Retrying(string trialId, int attempt, TrialExit exit, int retry, int retries, TimeSpan delay) =>
         Line(trialId, $"attempt {attempt} {exit.Summary}; retry {retry} of {retries} in {delay.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s"
-                      + (exit.StderrTail.Count > 0 ? $" (stderr: {exit.StderrTail[^1]})" : ""));
+                      + (exit.LastLine is { } last ? $" (stderr: {last})" : ""));
 
     public void Finished(TrialOutcome o) => Line(o.TrialId, o.Result switch
     {
         TrialResult.Completed => "completed",
-        TrialResult.Failed => $"failed: {o.Reason}",
+        TrialResult.Failed => $"failed: {FirstLine(o.Reason)}",
         TrialResult.Interrupted => "interrupted; back to pending (run again to resume)",
         _ => $"lease lost: {o.Reason}",
     });
@@ -77,6 +77,8 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
     {
         lock (_write) output.WriteLine($"[{Now}] {trialId} {labels[trialId]}: {message}");
     }
+
+    private static string FirstLine(string? text) => (text ?? "").Split('\n')[0];
 
     private static string Now => DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -84,7 +84,7 @@ public sealed class TerminalProgress(ProgressContext context, TrialLabels labels
             row.Task.StopTask();
         }
         if (o.Result == TrialResult.Failed)
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(Name(o.TrialId))} failed:[/] {Markup.Escape(o.Reason ?? "")}");
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(Name(o.TrialId))} failed:[/] {Markup.Escape((o.Reason ?? "").Split('\n')[0])}");
     }
 
     public void Waiting(IReadOnlyList<TrialRow> heldByOthers) =>

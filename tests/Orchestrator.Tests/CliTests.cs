@@ -1,0 +1,90 @@
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>The command line itself: help everywhere, exit codes for bad input, nothing recorded on a bad spec.</summary>
+public sealed class CliTests
+{
+    [Theory]
+    [InlineData("run", "<SPEC>", "--dry-run")]
+    [InlineData("status", "[SWEEP]", "--json")]
+    [InlineData("query", "<SQL>", "--format")]
+    [InlineData("sample", "--trial", "--temperature")]
+    public void Every_command_has_help_with_the_store_options(string command, string argument, string option)
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, command, "--help");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"orchestrator {command}", r.StdOut);
+        foreach (var expected in new[] { argument, option, "--db <PATH>", "--results <DIR>" })
+            Assert.Contains(expected, r.StdOut);
+    }
+
+    [Fact]
+    public void Top_level_help_lists_the_commands()
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, "--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var command in new[] { "run", "status", "query", "sample" }) Assert.Contains(command, r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("run", "x.yaml", "--no-such-option")]
+    [InlineData("run", "x.yaml", "--parallel", "0")]
+    [InlineData("run")]
+    [InlineData("query", "SELECT 1", "--format", "xml")]
+    [InlineData("sample")]
+    public void Bad_arguments_exit_2_with_a_message(params string[] args)
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.False(string.IsNullOrWhiteSpace(r.StdErr), r.ToString());
+    }
+
+    [Fact]
+    public void A_spec_with_problems_lists_each_with_its_location_and_records_nothing()
+    {
+        using var dir = new TempDir();
+        var spec = dir.Write("bad.yaml", """
+            name: bad
+            model:
+              hiden: 32
+            train:
+              epochs: zero
+            grid:
+              model.cel: [gru, lstm]
+            """);
+        var r = OrchestratorCli.Run(dir.Path, "run", spec);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"{spec}:3:3: model.hiden: unknown key; did you mean 'hidden'?", r.StdErr);
+        Assert.Contains($"{spec}:5:11: train.epochs: must be a whole number, got 'zero'", r.StdErr);
+        Assert.Contains($"{spec}:7:3: grid.model.cel: names no parameter", r.StdErr);
+        Assert.False(Directory.Exists(dir.File("results")), "a bad spec must not create the results folder");
+    }
+
+    [Fact]
+    public void A_missing_spec_file_is_bad_input()
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, "run", "nowhere.yaml");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("nowhere.yaml", r.StdErr);
+        Assert.Contains("not found", r.StdErr);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("query", "SELECT 1")]
+    [InlineData("sample", "--trial", "abc")]
+    public void Commands_that_read_say_when_there_is_no_database(params string[] args)
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("no results database", r.StdErr);
+        Assert.False(File.Exists(dir.File("results/orchestrator.db")), "reading commands must not create a database");
+    }
+}

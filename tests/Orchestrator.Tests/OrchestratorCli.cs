@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>Runs the built orchestrator (orchestrator.dll) as a real child process, the way a user does.</summary>
+internal static class OrchestratorCli
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(3);
+
+    public static ProcessStartInfo StartInfo(string workDir, IReadOnlyDictionary<string, string>? env, IEnumerable<string> args)
+    {
+        var psi = ChildProcess.DotnetStartInfo(RepoPaths.OrchestratorDll, args, workDir);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        return psi;
+    }
+
+    /// <summary>Runs to the end and returns exit code and output.</summary>
+    public static ProcessResult Run(string workDir, params string[] args) => Run(workDir, null, args);
+
+    public static ProcessResult Run(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        ChildProcess.Run(StartInfo(workDir, env, args), DefaultTimeout);
+
+    /// <summary>Starts in the background; read its output as it comes, kill it, or wait for it.</summary>
+    public static Background Start(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        new(StartInfo(workDir, env, args));
+
+    internal sealed class Background : IDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _stdout = new();
+        private readonly ConcurrentQueue<string> _stderr = new();
+
+        public Background(ProcessStartInfo psi)
+        {
+            _process = new Process { StartInfo = psi };
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _stderr.Enqueue(e.Data); };
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public int Pid => _process.Id;
+        public bool HasExited => _process.HasExited;
+        public string StdOut => string.Join('\n', _stdout);
+        public string Output => $"--- stdout ---\n{StdOut}\n--- stderr ---\n{string.Join('\n', _stderr)}";
+
+        /// <summary>Waits until <paramref name="condition"/> holds, failing the test (with the output so far) after <paramref name="timeout"/>.</summary>
+        public void WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!condition())
+            {
+                if (_process.HasExited) throw new Xunit.Sdk.XunitException($"the orchestrator exited ({_process.ExitCode}) before {what}\n{Output}");
+                if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}\n{Output}");
+                Thread.Sleep(50);
+            }
+        }
+
+        /// <summary>SIGKILL to the orchestrator and every process under it (its Runners): the machine "dies".</summary>
+        public void KillTree()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        public int WaitForExit(TimeSpan timeout)
+        {
+            if (!_process.WaitForExit(timeout))
+            {
+                _process.Kill(entireProcessTree: true);
+                throw new Xunit.Sdk.XunitException($"the orchestrator ran past {timeout}\n{Output}");
+            }
+            _process.WaitForExit();
+            return _process.ExitCode;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Core.Store;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>
+/// A Runner that always crashes (ORCHESTRATOR_RUNNER pointing at a script that exits 1): each
+/// trial is retried `retries` times with growing delays, then failed with its exit code and last
+/// stderr lines in the store, and the sweep carries on to the next trial.
+/// </summary>
+public sealed partial class RetryTests
+{
+    [Fact]
+    public void A_runner_that_always_crashes_is_retried_with_growing_delays_then_failed_with_its_reason()
+    {
+        using var dir = new TempDir();
+        var log = dir.File("starts.log");
+        var script = dir.Write("crashing-runner.sh", $"""
+            #!/usr/bin/env bash
+            # Logs when and for which trial it was started, says why it fails, and crashes.
+            trial=""; while [ $# -gt 0 ]; do [ "$1" = "--trial" ] && trial="$2"; shift; done
+            echo "$(date +%s.%N) $trial" >> {log}
+            echo "loading model for $trial" >&2
+            echo "boom: simulated crash in $trial" >&2
+            exit 1
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var spec = TinySweep.Write(dir, "crashy", ["model.hidden: [16, 24]"], parallel: 1, retries: 2);
+
+        var r = OrchestratorCli.Run(dir.Path, new Dictionary<string, string> { ["ORCHESTRATOR_RUNNER"] = script },
+            "run", spec, "--retry-delay", "0.4");
+
+        Assert.True(r.ExitCode == 1, r.ToString()); // some trials failed
+        var db = Database.OpenReadOnly(dir.File("results/orchestrator.db"));
+        var trials = new TrialRepository(db).ListForSweep("crashy");
+        Assert.Equal(2, trials.Count);
+        foreach (var t in trials)
+        {
+            // Failed after 1 + retries attempts, keeping exit code and stderr.
+            Assert.Equal(TrialStates.Failed, t.State);
+            Assert.Equal(3, t.Attempt);
+            Assert.Equal(1, t.ExitCode);
+            Assert.StartsWith($"crashed (exit 1) on attempt 3 of 3: boom: simulated crash in {t.TrialId}", t.Failure);
+            Assert.Contains($"loading model for {t.TrialId}", t.Failure);
+            var attempts = new TrialRepository(db).Attempts(t.TrialId);
+            Assert.Equal(["retry", "retry", "failed"], attempts.Select(a => a.Outcome));
+            Assert.All(attempts, a => Assert.Equal(1, a.ExitCode));
+
+            // The announced delays grow, and the Runner really was started no sooner than announced.
+            var delays = Regex.Matches(r.StdOut, $@"{t.TrialId} .*retry (\d) of 2 in ([0-9.]+) s")
+                .Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(2, delays.Count);
+            Assert.True(delays[1] > delays[0], $"delays should grow: {string.Join(", ", delays)}");
+            var starts = File.ReadAllLines(log).Where(l => l.EndsWith(t.TrialId, StringComparison.Ordinal))
+                .Select(l => double.Parse(l.Split(' ')[0], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(3, starts.Count);
+            Assert.True(starts[1] - starts[0] >= delays[0] - 0.01, $"retry 1 started {starts[1] - starts[0]:0.00} s after the crash, announced {delays[0]}");
+            Assert.True(starts[2] - starts[1] >= delays[1] - 0.01, $"retry 2 started {starts[2] - starts[1]:0.00} s after the crash, announced {delays[1]}");
+        }
+        // The sweep went on to the second trial after the first failed for good.
+        Assert.Equal(6, File.ReadAllLines(log).Length);
+    }
+
+    [Fact]
+    public void Status_shows_the_failure_reason()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("crashing-runner.sh", "#!/usr/bin/env bash\necho 'CUDA out of memory (simulated)' >&2\nexit 1\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var spec = TinySweep.Write(dir, "oom", ["model.hidden: [16]"], retries: 0);
+        var env = new Dictionary<string, string> { ["ORCHESTRATOR_RUNNER"] = script };
+
+        Assert.Equal(1, OrchestratorCli.Run(dir.Path, env, "run", spec).ExitCode);
+        var status = OrchestratorCli.Run(dir.Path, "status", "oom");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("0 completed, 0 running, 0 pending, 1 failed (of 1)", status.StdOut);
+        Assert.Matches(@"[0-9a-f]{12}\s+hidden=16\s+failed\s+1\s+0/2\s+0\s+-\s+-\s+crashed \(exit 1\) on attempt 1 of 1: CUDA out of memory \(simulated\)", status.StdOut);
+    }
+}
