@@ -30,6 +30,14 @@ public sealed class SampleSettings : StoreSettings
     [Description("Sampling temperature (> 0; lower is more conservative). Default: the trial's sample.temperature")]
     public double? Temperature { get; init; }
 
+    [CommandOption("--top-k <K>")]
+    [Description("Sample only among the K most likely characters (0 = all). Default: the trial's sample.top_k")]
+    public int? TopK { get; init; }
+
+    [CommandOption("--seed <S>")]
+    [Description("Random seed of the sampling. Default: the trial's sample.seed")]
+    public long? Seed { get; init; }
+
     public override ValidationResult Validate()
     {
         var store = base.Validate();
@@ -37,6 +45,7 @@ public sealed class SampleSettings : StoreSettings
         if (string.IsNullOrWhiteSpace(Trial)) return ValidationResult.Error("--trial ID is required (see `orchestrator status` for the ids)");
         if (Prime is "") return ValidationResult.Error("--prime must be at least one character");
         if (Length is < 1) return ValidationResult.Error($"--length must be 1 or more, got {Length}");
+        if (TopK is < 0) return ValidationResult.Error($"--top-k must be 0 or more, got {TopK}");
         if (Temperature is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--temperature must be greater than 0, got {t.ToString(CultureInfo.InvariantCulture)}");
         return ValidationResult.Success();
     }
@@ -75,15 +84,15 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
             return ExitCode.BadInput;
         }
 
-        var defaults = trial.Config.Sample;
-        var args = new List<string>
-        {
-            "sample", "--db", settings.DbPath, "--trial", trial.TrialId,
-            "--prime", settings.Prime ?? defaults.Prime,
-            "--length", (settings.Length ?? defaults.Length).ToString(CultureInfo.InvariantCulture),
-            "--temperature", (settings.Temperature ?? defaults.Temperature).ToString(CultureInfo.InvariantCulture),
-        };
-        if (settings.Checkpoint is { } checkpoint) args.AddRange(["--checkpoint", checkpoint]);
+        // Options left out take the trial's own sample settings (the Runner reads them from its config).
+        var args = new List<string> { "sample", "--db", settings.DbPath, "--trial", trial.TrialId };
+        void Add(string name, string? value) { if (value is not null) args.AddRange([name, value]); }
+        Add("--checkpoint", settings.Checkpoint);
+        Add("--prime", settings.Prime);
+        Add("--length", settings.Length?.ToString(CultureInfo.InvariantCulture));
+        Add("--temperature", settings.Temperature?.ToString(CultureInfo.InvariantCulture));
+        Add("--top-k", settings.TopK?.ToString(CultureInfo.InvariantCulture));
+        Add("--seed", settings.Seed?.ToString(CultureInfo.InvariantCulture));
 
         using var process = Process.Start(runner.StartInfo(args, redirect: false))
                             ?? throw new InvalidOperationException($"could not start {runner}");

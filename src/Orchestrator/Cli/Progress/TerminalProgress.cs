@@ -21,7 +21,7 @@ public sealed class TerminalProgress(ProgressContext context, TrialLabels labels
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 16 }, new PercentageColumn(), new SpinnerColumn())
             .StartAsync(ctx => body(new TerminalProgress(ctx, labels)));
 
     public void Claimed(TrialRow trial)
@@ -97,11 +97,11 @@ public sealed class TerminalProgress(ProgressContext context, TrialLabels labels
 
     private string Describe(string trialId, TrialTracker t, string? detail)
     {
-        var parts = new List<string> { $"[bold]{Markup.Escape(labels[trialId])}[/] [grey]{trialId}[/]" };
+        var parts = new List<string> { $"[bold]{Markup.Escape(labels[trialId])}[/]" };
         if (t.Attempt > 1) parts.Add($"attempt {t.Attempt}");
         if (t.TotalSteps > 0)
         {
-            parts.Add($"ep {t.Epoch}/{t.Epochs} step {t.StepText}");
+            parts.Add($"ep {t.Epoch}/{t.Epochs} {t.StepText}");
             parts.Add($"loss {Output.Num(t.Loss, "0.000")}");
             parts.Add($"{Output.Rate(t.CharsPerSec)} ch/s");
             if (t.Eta is { } eta) parts.Add($"ETA {Output.Duration(eta)}");

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Core.Store;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+[CollectionDefinition("sweeps", DisableParallelization = true)]
+public sealed class SweepCollection;
+
+/// <summary>
+/// A whole sweep with the real Runner: every trial trains once, `status` and `query` show the
+/// results, running again does nothing, and an edited spec adds only its new trials.
+/// </summary>
+[Collection("sweeps")]
+public sealed class SweepRunTests
+{
+    [Fact]
+    public void A_sweep_runs_every_trial_once_and_rerunning_an_edited_spec_runs_only_the_new_trials()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "tiny", ["model.cell: [gru, lstm]", "model.hidden: [16, 24]"]);
+        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+
+        var first = OrchestratorCli.Run(dir.Path, "run", spec);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("sweep tiny: 4 trials (4 new;", first.StdOut);
+        Assert.Contains("sweep tiny: 4 completed, 0 failed, 0 pending, 0 running (of 4)", first.StdOut);
+        var trials = store.Trials("tiny");
+        Assert.All(trials, t =>
+        {
+            Assert.Equal(TrialStates.Completed, t.State);
+            Assert.Equal(1, t.Attempt);
+            Assert.Equal(2, t.Epoch);
+            Assert.Equal(24, t.Step);
+            Assert.Equal(["completed"], store.Attempts(t.TrialId).Select(a => a.Outcome));
+            Assert.Contains("ckpt_2", store.Checkpoints(t.TrialId).Select(c => c.Name));
+            Assert.Equal(2, store.Metrics(t.TrialId, MetricNames.ValLoss).Count);
+            Assert.Matches($@"{t.TrialId} .*: started on cpu, 24 steps", first.StdOut);
+        });
+        Assert.Equal(0, store.DuplicateMetricKeys());
+
+        // The same command again: nothing to do, nothing rerun.
+        var again = OrchestratorCli.Run(dir.Path, "run", spec);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("sweep tiny: 4 trials (0 new; 4 completed,", again.StdOut);
+        Assert.DoesNotContain("claimed", again.StdOut);
+        Assert.All(store.Trials("tiny"), t => Assert.Equal(1, t.Attempt));
+
+        // Edit the spec: one more hidden size. The dry run and the run see only its two trials as new.
+        TinySweep.Write(dir, "tiny", ["model.cell: [gru, lstm]", "model.hidden: [16, 24, 32]"]);
+        var dry = OrchestratorCli.Run(dir.Path, "run", spec, "--dry-run");
+        var rows = DryRunTests.Rows(dry.StdOut);
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(4, rows.Count(r => r[4] == "completed" && r[5] == "2/2" && r[6] == "24"));
+        Assert.Equal(["32", "32"], rows.Where(r => r[4] == "new").Select(r => r[3]));
+
+        var edited = OrchestratorCli.Run(dir.Path, "run", spec);
+        Assert.True(edited.ExitCode == 0, edited.ToString());
+        Assert.Contains("sweep tiny: 6 trials (2 new; 4 completed,", edited.StdOut);
+        Assert.Equal(2, Regex.Matches(edited.StdOut, @": claimed \(attempt 1\)").Count);
+        Assert.Equal(2, Regex.Matches(edited.StdOut, @"hidden=32: claimed").Count);
+        Assert.All(store.Trials("tiny"), t => Assert.Equal((TrialStates.Completed, 1), (t.State, t.Attempt)));
+
+        StatusShowsTheSweep(dir, store);
+        QueryReadsTheSummary(dir);
+        SampleGeneratesText(dir, store.Trials("tiny")[0].TrialId);
+    }
+
+    private static void StatusShowsTheSweep(TempDir dir, StoreProbe store)
+    {
+        var table = OrchestratorCli.Run(dir.Path, "status", "tiny");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("sweep tiny: 6 completed, 0 running, 0 pending, 0 failed (of 6); grid: model.cell, model.hidden", table.StdOut);
+        Assert.Matches(@"trial\s+grid\s+state\s+attempt\s+epoch\s+step\s+best val loss\s+chars/s", table.StdOut);
+        foreach (var t in store.Trials("tiny"))
+            Assert.Matches($@"{t.TrialId}\s+(gru|lstm) hidden=\d+\s+completed\s+1\s+2/2\s+24\s+\d\.\d{{4}} \(ep \d\)\s+[\d,]+", table.StdOut);
+
+        var json = OrchestratorCli.Run(dir.Path, "status", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var sweep = JsonDocument.Parse(json.StdOut).RootElement.GetProperty("sweeps")[0];
+        Assert.Equal("tiny", sweep.GetProperty("name").GetString());
+        Assert.Equal(6, sweep.GetProperty("counts").GetProperty("completed").GetInt32());
+        foreach (var t in sweep.GetProperty("trials").EnumerateArray())
+        {
+            Assert.Equal("completed", t.GetProperty("state").GetString());
+            Assert.Equal(24, t.GetProperty("step").GetInt32());
+            Assert.True(t.GetProperty("best_val_loss").GetDouble() > 0);
+            Assert.True(t.GetProperty("chars_per_sec").GetDouble() > 0);
+            Assert.Contains(t.GetProperty("grid").GetProperty("model.cell").GetString(), new[] { "gru", "lstm" });
+        }
+
+        var unknown = OrchestratorCli.Run(dir.Path, "status", "nope");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("no sweep named 'nope'; the database has: tiny", unknown.StdErr);
+    }
+
+    private static void QueryReadsTheSummary(TempDir dir)
+    {
+        var r = OrchestratorCli.Run(dir.Path, "query",
+            "SELECT cell, hidden, state, epochs_done, best_val_loss IS NOT NULL AS has_best FROM trial_summary WHERE sweep = 'tiny' ORDER BY cell, hidden",
+            "--format", "csv");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(
+            ["cell,hidden,state,epochs_done,has_best", "gru,16,completed,2,1", "gru,24,completed,2,1", "gru,32,completed,2,1",
+             "lstm,16,completed,2,1", "lstm,24,completed,2,1", "lstm,32,completed,2,1"],
+            r.StdOut.TrimEnd('\n').Split('\n'));
+
+        var duplicates = OrchestratorCli.Run(dir.Path, "query", "SELECT trial_id, name, step, COUNT(*) FROM metrics GROUP BY 1,2,3 HAVING COUNT(*) > 1", "--format", "json");
+        Assert.True(duplicates.ExitCode == 0, duplicates.ToString());
+        Assert.Equal(0, JsonDocument.Parse(duplicates.StdOut).RootElement.GetArrayLength());
+    }
+
+    private static void SampleGeneratesText(TempDir dir, string trialId)
+    {
+        var r = OrchestratorCli.Run(dir.Path, "sample", "--trial", trialId, "--checkpoint", "ckpt_1", "--prime", "JULIET", "--length", "40", "--temperature", "0.5");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.StartsWith("JULIET", r.StdOut);
+        Assert.True(r.StdOut.TrimEnd('\n').Length >= "JULIET".Length + 40, r.ToString());
+
+        var missing = OrchestratorCli.Run(dir.Path, "sample", "--trial", "000000000000");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no trial '000000000000'", missing.StdErr);
+    }
+}
