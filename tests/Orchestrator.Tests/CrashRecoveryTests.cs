@@ -28,13 +28,11 @@ public sealed partial class CrashRecoveryTests
 
         double killedAt;
         List<TrialRow> interrupted;
-        string firstOutput;
         using (var run = OrchestratorCli.Start(dir.Path, null, "run", spec))
         {
             run.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("crash") is not null, Patience, "a running trial with a checkpoint");
             killedAt = StoreProbe.UnixNow();
             run.KillTree();
-            firstOutput = run.StdOut;
         }
         interrupted = store.Trials("crash").Where(t => t.State == TrialStates.Running && store.Checkpoints(t.TrialId).Count > 0).ToList();
         Assert.NotEmpty(interrupted);
@@ -51,10 +49,9 @@ public sealed partial class CrashRecoveryTests
             var firstLogged = store.Metrics(t.TrialId, MetricNames.TrainLoss).Min(m => m.WallTime);
             Assert.True(firstLogged < killedAt, $"trial {t.TrialId}'s early steps were re-recorded after the crash: retrained from scratch?");
         }
-        // No trial trained from step 0 twice, across both runs.
-        var output = firstOutput + "\n" + second.StdOut;
-        foreach (var t in store.Trials("crash"))
-            Assert.True(Regex.Matches(output, $@"{t.TrialId} [^\n]*: started on cpu, \d+ steps").Count <= 1, $"{t.TrialId} started from scratch twice\n{output}");
+        // A trial with a checkpoint never starts from step 0 again (one killed before its first checkpoint rightly does).
+        foreach (var t in interrupted)
+            Assert.DoesNotMatch($@"{t.TrialId} [^\n]*: started on cpu, \d+ steps", second.StdOut);
         Assert.Equal(0, store.DuplicateMetricKeys());
     }
 
@@ -92,21 +89,22 @@ public sealed partial class CrashRecoveryTests
         var spec = LongSweep(dir, "stop", ["model.cell: [gru, lstm]"], parallel: 2, leaseSeconds: 30);
         var store = new StoreProbe(dir.File("results/orchestrator.db"));
 
+        string stopOutput;
         using (var run = OrchestratorCli.Start(dir.Path, null, "run", spec))
         {
             run.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("stop") is not null, Patience, "a checkpoint");
             using (var kill = Process.Start("kill", ["-TERM", run.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
             Assert.True(run.WaitForExit(Patience) == 130, run.Output);
             Assert.Contains("interrupted: run the same command again", run.StdOut);
+            stopOutput = run.Output;
         }
         var stopped = store.Trials("stop");
         Assert.All(stopped, t => Assert.NotEqual(TrialStates.Running, t.State)); // none left running with a live lease
-        var released = stopped.Where(t => t.State == TrialStates.Pending && t.Attempt == 1).ToList();
-        Assert.NotEmpty(released);
+        var released = stopped.Where(t => t.State == TrialStates.Pending && store.Checkpoints(t.TrialId).Count > 0).ToList();
+        Assert.True(released.Count > 0, string.Join("\n", stopped.Select(t => $"{t.TrialId} {t.State} attempt {t.Attempt} step {t.Step}")) + "\n" + stopOutput);
         foreach (var t in released)
         {
-            Assert.Equal(["interrupted"], store.Attempts(t.TrialId).Select(a => a.Outcome));
-            Assert.NotEmpty(store.Checkpoints(t.TrialId));
+            Assert.Equal("interrupted", store.Attempts(t.TrialId)[^1].Outcome);
         }
 
         var again = OrchestratorCli.Run(dir.Path, "run", spec);
