@@ -1,0 +1,237 @@
+using System.Text.RegularExpressions;
+using Core.Config;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Core.Spec;
+
+/// <summary>
+/// Reads a sweep spec (or a single-trial file) from YAML, reports every problem at once with
+/// file:line:column, and expands the grid into trials.
+/// </summary>
+public static partial class SpecLoader
+{
+    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial"];
+    private static readonly string[] Devices = ["auto", "cpu", "cuda"];
+
+    /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
+    public static SweepSpec Load(string path)
+    {
+        var (yaml, root, r) = Open(path);
+        string? name = null;
+        var baseValues = new Dictionary<string, (object? Value, YamlNode Node)>();
+        var grid = new List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)>();
+        var execution = new ExecutionConfig();
+        var repeats = 1;
+        YamlMappingNode? gridNode = null;
+
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            switch (key)
+            {
+                case "name":
+                    name = ReadName(r, valueNode);
+                    break;
+                case "grid":
+                    gridNode = r.Mapping(valueNode, "grid");
+                    if (gridNode is not null) grid = ReadGrid(r, gridNode);
+                    break;
+                case "repeats":
+                    repeats = r.Int(valueNode, "repeats", min: 1) ?? 1;
+                    break;
+                case "execution":
+                    execution = ReadExecution(r, valueNode);
+                    break;
+                default:
+                    if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, baseValues);
+                    else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, ["name", .. Parameters.TrialSections, "execution", "grid", "repeats"])}");
+                    break;
+            }
+        }
+        if (name is null && !r.Problems.Any(p => p.Field == "name")) r.Problem(root, "name", "the sweep needs a name (letters, digits, '-', '_' or '.')");
+        if (gridNode is not null && gridNode.Children.Count == 0) r.Problem(gridNode, "grid", "is empty; list at least one parameter with its values, e.g. model.hidden: [256, 512]");
+
+        var trials = Expand(r, baseValues, grid, repeats, root);
+        r.ThrowIfAny();
+        return new SweepSpec(name!, path, yaml, execution, trials);
+    }
+
+    /// <summary>Parses and validates a single-trial file (sections data, model, train, probe, sample; no grid).</summary>
+    public static TrialConfig LoadTrial(string path)
+    {
+        var (_, root, r) = Open(path);
+        var values = new Dictionary<string, (object? Value, YamlNode Node)>();
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, values);
+            else if (key is "grid" or "repeats" or "name" or "execution")
+                r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file; run sweeps with `orchestrator run SPEC`");
+            else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, Parameters.TrialSections)}");
+        }
+        var trials = Expand(r, values, [], 1, root);
+        r.ThrowIfAny();
+        return trials[0].Config;
+    }
+
+    private static (string Yaml, YamlMappingNode Root, Reader R) Open(string path)
+    {
+        var r = new Reader(path);
+        if (!File.Exists(path))
+            throw new SpecException([new SpecProblem(path, 0, 0, "file", "not found")]);
+        var yaml = File.ReadAllText(path);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new SpecException([new SpecProblem(path, (int)e.Start.Line, (int)e.Start.Column, "yaml", FirstLine(e.InnerException?.Message ?? e.Message))]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
+            throw new SpecException([new SpecProblem(path, 0, 0, "yaml", "is not valid YAML (an unclosed [ or { ?)")]);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new SpecException([new SpecProblem(path, 1, 1, "file", "must be a YAML mapping with sections such as data:, model:, train: and grid:")]);
+        foreach (var key in root.Children.Keys.Where(k => k is not YamlScalarNode))
+            r.Problem(key, "key", "must be a plain name");
+        r.ThrowIfAny();
+        return (yaml, root, r);
+    }
+
+    private static string? ReadName(Reader r, YamlNode node)
+    {
+        var text = r.Scalar(node, "name");
+        if (text is null) return null;
+        if (!NamePattern().IsMatch(text))
+        {
+            r.Problem(node, "name", $"'{text}' is not a usable sweep name; use letters, digits, '-', '_' or '.' (it names the report folder)");
+            return null;
+        }
+        return text;
+    }
+
+    private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, (object?, YamlNode)> values)
+    {
+        var mapping = r.Mapping(node, section);
+        if (mapping is null) return;
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var field = $"{section}.{key}";
+            if (!Parameters.ByPath.TryGetValue(field, out var param))
+            {
+                r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, Parameters.KeysOf(section))}");
+                continue;
+            }
+            if (r.ParamValue(param, valueNode, field) is { } ok) values[field] = (ok.Value, valueNode);
+        }
+    }
+
+    private static List<(Param, YamlNode, List<(object?, string, YamlNode)>)> ReadGrid(Reader r, YamlMappingNode gridNode)
+    {
+        var grid = new List<(Param, YamlNode, List<(object?, string, YamlNode)>)>();
+        foreach (var (keyNode, valueNode) in gridNode.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (!Parameters.ByPath.TryGetValue(key, out var param))
+            {
+                r.Problem(keyNode, $"grid.{key}", $"names no parameter; {Suggest.Hint(key, Parameters.ByPath.Keys)}");
+                continue;
+            }
+            if (valueNode is not YamlSequenceNode seq)
+            {
+                r.Problem(valueNode, $"grid.{key}", "must be a list of values, e.g. [256, 512, 1024]");
+                continue;
+            }
+            if (seq.Children.Count == 0)
+            {
+                r.Problem(valueNode, $"grid.{key}", "is an empty list; give at least one value");
+                continue;
+            }
+            var values = new List<(object?, string, YamlNode)>();
+            var seen = new HashSet<string>();
+            foreach (var item in seq.Children)
+            {
+                if (r.ParamValue(param, item, $"grid.{key}") is not { } ok) continue;
+                var text = ((YamlScalarNode)item).Value ?? "";
+                if (!seen.Add(text)) { r.Problem(item, $"grid.{key}", $"lists '{text}' twice"); continue; }
+                values.Add((ok.Value, text, item));
+            }
+            if (values.Count > 0) grid.Add((param, keyNode, values));
+        }
+        return grid;
+    }
+
+    private static ExecutionConfig ReadExecution(Reader r, YamlNode node)
+    {
+        var e = new ExecutionConfig();
+        var mapping = r.Mapping(node, "execution");
+        if (mapping is null) return e;
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var field = $"execution.{key}";
+            switch (key)
+            {
+                case "device":
+                    var device = r.Scalar(valueNode, field);
+                    if (device is not null && !Devices.Contains(device)) r.Problem(valueNode, field, $"must be one of {string.Join(", ", Devices)}, got '{device}'");
+                    else if (device is not null) e = e with { Device = device };
+                    break;
+                case "parallel": e = e with { Parallel = r.Int(valueNode, field, min: 1) ?? e.Parallel }; break;
+                case "retries": e = e with { Retries = r.Int(valueNode, field, min: 0) ?? e.Retries }; break;
+                case "threads_per_trial": e = e with { ThreadsPerTrial = r.Int(valueNode, field, min: 0) ?? e.ThreadsPerTrial }; break;
+                case "lease_seconds":
+                    var lease = r.Double(valueNode, field);
+                    if (lease is < 1) r.Problem(valueNode, field, $"must be at least 1 second, got {lease}");
+                    else if (lease is not null) e = e with { LeaseSeconds = lease.Value };
+                    break;
+                default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, ExecutionKeys)}"); break;
+            }
+        }
+        return e;
+    }
+
+    /// <summary>The grid's cartesian product (first key slowest) × repeats, each validated, in grid order.</summary>
+    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, (object? Value, YamlNode Node)> baseValues,
+        List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)> grid, int repeats, YamlNode root)
+    {
+        var baseConfig = new TrialConfig();
+        foreach (var (field, (value, _)) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, value);
+
+        var combos = new List<List<(Param Param, object? Value, string Text, YamlNode Node)>> { new() };
+        foreach (var (param, _, values) in grid)
+            combos = combos.SelectMany(c => values.Select(v => c.Append((param, v.Value, v.Text, v.Node)).ToList())).ToList();
+
+        var trials = new List<PlannedTrial>();
+        var reported = new HashSet<string>();
+        foreach (var combo in combos)
+        {
+            for (var repeat = 0; repeat < repeats; repeat++)
+            {
+                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value));
+                if (repeat > 0) config = config with { Train = config.Train with { Seed = config.Train.Seed + repeat } };
+                foreach (var problem in TrialConfigValidator.Validate(config))
+                {
+                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Node
+                               ?? (baseValues.TryGetValue(problem.Field, out var b) ? b.Node : root);
+                    var field = combo.Any(g => g.Param.Path == problem.Field) ? $"grid.{problem.Field}" : problem.Field;
+                    if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
+                }
+                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Text);
+                trials.Add(new PlannedTrial(config.Id(), config, trials.Count, gridValues, repeat));
+            }
+        }
+        return trials;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex NamePattern();
+}

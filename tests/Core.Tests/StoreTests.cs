@@ -1,0 +1,192 @@
+using Core.Config;
+using Core.Store;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using TestSupport;
+
+namespace Core.Tests;
+
+public sealed class StoreTests : IDisposable
+{
+    private readonly TempDir dir = new("store");
+    private readonly Database db;
+    private readonly SweepRepository sweeps;
+    private readonly TrialRepository trials;
+    private readonly ResultRepository results;
+
+    public StoreTests()
+    {
+        db = Database.Open(dir.File("results/orchestrator.db"));
+        sweeps = new SweepRepository(db);
+        trials = new TrialRepository(db);
+        results = new ResultRepository(db);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        dir.Dispose();
+    }
+
+    private static IReadOnlyList<SweepRepository.PlannedTrial> Plan(params int[] hiddens) =>
+        hiddens.Select((h, i) =>
+        {
+            var c = new TrialConfig { Model = new ModelConfig { Hidden = h } };
+            return new SweepRepository.PlannedTrial(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
+        }).ToList();
+
+    [Fact]
+    public void A_new_database_gets_the_latest_schema_in_wal_mode_and_reopening_changes_nothing()
+    {
+        using (var c = db.Connect())
+        {
+            Assert.Equal(Schema.LatestVersion, c.ExecuteScalar<long>("PRAGMA user_version"));
+            Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
+            Assert.Equal(1, c.ExecuteScalar<long>("PRAGMA foreign_keys"));
+        }
+        Database.Open(db.Path);
+        Assert.NotNull(Database.OpenReadOnly(db.Path));
+    }
+
+    [Fact]
+    public void A_database_from_a_newer_tool_is_refused_with_its_version()
+    {
+        using (var c = db.Connect()) c.Execute($"PRAGMA user_version = {Schema.LatestVersion + 1}");
+        var e = Assert.Throws<StoreException>(() => Database.Open(db.Path));
+        Assert.Contains($"schema version {Schema.LatestVersion + 1}", e.Message);
+        Assert.Throws<StoreException>(() => Database.OpenReadOnly(db.Path));
+    }
+
+    [Fact]
+    public void A_missing_database_opened_read_only_names_the_path()
+    {
+        var e = Assert.Throws<StoreException>(() => Database.OpenReadOnly(dir.File("none.db")));
+        Assert.Contains("none.db", e.Message);
+    }
+
+    [Fact]
+    public void Registering_an_edited_sweep_keeps_existing_trials_and_adds_only_new_ones()
+    {
+        Assert.Equal(2, sweeps.Register("s", "s.yaml", "yaml", Plan(8, 16)));
+        var first = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.True(trials.Complete(first.TrialId, "me"));
+
+        Assert.Equal(1, sweeps.Register("s", "s.yaml", "yaml2", Plan(8, 32)));
+
+        var members = sweeps.Members("s");
+        Assert.Equal(2, members.Count);
+        Assert.Equal(TrialStates.Completed, trials.Get(members[0].TrialId)!.State);
+        Assert.Equal(TrialStates.Pending, trials.Get(members[1].TrialId)!.State);
+        Assert.Equal("yaml2", sweeps.Get("s")!.SpecYaml);
+    }
+
+    [Fact]
+    public void Concurrent_claimers_never_get_the_same_trial()
+    {
+        sweeps.Register("s", null, null, Plan(Enumerable.Range(1, 40).ToArray()));
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, worker =>
+        {
+            while (trials.ClaimNext("s", $"w{worker}", TimeSpan.FromMinutes(1)) is { } t) claimed.Add(t.TrialId);
+        });
+        Assert.Equal(40, claimed.Count);
+        Assert.Equal(40, claimed.Distinct().Count());
+    }
+
+    [Fact]
+    public void An_abandoned_trial_is_reclaimed_with_the_next_attempt_and_the_old_owner_loses_it()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        var t = trials.ClaimNext("s", "dead", TimeSpan.FromMilliseconds(1))!;
+        Assert.Equal(1, t.Attempt);
+        Thread.Sleep(20);
+
+        var again = trials.ClaimNext("s", "alive", TimeSpan.FromMinutes(1))!;
+        Assert.Equal((t.TrialId, 2, "alive"), (again.TrialId, again.Attempt, again.Owner));
+        Assert.False(trials.Heartbeat(t.TrialId, "dead", TimeSpan.FromMinutes(1)));
+        Assert.True(trials.Heartbeat(t.TrialId, "alive", TimeSpan.FromMinutes(1)));
+        Assert.False(trials.Complete(t.TrialId, "dead"));
+        Assert.Equal(["abandoned", null], trials.Attempts(t.TrialId).Select(a => a.Outcome));
+    }
+
+    [Fact]
+    public void A_live_lease_cannot_be_claimed()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        Assert.NotNull(trials.ClaimNext("s", "a", TimeSpan.FromMinutes(1)));
+        Assert.Null(trials.ClaimNext("s", "b", TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void Retry_release_and_fail_move_the_trial_and_keep_the_reason()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        var t = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.True(trials.Retry(t.TrialId, "me", 137, "killed by signal 9"));
+        Assert.Equal(2, trials.Get(t.TrialId)!.Attempt);
+        Assert.True(trials.Release(t.TrialId, "me", 4, "interrupted"));
+        Assert.Equal(TrialStates.Pending, trials.Get(t.TrialId)!.State);
+
+        var again = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.True(trials.Fail(again.TrialId, "me", 1, "boom: last stderr lines"));
+        var failed = trials.Get(t.TrialId)!;
+        Assert.Equal((TrialStates.Failed, 1, "boom: last stderr lines"), (failed.State, failed.ExitCode, failed.Failure));
+        Assert.Equal(["retry", "interrupted", "failed"], trials.Attempts(t.TrialId).Select(a => a.Outcome));
+    }
+
+    [Fact]
+    public void Metrics_are_keyed_by_trial_name_and_step_so_rewriting_overwrites()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        var id = sweeps.Members("s")[0].TrialId;
+        results.WriteMetrics([new MetricRow(id, MetricNames.TrainLoss, 10, null, 2.5, 1), new MetricRow(id, MetricNames.TrainLoss, 20, null, 2.0, 2)]);
+        results.WriteMetrics([new MetricRow(id, MetricNames.TrainLoss, 20, null, 1.9, 3)], (id, 1, 20));
+
+        var rows = results.Metrics(id, MetricNames.TrainLoss);
+        Assert.Equal([(10L, 2.5), (20L, 1.9)], rows.Select(r => (r.Step, r.Value)));
+        Assert.Equal(20, trials.Get(id)!.Step);
+
+        results.ForgetAfter(id, 10);
+        Assert.Equal([10L], results.Metrics(id).Select(r => r.Step));
+    }
+
+    [Fact]
+    public void The_trial_summary_view_flattens_config_and_computes_final_and_best()
+    {
+        sweeps.Register("s", null, null, Plan(16));
+        var id = sweeps.Members("s")[0].TrialId;
+        results.WriteMetrics([
+            new MetricRow(id, MetricNames.ValLoss, 100, 1, 2.0, 1),
+            new MetricRow(id, MetricNames.ValLoss, 200, 2, 1.5, 2),
+            new MetricRow(id, MetricNames.ValLoss, 300, 3, 1.7, 3),
+            new MetricRow(id, MetricNames.EpochTrainLoss, 300, 3, 1.2, 3),
+        ]);
+        using var c = db.Connect();
+        var row = c.QuerySingle("SELECT sweep, cell, hidden, seq_len, final_val_loss, best_val_loss, best_epoch, final_train_loss FROM trial_summary");
+        Assert.Equal("s", (string)row.sweep);
+        Assert.Equal("gru", (string)row.cell);
+        Assert.Equal(16L, (long)row.hidden);
+        Assert.Equal(1.7, (double)row.final_val_loss);
+        Assert.Equal(1.5, (double)row.best_val_loss);
+        Assert.Equal(2L, (long)row.best_epoch);
+        Assert.Equal(1.2, (double)row.final_train_loss);
+    }
+
+    [Fact]
+    public void A_read_only_database_refuses_writes_and_keeps_its_rows()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        var ro = Database.OpenReadOnly(db.Path);
+        using var c = ro.Connect();
+        Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM trials"));
+        Assert.Equal(1, c.ExecuteScalar<long>("SELECT COUNT(*) FROM trials"));
+    }
+
+    [Fact]
+    public void Checkpoint_paths_are_stored_relative_to_the_database_folder()
+    {
+        var abs = Path.Combine(db.Folder, "checkpoints", "abc", "ckpt_1.pt");
+        Assert.Equal(Path.Combine("checkpoints", "abc", "ckpt_1.pt"), db.Relativize(abs));
+        Assert.Equal(abs, db.Resolve(db.Relativize(abs)));
+    }
+}
