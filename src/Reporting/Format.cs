@@ -24,7 +24,15 @@ internal static class Format
 
     public static string Rate(double? v) => v is { } x ? Math.Round(x).ToString("#,0", Inv) : Missing;
 
-    public static string Seconds(double? v) => v is { } x ? x.ToString("0.0", Inv) + " s" : Missing;
+    /// <summary>A duration: seconds below 2 minutes, minutes below 2 hours, hours above.</summary>
+    public static string Seconds(double? v) => v switch
+    {
+        null => Missing,
+        < 10 => v.Value.ToString("0.00", Inv) + " s",
+        < 120 => v.Value.ToString("0.0", Inv) + " s",
+        < 7200 => (v.Value / 60).ToString("0.0", Inv) + " min",
+        _ => (v.Value / 3600).ToString("0.00", Inv) + " h",
+    };
 
     public static string Number(double v, string format = "0.####") => v.ToString(format, Inv);
 

@@ -42,7 +42,7 @@ internal sealed class CellComparisonSection : ISection
                     Both(p, s => s.Gap, Format.Loss),
                     Both(p, s => s.CharsPerSec, Format.Rate),
                     Both(p, s => s.TrainSeconds, Format.Seconds),
-                    p.Difference is { } diff ? (diff < 0 ? C : diff > 0 ? R : "tie") + $" ({Format.Delta(diff)})" : Format.Missing,
+                    p.Difference is { } diff ? (diff < 0 ? $"{C} by {Format.Loss(-diff)}" : diff > 0 ? $"{R} by {Format.Loss(diff)}" : "tie") : Format.Missing,
                 ]),
                 new string('l', others.Count) + "rrrrrl");
             md.Paragraph(Summary(pairs, C, R));

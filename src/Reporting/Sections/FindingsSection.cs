@@ -20,7 +20,7 @@ internal sealed class FindingsSection : ISection
         }
         var items = new List<string>
         {
-            $"Based on {completedTrials} of {Format.Plural(d.Trials.Count, "trial")} (completed), covering {done.Count} of {Format.Plural(d.Configs.Count, "configuration")}"
+            $"Based on the {Format.Plural(completedTrials, "completed trial")} of {d.Trials.Count}, covering {done.Count} of {Format.Plural(d.Configs.Count, "configuration")}"
             + (completedTrials < d.Trials.Count ? $"; not included: {OverviewSection.StateCounts(d.Trials.Where(t => !t.IsCompleted).ToList())}." : "."),
             Best(d, done),
         };
@@ -100,8 +100,9 @@ internal sealed class FindingsSection : ISection
             var diffs = pairs.Select(p => p.Difference!.Value).ToList();
             var rWins = diffs.Count(x => x > 0);
             var cWins = diffs.Count(x => x < 0);
-            var s = $"{R} had the lower best validation loss than {C} in {rWins} of {Format.Plural(pairs.Count, "matched pair")}"
-                + $" ({C} in {cWins}); mean difference {C} − {R} {Format.Delta(diffs.Average())}, from {Format.Delta(diffs.Min())} to {Format.Delta(diffs.Max())}";
+            var (winner, wins, loser, losses) = cWins > rWins ? (C, cWins, R, rWins) : (R, rWins, C, cWins);
+            var s = $"{winner} had the lower best validation loss than {loser} in {wins} of {Format.Plural(pairs.Count, "matched pair")}"
+                + $" ({loser} in {losses}); mean difference {C} − {R} {Format.Delta(diffs.Average())}, from {Format.Delta(diffs.Min())} to {Format.Delta(diffs.Max())}";
             if (d.MaxSeeds > 1)
             {
                 var clear = pairs.Count(p =>

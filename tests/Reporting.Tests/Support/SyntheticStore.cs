@@ -82,7 +82,7 @@ public sealed class SyntheticStore(Database db)
             }
             var end = (long)epoch * stepsPerEpoch;
             var train = sum / stepsPerEpoch;
-            var val = train + 0.03 + 0.025 * size * size * (epoch - 1) / 4.0 + 0.01 * rng.NextDouble();
+            var val = train + 0.03 + 0.05 * size * size * (epoch - 1) / 4.0 + 0.01 * rng.NextDouble();
             var rate = 40_000.0 / (1 + size) / (c.Model.Cell == "lstm" ? 1.3 : 1) * (0.97 + 0.06 * rng.NextDouble());
             batch.AddRange(
             [
