@@ -125,6 +125,13 @@ internal static class FigureRenderer
         foreach (var s in panel.Series)
         {
             if (s.X.Length == 0) continue;
+            if (s.Spread is { } spread)
+            {
+                var band = plot.Add.FillY(s.X, s.Y.Zip(spread, (y, d) => y - d).ToArray(), s.Y.Zip(spread, (y, d) => y + d).ToArray());
+                band.FillColor = s.Color.WithAlpha(0.3);
+                band.LineWidth = 0;
+                band.MarkerSize = 0;
+            }
             var scatter = plot.Add.Scatter(s.X, s.Y, s.Color);
             scatter.LinePattern = s.Pattern;
             scatter.LineWidth = 2.2f;
@@ -186,7 +193,9 @@ internal static class FigureRenderer
 
     private static (double, double)? SharedRange(IReadOnlyList<PanelSpec> panels)
     {
-        var ys = panels.SelectMany(p => p.Series).SelectMany(s => s.Y).Where(double.IsFinite).ToList();
+        var ys = panels.SelectMany(p => p.Series)
+            .SelectMany(s => s.Spread is { } d ? s.Y.Zip(d, (y, e) => y - e).Concat(s.Y.Zip(d, (y, e) => y + e)) : s.Y)
+            .Where(double.IsFinite).ToList();
         if (ys.Count == 0) return null;
         double lo = ys.Min(), hi = ys.Max();
         var pad = Math.Max((hi - lo) * 0.06, Math.Abs(hi) * 0.01 + 1e-9);

@@ -2,8 +2,8 @@ using ScottPlot;
 
 namespace Reporting.Figures;
 
-/// <summary>One line of a chart.</summary>
-internal sealed record SeriesSpec(string Label, double[] X, double[] Y, Color Color, LinePattern Pattern, MarkerShape Marker, bool ShowMarkers);
+/// <summary>One line of a chart; <see cref="Spread"/> (± per point, e.g. the seeds' standard deviation) draws a band around it.</summary>
+internal sealed record SeriesSpec(string Label, double[] X, double[] Y, Color Color, LinePattern Pattern, MarkerShape Marker, bool ShowMarkers, double[]? Spread = null);
 
 /// <summary>One set of axes. <see cref="EpochAxis"/> puts integer ticks at 1..N on x.</summary>
 internal sealed record PanelSpec(string Title, string XLabel, string YLabel, IReadOnlyList<SeriesSpec> Series, bool EpochAxis, bool ShowLegend);

@@ -3,7 +3,7 @@ using System.Text;
 namespace Reporting.Markdown;
 
 /// <summary>Builds report.md with "\n" line endings (the same bytes on every platform).</summary>
-internal sealed class MarkdownWriter
+internal sealed partial class MarkdownWriter
 {
     private readonly StringBuilder _sb = new();
 
@@ -42,11 +42,17 @@ internal sealed class MarkdownWriter
         foreach (var row in rows)
         {
             if (row.Count != header.Count) throw new InvalidOperationException($"table row has {row.Count} cells, header {header.Count}");
-            _sb.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
+            _sb.Append("| ").Append(string.Join(" | ", row.Select(EscapePipes))).Append(" |\n");
         }
         _sb.Append('\n');
         return this;
     }
+
+    /// <summary>A pipe inside a cell (even inside a code span) must be written \| or it splits the cell (GitHub tables).</summary>
+    private static string EscapePipes(string cell) => UnescapedPipe().Replace(cell, "\\|");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\\)\|")]
+    private static partial System.Text.RegularExpressions.Regex UnescapedPipe();
 
     public MarkdownWriter Image(string alt, string relativePath)
     {

@@ -30,14 +30,14 @@ internal static class Md
         return Text(one.Length <= max ? one : one[..(max - 1)] + "…");
     }
 
-    /// <summary>Inline code that survives backticks and pipes inside (for table cells too).</summary>
+    /// <summary>Inline code that survives backticks inside (a table escapes its pipes, see <see cref="MarkdownWriter.Table"/>).</summary>
     public static string Code(string s)
     {
         var visible = s.Replace("\r", "").Replace("\n", " ⏎ ").Replace("\t", " ");
         var longest = LongestRun(visible, '`');
         var fence = new string('`', longest + 1);
         var pad = visible.StartsWith('`') || visible.EndsWith('`') || visible.StartsWith(' ') || visible.EndsWith(' ') ? " " : "";
-        return fence + pad + visible.Replace("|", "\\|") + pad + fence;
+        return fence + pad + visible + pad + fence;
     }
 
     /// <summary>A single character (or short string) as code, with whitespace made visible.</summary>

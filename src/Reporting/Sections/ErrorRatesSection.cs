@@ -19,7 +19,7 @@ internal sealed class ErrorRatesSection : ISection
             md.Paragraph("No trial has finished an epoch yet, so there are no error rates.");
             return;
         }
-        md.Paragraph("Error rate = 1 − accuracy of the most likely next character, on the epoch's training batches and on the validation text.");
+        md.Paragraph("Error rate = 1 − accuracy of the most likely next character, on the epoch's training batches and on the validation text." + ctx.SeedNote);
         var legend = CurveGroups.LegendFactors(d);
         var best = new List<(double Error, ConfigGroup Config)>();
         foreach (var g in CurveGroups.Of(d))
@@ -59,7 +59,7 @@ internal sealed class ErrorRatesSection : ISection
         g.Configs.Select(c =>
         {
             var curve = Curve.Of(c, metric, byEpoch: true);
-            var percent = curve with { Y = curve.Y.Select(v => v * 100).ToArray() };
+            var percent = curve with { Y = curve.Y.Select(v => v * 100).ToArray(), Sd = curve.Sd?.Select(v => v * 100).ToArray() };
             return ctx.Series(c, CurveGroups.LineFactor(ctx.Design), percent, ctx.Label(c, legend, curve), markers: true);
         }).ToList();
 }

@@ -44,7 +44,7 @@ internal sealed class FactorEffectsSection : ISection
         var held = d.Others.Where(f => f != factor).ToList();
         md.Paragraph($"Validation loss per epoch for each {factor.Label}; "
             + (held.Count > 0 ? $"each panel holds {Format.List(held.Select(f => f.Label).ToList())} fixed. " : "")
-            + $"Shade, line style and marker: {factor.Label}; panels of one figure share the y axis.");
+            + $"Shade, line style and marker: {factor.Label}; panels of one figure share the y axis." + ctx.SeedNote);
         foreach (var cell in d.Cells)
         {
             var panels = d.HoldFixed(factor).Where(g => g[0].Cell == cell).ToList();
@@ -55,7 +55,9 @@ internal sealed class FactorEffectsSection : ISection
             }
             var specs = panels.Select(g =>
             {
-                var title = string.Join(", ", new[] { cell.ToUpperInvariant() }.Concat(held.Select(f => f.Describe(g[0].ValueOf(f)))));
+                var title = held.Count == 0
+                    ? $"Validation loss by {factor.Label}, {cell.ToUpperInvariant()}"
+                    : string.Join(", ", new[] { cell.ToUpperInvariant() }.Concat(held.Select(f => f.Describe(g[0].ValueOf(f)))));
                 var series = g.Select(c =>
                 {
                     var curve = Curve.Of(c, MetricNames.ValLoss, byEpoch: true);

@@ -19,8 +19,8 @@ internal sealed class LearningCurvesSection : ISection
 
         var legend = CurveGroups.LegendFactors(d);
         md.Paragraph(CurveGroups.LineFactor(d) is { } lf
-            ? $"Color: cell type; shade, line style and marker: {lf.Label}. One figure per {Format.List(d.Others.Skip(1).Select(f => f.Label).DefaultIfEmpty("sweep").ToList())}."
-            : "Color: cell type.");
+            ? $"Color: cell type; shade, line style and marker: {lf.Label}. One figure per {Format.List(d.Others.Skip(1).Select(f => f.Label).DefaultIfEmpty("sweep").ToList())}." + ctx.SeedNote
+            : "Color: cell type." + ctx.SeedNote);
         foreach (var g in groups)
         {
             ctx.Ct.ThrowIfCancellationRequested();

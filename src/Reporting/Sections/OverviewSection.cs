@@ -55,8 +55,9 @@ internal sealed class OverviewSection : ISection
             md.Paragraph($"{Format.Plural(unfinished, "trial")} not completed: curves show what they recorded so far (marked in legends), "
                 + "and comparisons, heatmaps and findings use completed trials only.");
 
-        md.Raw("<details><summary>Settings shared by every trial</summary>\n\n"
-            + SharedTable(d) + "\n</details>");
+        md.Raw("<details><summary>Settings shared by every trial</summary>");
+        md.Table(["setting", "value"], d.FixedFields.Select(f => (IReadOnlyList<string>)[Md.Text(f.Key), Md.Code(f.Value.Text)]));
+        md.Raw("</details>");
     }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
@@ -77,14 +78,5 @@ internal sealed class OverviewSection : ISection
             ? $"up to {d.MaxSeeds} seeds per configuration (train.seed varies)"
             : "one seed per configuration";
         return $"Grid: {string.Join(" × ", varied)}: {Format.Plural(d.Configs.Count, "configuration")}, {seeds}.";
-    }
-
-    private static string SharedTable(Design d)
-    {
-        var sb = new System.Text.StringBuilder();
-        sb.Append("| setting | value |\n|---|---|\n");
-        foreach (var (path, level) in d.FixedFields)
-            sb.Append("| ").Append(Md.Text(path)).Append(" | ").Append(Md.Code(level.Text)).Append(" |\n");
-        return sb.ToString();
     }
 }

@@ -43,8 +43,14 @@ internal sealed class ReportContext(SweepData data, Design design, FigureSet fig
     {
         var baseColor = ColorOf(config.Cell);
         var (level, levels) = byFactor is null ? (0, 1) : (byFactor.IndexOf(config.ValueOf(byFactor)), byFactor.Levels.Count);
-        return new SeriesSpec(label, curve.X, curve.Y, Palette.Shade(baseColor, level, levels), Palette.Pattern(level), Palette.Marker(level), markers);
+        return new SeriesSpec(label, curve.X, curve.Y, Palette.Shade(baseColor, level, levels), Palette.Pattern(level), Palette.Marker(level), markers,
+            markers ? curve.Sd : null); // bands on per-epoch curves only: on per-step curves they would hide the lines
     }
+
+    /// <summary>The sentence that explains seed means and bands, when the sweep has several seeds per configuration.</summary>
+    public string SeedNote => Design.MaxSeeds > 1
+        ? " With several seeds a line is their mean; on per-epoch figures the shaded band is ± one standard deviation over the seeds."
+        : "";
 
     /// <summary>The legend label of a configuration: its description, "(mean of 3 seeds)" or "(running)" when that applies.</summary>
     public string Label(ConfigGroup config, IEnumerable<Factor> factors, Curve curve)

@@ -82,8 +82,9 @@ public sealed class SyntheticStore(Database db)
             }
             var end = (long)epoch * stepsPerEpoch;
             var train = sum / stepsPerEpoch;
-            var val = train + 0.03 + 0.05 * size * size * (epoch - 1) / 4.0 + 0.01 * rng.NextDouble();
-            var rate = 40_000.0 / (1 + size) / (c.Model.Cell == "lstm" ? 1.3 : 1) * (0.97 + 0.06 * rng.NextDouble());
+            var overfit = Math.Max(0, size);
+            var val = train + 0.03 + 0.05 * overfit * overfit * (epoch - 1) / 4.0 + 0.01 * rng.NextDouble();
+            var rate = 40_000.0 * Math.Pow(256.0 / c.Model.Hidden, 0.7) / (c.Model.Cell == "lstm" ? 1.3 : 1) * (0.97 + 0.06 * rng.NextDouble());
             batch.AddRange(
             [
                 new MetricRow(t.Id, MetricNames.EpochTrainLoss, end, epoch, train, wall),
