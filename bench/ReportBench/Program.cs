@@ -6,9 +6,22 @@ using Reporting.Tests.Support;
 // Usage: dotnet run -c Release --project bench/ReportBench [-- --out DIR] [--runs N]
 // Builds a sweep of 18 completed trials (gru, lstm × hidden 256, 512, 1024 × seq_len 50, 100, 150),
 // 5 epochs of 1,000 logged steps each, through the Core repositories, then times ReportWriter.Write.
+// With --db PATH [--sweep NAME] it times the report of an existing database instead.
 var outDir = Arg("--out");
 var runs = int.Parse(Arg("--runs") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
 const int Epochs = 5, LoggedStepsPerEpoch = 1000, LogEvery = 10;
+
+if (Arg("--db") is { } existing)
+{
+    var db = Database.OpenReadOnly(existing);
+    for (var i = 0; i < runs; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = new ReportWriter(db).Write(Arg("--sweep"), outDir, CancellationToken.None);
+        Console.WriteLine($"run {i + 1}: report of sweep '{r.Sweep}' written to {r.OutDir} in {sw.Elapsed.TotalSeconds:F2} s ({r.Files.Count} files)");
+    }
+    return;
+}
 
 var root = Path.Combine(Path.GetTempPath(), $"report-bench-{Guid.NewGuid():N}"[..25]);
 Directory.CreateDirectory(root);

@@ -122,6 +122,13 @@ internal static class FigureRenderer
     {
         var plot = NewPlot();
         var maxEpoch = 1.0;
+        foreach (var x in panel.XMarks ?? [])
+        {
+            var mark = plot.Add.VerticalLine(x);
+            mark.Color = Color.FromHex("#868e96");
+            mark.LineWidth = 1;
+            mark.LinePattern = LinePattern.Dotted;
+        }
         foreach (var s in panel.Series)
         {
             if (s.X.Length == 0) continue;

@@ -5,8 +5,9 @@ namespace Reporting.Figures;
 /// <summary>One line of a chart; <see cref="Spread"/> (± per point, e.g. the seeds' standard deviation) draws a band around it.</summary>
 internal sealed record SeriesSpec(string Label, double[] X, double[] Y, Color Color, LinePattern Pattern, MarkerShape Marker, bool ShowMarkers, double[]? Spread = null);
 
-/// <summary>One set of axes. <see cref="EpochAxis"/> puts integer ticks at 1..N on x.</summary>
-internal sealed record PanelSpec(string Title, string XLabel, string YLabel, IReadOnlyList<SeriesSpec> Series, bool EpochAxis, bool ShowLegend);
+/// <summary>One set of axes. <see cref="EpochAxis"/> puts integer ticks at 1..N on x; <see cref="XMarks"/> draws faint vertical lines (epoch ends).</summary>
+internal sealed record PanelSpec(string Title, string XLabel, string YLabel, IReadOnlyList<SeriesSpec> Series, bool EpochAxis, bool ShowLegend,
+    IReadOnlyList<double>? XMarks = null);
 
 /// <summary>A figure of one or more panels laid out in <see cref="Columns"/> columns, optionally sharing the y range.</summary>
 internal sealed record LineFigure(IReadOnlyList<PanelSpec> Panels, int Columns, bool ShareY);

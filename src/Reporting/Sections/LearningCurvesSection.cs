@@ -19,8 +19,9 @@ internal sealed class LearningCurvesSection : ISection
 
         var legend = CurveGroups.LegendFactors(d);
         md.Paragraph(CurveGroups.LineFactor(d) is { } lf
-            ? $"Color: cell type; shade, line style and marker: {lf.Label}. One figure per {Format.List(d.Others.Skip(1).Select(f => f.Label).DefaultIfEmpty("sweep").ToList())}." + ctx.SeedNote
-            : "Color: cell type." + ctx.SeedNote);
+            ? $"Color: cell type; shade, line style and marker: {lf.Label}. One figure per {Format.List(d.Others.Skip(1).Select(f => f.Label).DefaultIfEmpty("sweep").ToList())}; "
+              + "dotted vertical lines mark the ends of epochs." + ctx.SeedNote
+            : "Color: cell type; dotted vertical lines mark the ends of epochs." + ctx.SeedNote);
         foreach (var g in groups)
         {
             ctx.Ct.ThrowIfCancellationRequested();
@@ -33,7 +34,7 @@ internal sealed class LearningCurvesSection : ISection
             if (stepSeries.All(s => s.X.Length == 0)) { md.Paragraph("No training loss recorded yet in this group."); continue; }
 
             var stepPng = FigureRenderer.Render(new LineFigure(
-                [new PanelSpec($"Training loss per logged step, {g.Title}", "optimizer step", LossAxis, stepSeries, EpochAxis: false, ShowLegend: true)],
+                [new PanelSpec($"Training loss per logged step, {g.Title}", "optimizer step", LossAxis, stepSeries, EpochAxis: false, ShowLegend: true, EpochEnds(g))],
                 Columns: 1, ShareY: false));
             md.Image($"Training loss per step, {g.Title}", ctx.Figures.Add($"2-train-loss-per-step-{g.Stem}", stepPng));
 
@@ -50,6 +51,17 @@ internal sealed class LearningCurvesSection : ISection
             }
             Table(ctx, md, g);
         }
+    }
+
+    /// <summary>The steps at which epochs ended, when every configuration of the group ended them at the same steps.</summary>
+    private static IReadOnlyList<double>? EpochEnds(CurveGroup g)
+    {
+        var ends = g.Configs.SelectMany(c => c.CurveTrials)
+            .Select(t => t.Data.Metric(MetricNames.ValLoss).Select(m => (double)m.Step).ToList())
+            .Where(e => e.Count > 0).ToList();
+        if (ends.Count == 0) return null;
+        var longest = ends.MaxBy(e => e.Count)!;
+        return ends.All(e => e.SequenceEqual(longest.Take(e.Count))) ? longest.SkipLast(1).ToList() : null;
     }
 
     private static List<SeriesSpec> EpochSeries(ReportContext ctx, CurveGroup g, string metric, IReadOnlyList<Factor> legend) =>
