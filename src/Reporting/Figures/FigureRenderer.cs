@@ -12,16 +12,19 @@ internal static class FigureRenderer
     public const string FontName = "DejaVu Sans";
     private const float TitleSize = 17, LabelSize = 15, TickSize = 13, LegendSize = 13;
 
+    /// <summary>
+    /// Pixel size of a figure: one panel 900×560; two columns 1100 wide (shown at about 80 % on GitHub,
+    /// which is why no figure has more than two columns: fonts would get too small).
+    /// </summary>
     public static (int Width, int Height) SizeOf(int columns, int rows) => columns switch
     {
         <= 1 => (900, rows == 1 ? 560 : 440 * rows),
-        2 => (1100, 470 * rows),
-        _ => (1350, 450 * rows),
+        _ => (1100, 470 * rows),
     };
 
     public static byte[] Render(LineFigure figure)
     {
-        var columns = Math.Clamp(figure.Columns, 1, Math.Max(1, figure.Panels.Count));
+        var columns = Math.Clamp(figure.Columns, 1, Math.Min(2, Math.Max(1, figure.Panels.Count)));
         var rows = Math.Max(1, (figure.Panels.Count + columns - 1) / columns);
         var (width, height) = SizeOf(columns, rows);
         var yRange = figure.ShareY ? SharedRange(figure.Panels) : null;

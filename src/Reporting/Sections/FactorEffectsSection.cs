@@ -66,7 +66,7 @@ internal sealed class FactorEffectsSection : ISection
                 return new PanelSpec(title, "epoch", LossAxis, series, EpochAxis: true, ShowLegend: false);
             }).ToList();
             specs[0] = specs[0] with { ShowLegend = true };
-            var png = FigureRenderer.Render(new LineFigure(specs, Columns: Math.Min(3, specs.Count), ShareY: true));
+            var png = FigureRenderer.Render(new LineFigure(specs, Columns: Math.Min(2, specs.Count), ShareY: true));
             md.Image($"Validation loss by {factor.Label}, {cell}", ctx.Figures.Add($"5-val-loss-by-{factor.Short}-{cell}", png));
             md.Paragraph(LevelMeans(d, factor, cell));
         }
