@@ -1,0 +1,82 @@
+using Core.Data;
+using Core.Store;
+using Runner.Model;
+using TorchSharp.Modules;
+
+namespace Runner.Checkpoints;
+
+/// <summary>
+/// Checkpoint files under <c>&lt;db folder&gt;/checkpoints/&lt;trial&gt;/</c> and their rows in the store.
+/// A checkpoint is written to a temporary file, flushed to disk, renamed into place, hashed and only
+/// then recorded, so a recorded checkpoint always names a whole file; on reading, a file whose sha256
+/// differs from the recorded one is not trusted.
+/// </summary>
+public sealed class CheckpointStore(Database db)
+{
+    private readonly ResultRepository _results = new(db);
+
+    public string FolderOf(string trialId) => Path.Combine(db.Folder, "checkpoints", trialId);
+
+    public CheckpointRow Save(CheckpointMeta meta, CharRnn model, OptimizerHelper optimizer)
+    {
+        var folder = FolderOf(meta.TrialId);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{meta.Name}.ckpt");
+        var temp = $"{path}.tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+        {
+            CheckpointFile.Write(file, meta, model, optimizer);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        var row = new CheckpointRow
+        {
+            TrialId = meta.TrialId,
+            Name = meta.Name,
+            Epoch = meta.Epoch,
+            Step = meta.Step,
+            Path = db.Relativize(path),
+            Sha256 = FileHash.Sha256(path),
+            Bytes = new FileInfo(path).Length,
+            CreatedAt = meta.CreatedAt,
+        };
+        _results.RecordCheckpoint(row);
+        return row;
+    }
+
+    /// <summary>Why the checkpoint's file cannot be trusted, or null if it exists and its sha256 matches the store.</summary>
+    public string? Problem(CheckpointRow row)
+    {
+        var path = db.Resolve(row.Path);
+        if (!File.Exists(path)) return $"its file {path} is missing";
+        var actual = FileHash.Sha256(path);
+        return actual == row.Sha256 ? null : $"its file {path} has sha256 {actual}, but {row.Sha256} was recorded (truncated or altered)";
+    }
+
+    /// <summary>Reads a checkpoint after verifying it; throws <see cref="BadInputException"/> if it cannot be trusted.</summary>
+    public CheckpointFile Read(CheckpointRow row)
+    {
+        if (Problem(row) is { } problem) throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId} cannot be used: {problem}");
+        var file = CheckpointFile.Read(db.Resolve(row.Path));
+        if (file.Meta.TrialId != row.TrialId || file.Meta.Name != row.Name || file.Meta.Step != row.Step)
+            throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId}: the file holds {file.Meta.Name} of trial {file.Meta.TrialId} at step {file.Meta.Step}");
+        return file;
+    }
+
+    /// <summary>The newest checkpoint of the trial that verifies and parses; bad ones are reported through <paramref name="skipped"/> and passed over.</summary>
+    public (CheckpointRow Row, CheckpointFile File)? NewestValid(string trialId, Action<string> skipped)
+    {
+        foreach (var row in _results.Checkpoints(trialId))
+        {
+            try
+            {
+                return (row, Read(row));
+            }
+            catch (BadInputException e)
+            {
+                skipped($"skipping {e.Message}");
+            }
+        }
+        return null;
+    }
+}

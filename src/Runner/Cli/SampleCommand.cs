@@ -1,0 +1,76 @@
+using Core;
+using Core.Store;
+using Runner.Checkpoints;
+using Runner.Data;
+using Runner.Inference;
+using Runner.Model;
+using TorchSharp;
+
+namespace Runner.Cli;
+
+/// <summary>
+/// <c>runner sample --db DB --trial ID [--checkpoint NAME] [--prime TEXT] [--length N]
+/// [--temperature T] [--top-k K] [--seed S] [--device D] [--threads N]</c>: prints text generated
+/// from a verified checkpoint (default: the newest that verifies) and records it. Unset options
+/// come from the trial's sample section.
+/// </summary>
+public static class SampleCommand
+{
+    public const string Usage = """
+        runner sample --db DB --trial ID [--checkpoint NAME] [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--device auto|cpu|cuda] [--threads N]
+        """;
+
+    private static readonly string[] Options = ["db", "trial", "checkpoint", "prime", "length", "temperature", "top-k", "seed", "device", "threads"];
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var observer = new ConsoleObserver();
+        var a = Arguments.Parse(args, Options);
+        var dbPath = a.Require("db");
+        var trialId = a.Require("trial");
+        if (a.Int("threads", min: 1) is { } threads) torch.set_num_threads(threads);
+        var device = DeviceChoice.Resolve(a.Get("device") ?? "cpu");
+        if (!File.Exists(dbPath)) throw new UsageException($"no results database at {Path.GetFullPath(dbPath)}");
+
+        var db = Database.Open(dbPath);
+        var trial = new TrialRepository(db).Get(trialId) ?? throw new UsageException($"no trial '{trialId}' in {db.Path}");
+        var defaults = trial.Config.Sample;
+        var request = new SampleRequest(
+            a.Get("prime") ?? defaults.Prime,
+            a.Int("length", min: 0) ?? defaults.Length,
+            a.Double("temperature", min: 0, exclusive: true) ?? defaults.Temperature,
+            a.Int("top-k", min: 0) ?? defaults.TopK,
+            a.Long("seed") ?? defaults.Seed);
+
+        var store = new CheckpointStore(db);
+        var results = new ResultRepository(db);
+        CheckpointRow row;
+        CheckpointFile file;
+        if (a.Get("checkpoint") is { } name)
+        {
+            var rows = results.Checkpoints(trialId);
+            row = rows.FirstOrDefault(r => r.Name == name)
+                  ?? throw new BadInputException($"trial {trialId} has no checkpoint '{name}'" +
+                                                 (rows.Count == 0 ? " (it has none yet)" : $"; it has {string.Join(", ", rows.Select(r => r.Name))}"));
+            file = store.Read(row);
+        }
+        else
+        {
+            (row, file) = store.NewestValid(trialId, observer.Log) ?? throw new BadInputException($"trial {trialId} has no usable checkpoint yet; train it first");
+        }
+
+        var vocab = new Vocabulary(file.Meta.Vocab);
+        using var model = new CharRnn(trial.Config.Model, vocab.Size);
+        file.LoadModel(model);
+        model.to(device);
+        var text = Sampler.Generate(model, vocab, request, device);
+        results.RecordSample(new SampleRow
+        {
+            TrialId = trialId, Checkpoint = row.Name, Prime = request.Prime, Length = request.Length, Temperature = request.Temperature,
+            TopK = request.TopK, Seed = request.Seed, Text = text, CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+        });
+        Console.Out.WriteLine(text);
+        observer.Log($"sampled {request.Length} characters from {row.Name} of trial {trialId} (temperature {request.Temperature}, top-k {request.TopK}, seed {request.Seed})");
+        return ExitCodes.Done;
+    }
+}

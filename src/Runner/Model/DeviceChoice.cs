@@ -1,0 +1,22 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Runner.Model;
+
+/// <summary>Resolves --device: auto picks CUDA when libtorch sees a GPU, else the CPU.</summary>
+public static class DeviceChoice
+{
+    public static readonly string[] Names = ["auto", "cpu", "cuda"];
+
+    public static Device Resolve(string name) => name switch
+    {
+        "auto" => cuda.is_available() ? CUDA : CPU,
+        "cpu" => CPU,
+        "cuda" when cuda.is_available() => CUDA,
+        "cuda" => throw new BadInputException("--device cuda: CUDA is not available to this build (it uses libtorch-cpu unless built with -p:TorchBackend=cuda, and needs an NVIDIA GPU); use --device cpu or auto"),
+        _ => throw new BadInputException($"--device must be one of {string.Join(", ", Names)}, got '{name}'"),
+    };
+
+    /// <summary>The device's name as recorded with the trial: cpu or cuda.</summary>
+    public static string NameOf(Device device) => device.type == DeviceType.CUDA ? "cuda" : "cpu";
+}

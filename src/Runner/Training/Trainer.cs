@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using Core.Config;
+using Core.Store;
+using Runner.Checkpoints;
+using Runner.Data;
+using Runner.Inference;
+using Runner.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Runner.Training;
+
+/// <summary>Everything one training run works with.</summary>
+public sealed record TrainingContext(
+    string TrialId,
+    TrialConfig Config,
+    CharDataset Data,
+    CharRnn Model,
+    OptimizerHelper Optimizer,
+    Device Device,
+    CheckpointStore Checkpoints,
+    ResultRepository Results,
+    ITrainingObserver Observer,
+    TimeSpan FlushInterval);
+
+/// <summary>
+/// The training loop, top to bottom: for each epoch, visit the shuffled batches (Adam, gradient
+/// clipping, cross-entropy, one dispose scope per step), log the loss every log_every steps, then
+/// validate, record the epoch's metrics and write <c>ckpt_&lt;epoch&gt;</c> (with its probe).
+/// Optional <c>step_&lt;n&gt;</c> checkpoints every checkpoint_every steps, and one when a stop is requested.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingContext _c;
+    private readonly TrainConfig _train;
+    private readonly BatchPlan _trainBatches;
+    private readonly BatchPlan _valBatches;
+    private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly MetricBuffer _metrics;
+
+    public Trainer(TrainingContext context)
+    {
+        _c = context;
+        _train = context.Config.Train;
+        _trainBatches = new BatchPlan(context.Data.Train, context.Config.Data.SeqLen, _train.BatchSize);
+        _valBatches = new BatchPlan(context.Data.Val, context.Config.Data.SeqLen, _train.BatchSize);
+        _parameters = context.Model.parameters().ToList();
+        _metrics = new MetricBuffer(context.Results, context.TrialId, context.FlushInterval);
+    }
+
+    /// <summary>Optimizer steps per epoch: every batch of the training split, capped by train.max_steps when it is set.</summary>
+    public int StepsPerEpoch => _train.MaxSteps > 0 ? Math.Min(_train.MaxSteps, _trainBatches.Batches) : _trainBatches.Batches;
+
+    public TrainOutcome Run(Position from, CancellationToken stop, CancellationToken leaseLost)
+    {
+        _c.Observer.OnEvent(new StartEvent(_c.TrialId, DeviceChoice.NameOf(_c.Device), _train.Epochs, StepsPerEpoch, from.Step));
+        var step = from.Step;
+
+        for (var epoch = from.Epoch + 1; epoch <= _train.Epochs; epoch++)
+        {
+            var resumed = epoch == from.Epoch + 1;
+            var stats = resumed ? from.Partial : new EpochStats();
+            var secondsBefore = stats.Seconds;
+            var epochClock = Stopwatch.StartNew();
+            var order = _trainBatches.Shuffled(_train.Seed, epoch);
+            var (intervalChars, intervalClock) = (0L, Stopwatch.StartNew());
+
+            for (var batch = resumed ? from.BatchInEpoch : 0; batch < StepsPerEpoch; batch++)
+            {
+                if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
+
+                var stepStart = Stopwatch.GetTimestamp();
+                var (loss, correct, chars) = TrainStep(order, batch);
+                step++;
+                if (!double.IsFinite(loss))
+                {
+                    _metrics.Flush(epoch - 1, step - 1);
+                    _c.Observer.Log($"loss is {loss} at step {step}: the trial diverged");
+                    throw new DivergedException(step, loss);
+                }
+                stats = stats.Add(loss, correct, chars, Stopwatch.GetElapsedTime(stepStart).TotalSeconds);
+                intervalChars += chars;
+
+                if (step % _train.LogEvery == 0)
+                {
+                    _metrics.Add(Core.Store.MetricNames.TrainLoss, step, null, loss);
+                    _metrics.FlushIfDue(epoch - 1, step);
+                    _c.Observer.OnEvent(new StepEvent(epoch, step, loss, intervalChars / intervalClock.Elapsed.TotalSeconds));
+                    (intervalChars, intervalClock) = (0L, Stopwatch.StartNew());
+                }
+
+                var here = new Position(epoch - 1, step, batch + 1, stats with { Seconds = secondsBefore + epochClock.Elapsed.TotalSeconds });
+                if (stop.IsCancellationRequested)
+                {
+                    if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
+                    Checkpoint($"step_{step}", here);
+                    return TrainOutcome.Interrupted;
+                }
+                if (_train.CheckpointEvery > 0 && step % _train.CheckpointEvery == 0 && batch + 1 < StepsPerEpoch)
+                {
+                    if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
+                    Checkpoint($"step_{step}", here);
+                }
+            }
+
+            var (valLoss, valError) = Evaluate();
+            var seconds = secondsBefore + epochClock.Elapsed.TotalSeconds;
+            _metrics.Add(MetricNames.EpochTrainLoss, step, epoch, stats.MeanLoss);
+            _metrics.Add(MetricNames.TrainError, step, epoch, stats.Error);
+            _metrics.Add(MetricNames.ValLoss, step, epoch, valLoss);
+            _metrics.Add(MetricNames.ValError, step, epoch, valError);
+            _metrics.Add(MetricNames.CharsPerSec, step, epoch, stats.CharsPerSecond);
+            _metrics.Add(MetricNames.EpochSeconds, step, epoch, seconds);
+            _c.Observer.OnEvent(new EpochEvent(epoch, step, stats.MeanLoss, stats.Error, valLoss, valError, stats.CharsPerSecond, seconds));
+
+            if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
+            Checkpoint($"ckpt_{epoch}", new Position(epoch, step, 0, new EpochStats()));
+            if (stop.IsCancellationRequested && epoch < _train.Epochs) return TrainOutcome.Interrupted;
+        }
+        return TrainOutcome.Completed;
+    }
+
+    /// <summary>One optimizer step on one batch; returns the batch's mean loss, correct next-character guesses and characters.</summary>
+    private (double Loss, long Correct, long Chars) TrainStep(int[] order, int batch)
+    {
+        using var scope = torch.NewDisposeScope();
+        _c.Model.train();
+        var (inputs, targets) = _trainBatches.Batch(order, batch, _c.Device);
+        var logits = _c.Model.call(inputs);
+        var loss = nn.functional.cross_entropy(logits.reshape(-1, _c.Data.Vocab.Size), targets.reshape(-1));
+        _c.Optimizer.zero_grad();
+        loss.backward();
+        if (_train.ClipNorm > 0) nn.utils.clip_grad_norm_(_parameters, _train.ClipNorm);
+        _c.Optimizer.step();
+        var correct = logits.argmax(-1).eq(targets).sum().item<long>();
+        return (loss.item<float>(), correct, targets.numel());
+    }
+
+    /// <summary>Mean loss and error rate per character over the validation split (train.val_batches caps it).</summary>
+    private (double Loss, double Error) Evaluate()
+    {
+        _c.Model.eval();
+        using var noGrad = torch.no_grad();
+        var order = _valBatches.InOrder();
+        var batches = _train.ValBatches > 0 ? Math.Min(_train.ValBatches, _valBatches.Batches) : _valBatches.Batches;
+        double lossSum = 0;
+        long correct = 0, chars = 0;
+        for (var batch = 0; batch < batches; batch++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (inputs, targets) = _valBatches.Batch(order, batch, _c.Device);
+            var logits = _c.Model.call(inputs);
+            var losses = nn.functional.cross_entropy(logits.reshape(-1, _c.Data.Vocab.Size), targets.reshape(-1), reduction: nn.Reduction.None);
+            lossSum += losses.to(float64).sum().item<double>();
+            correct += logits.argmax(-1).eq(targets).sum().item<long>();
+            chars += targets.numel();
+        }
+        _c.Model.train();
+        return (lossSum / chars, 1.0 - (double)correct / chars);
+    }
+
+    /// <summary>Metrics first, then the probe, then the file and its row: whatever a crash interrupts, the newest recorded checkpoint has everything before it recorded.</summary>
+    private void Checkpoint(string name, Position at)
+    {
+        _metrics.Flush(at.Epoch, at.Step);
+        var probe = Probe.Run(_c.Model, _c.Data.Vocab, _c.Config.Probe.Text, _c.Config.Probe.TopK, _c.Device);
+        _c.Results.RecordProbe(new ProbeRow
+        {
+            TrialId = _c.TrialId, Checkpoint = name, Input = probe.Input, Step = at.Step, Epoch = at.Epoch,
+            Predicted = probe.Predicted, TopJson = probe.TopJson,
+        });
+        _c.Checkpoints.Save(new CheckpointMeta
+        {
+            TrialId = _c.TrialId, Name = name, Epoch = at.Epoch, Step = at.Step, BatchInEpoch = at.BatchInEpoch, Partial = at.Partial,
+            Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(), Device = DeviceChoice.NameOf(_c.Device),
+            CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+        }, _c.Model, _c.Optimizer);
+        _c.Observer.OnEvent(new CheckpointEvent(name, at.Step));
+        _c.Observer.Log($"{name} at step {at.Step}: after \"{probe.Input}\" the model predicts '{Vocabulary.Printable(probe.Predicted[0])}' " +
+                        $"({string.Join(", ", probe.Top.Select(t => $"'{Vocabulary.Printable(t.Char[0])}' {t.P:0.###}"))})");
+    }
+}

@@ -1,0 +1,85 @@
+using Core.Config;
+using Core.Data;
+using Core.Store;
+using Runner.Checkpoints;
+using Runner.Data;
+using Runner.Inference;
+using Runner.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Runner.Training;
+
+/// <summary>What a trial run produced: how training ended, where it stopped, and the final sample when it completed.</summary>
+public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
+
+/// <summary>
+/// One trial from config to sample: check the config, fetch and split the corpus, build the model,
+/// record its architecture, resume from the newest checkpoint that verifies (forgetting what a lost
+/// run recorded after it), train, and sample from the final checkpoint.
+/// </summary>
+public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval)
+{
+    private readonly ResultRepository _results = new(db);
+    private readonly TrialRepository _trials = new(db);
+    private readonly CheckpointStore _checkpoints = new(db);
+
+    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost)
+    {
+        var problems = TrialConfigValidator.Validate(config);
+        if (problems.Count > 0)
+            throw new BadInputException($"the config of trial {trialId} is invalid: {string.Join("; ", problems)}");
+
+        CorpusFile corpusFile;
+        try { corpusFile = await corpus.EnsureAsync(config.Data, observer.Log, stop); }
+        catch (CorpusException e) { throw new BadInputException(e.Message); }
+        var data = CharDataset.Load(corpusFile.Path, config.Data);
+        data.Vocab.Require(config.Probe.Text, "probe.text");
+        data.Vocab.Require(config.Sample.Prime, "sample.prime");
+
+        torch.manual_seed(config.Train.Seed);
+        using var model = new CharRnn(config.Model, data.Vocab.Size);
+        model.to(device);
+        using var optimizer = optim.Adam(model.parameters(), config.Train.Lr);
+        var architecture = ArchitectureSummary.Of(model, trialId, config.Train.BatchSize);
+        _results.RecordArchitecture(trialId, architecture);
+
+        var from = Resume(trialId, data.Vocab, model, optimizer);
+        _results.ForgetAfter(trialId, from.Step);
+        _trials.Progress(trialId, from.Epoch, from.Step, DeviceChoice.NameOf(device), model.ParameterCount(), data.Vocab.Size);
+        observer.Log($"trial {trialId}: {config.Model.Cell} {config.Model.Layers}×{config.Model.Hidden}, embedding {config.Model.Embedding}, " +
+                     $"vocabulary {data.Vocab.Size}, {model.ParameterCount():N0} parameters " +
+                     $"({ArchitectureSummary.Megabytes(model.ParameterCount()):0.00} MB), device {DeviceChoice.NameOf(device)}, " +
+                     (from.Step > 0 ? $"resuming at step {from.Step}" : "starting at step 0"));
+
+        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval));
+        var outcome = trainer.Run(from, stop, leaseLost);
+        var step = _trials.Get(trialId)?.Step ?? from.Step;
+        if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null);
+
+        var sample = config.Sample;
+        var text = Sampler.Generate(model, data.Vocab, new SampleRequest(sample.Prime, sample.Length, sample.Temperature, sample.TopK, sample.Seed), device);
+        _results.RecordSample(new SampleRow
+        {
+            TrialId = trialId, Checkpoint = $"ckpt_{config.Train.Epochs}", Prime = sample.Prime, Length = sample.Length,
+            Temperature = sample.Temperature, TopK = sample.TopK, Seed = sample.Seed, Text = text, CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+        });
+        return new TrialRunResult(outcome, step, text);
+    }
+
+    /// <summary>Loads the newest checkpoint that verifies into model, optimizer and RNG; Start when there is none.</summary>
+    private Position Resume(string trialId, Vocabulary vocab, CharRnn model, OptimizerHelper optimizer)
+    {
+        if (_checkpoints.NewestValid(trialId, observer.Log) is not { } found) return Position.Start;
+        var (row, file) = found;
+        if (file.Meta.Vocab != vocab.Chars)
+            throw new BadInputException($"checkpoint {row.Name} of trial {trialId} was trained on a vocabulary of {file.Meta.Vocab.Length} characters, " +
+                                        $"but the corpus now has {vocab.Size} different ones; the corpus changed (set data.sha256 to pin it)");
+        file.LoadModel(model);
+        file.LoadOptimizer(optimizer);
+        file.RestoreRng();
+        observer.Log($"resuming trial {trialId} from {row.Name} (epoch {file.Meta.Epoch}, step {file.Meta.Step})");
+        return new Position(file.Meta.Epoch, file.Meta.Step, file.Meta.BatchInEpoch, file.Meta.Partial);
+    }
+}
