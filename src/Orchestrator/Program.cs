@@ -25,6 +25,10 @@ app.Configure(config =>
     config.AddCommand<SampleCommand>("sample")
         .WithDescription("Generate text from a trial's checkpoint (runs the Runner's sample command)")
         .WithExample("sample", "--trial", "3f2a9c1b7d4e", "--prime", "JULIET", "--length", "500", "--temperature", "0.8");
+    config.AddCommand<ReportCommand>("report")
+        .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
+        .WithExample("report")
+        .WithExample("report", "hw3", "--out", "docs/hw3-report");
     config.SetExceptionHandler((e, _) =>
     {
         switch (e)

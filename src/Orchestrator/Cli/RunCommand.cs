@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Core.Config;
+using Core.Data;
 using Core.Spec;
 using Core.Store;
 using Orchestrator.Cli.Progress;
@@ -79,6 +81,12 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {registration.Completed} completed, "
                     + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
 
+        if (await EnsureCorporaAsync(db, spec, cancellationToken) is { } problem)
+        {
+            Output.Error($"{problem}\nnothing was run; the sweep's trials are recorded as they were");
+            return ExitCode.BadInput;
+        }
+
         var parallel = settings.Parallel ?? spec.Execution.Parallel;
         var options = new SchedulerOptions
         {
@@ -122,6 +130,34 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             ? await TerminalProgress.RunAsync(labels, Run)
             : await Run(new PlainProgress(Console.Out, labels));
         return Summarize(outcome);
+    }
+
+    /// <summary>
+    /// Makes sure the corpus of every trial still to run is on disk and verified (downloading it once
+    /// if needed) before any Runner starts: a missing corpus stops the run here instead of failing
+    /// every trial for good. Returns the problem, or null.
+    /// </summary>
+    private static async Task<string?> EnsureCorporaAsync(Database db, SweepSpec spec, CancellationToken ct)
+    {
+        var toRun = new TrialRepository(db).ListForSweep(spec.Name)
+            .Where(t => t.State is TrialStates.Pending or TrialStates.Running).Select(t => t.TrialId).ToHashSet();
+        var corpora = spec.Trials.Where(t => toRun.Contains(t.Id))
+            .Select(t => new DataConfig { Path = t.Config.Data.Path, Url = t.Config.Data.Url, Sha256 = t.Config.Data.Sha256 })
+            .Distinct().ToList();
+        using var http = new HttpClient();
+        foreach (var data in corpora)
+        {
+            try
+            {
+                var file = await new CorpusStep(http).EnsureAsync(data, Output.Info, ct);
+                if (file.Downloaded) Output.Info($"downloaded the corpus to {file.Path} (sha256 {file.Sha256})");
+            }
+            catch (CorpusException e)
+            {
+                return e.Message;
+            }
+        }
+        return null;
     }
 
     private static int Summarize(SweepOutcome o)
