@@ -10,6 +10,7 @@ public sealed class CliTests
     [InlineData("status", "[SWEEP]", "--json")]
     [InlineData("query", "<SQL>", "--format")]
     [InlineData("sample", "--trial", "--temperature")]
+    [InlineData("report", "[SWEEP]", "--out")]
     public void Every_command_has_help_with_the_store_options(string command, string argument, string option)
     {
         using var dir = new TempDir();
@@ -26,7 +27,7 @@ public sealed class CliTests
         using var dir = new TempDir();
         var r = OrchestratorCli.Run(dir.Path, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "run", "status", "query", "sample" }) Assert.Contains(command, r.StdOut);
+        foreach (var command in new[] { "run", "status", "query", "sample", "report" }) Assert.Contains(command, r.StdOut);
     }
 
     [Theory]
@@ -79,6 +80,7 @@ public sealed class CliTests
     [InlineData("status")]
     [InlineData("query", "SELECT 1")]
     [InlineData("sample", "--trial", "abc")]
+    [InlineData("report")]
     public void Commands_that_read_say_when_there_is_no_database(params string[] args)
     {
         using var dir = new TempDir();
@@ -86,5 +88,26 @@ public sealed class CliTests
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains("no results database", r.StdErr);
         Assert.False(File.Exists(dir.File("results/orchestrator.db")), "reading commands must not create a database");
+    }
+}
+
+/// <summary>A corpus that cannot be found stops `run` before any Runner starts, instead of failing every trial.</summary>
+public sealed class CorpusCheckTests
+{
+    [Fact]
+    public void A_missing_corpus_stops_the_run_before_any_trial_starts()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "nocorpus", ["model.hidden: [16, 24]"]);
+        File.Delete(dir.File("corpus.txt"));
+
+        var r = OrchestratorCli.Run(dir.Path, "run", spec);
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"the corpus {dir.File("corpus.txt")} does not exist", r.StdErr);
+        Assert.Contains("nothing was run", r.StdErr);
+        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+        Assert.All(store.Trials("nocorpus"), t => Assert.Equal((Core.Store.TrialStates.Pending, 0), (t.State, t.Attempt)));
+        Assert.Empty(store.Query<string>("SELECT trial_id FROM attempts"));
     }
 }

@@ -66,6 +66,25 @@ public sealed class SweepRunTests
         StatusShowsTheSweep(dir, store);
         QueryReadsTheSummary(dir);
         SampleGeneratesText(dir, store.Trials("tiny")[0].TrialId);
+        ReportIsWritten(dir);
+    }
+
+    private static void ReportIsWritten(TempDir dir)
+    {
+        var r = OrchestratorCli.Run(dir.Path, "report");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var report = dir.File("results/tiny/report.md");
+        Assert.Contains($"report of sweep tiny: {report}", r.StdOut);
+        Assert.Contains("lstm", File.ReadAllText(report));
+        Assert.True(File.Exists(dir.File("results/tiny/trials.csv")));
+
+        var elsewhere = OrchestratorCli.Run(dir.Path, "report", "tiny", "--out", "out/report");
+        Assert.True(elsewhere.ExitCode == 0, elsewhere.ToString());
+        Assert.True(File.Exists(dir.File("out/report/report.md")));
+
+        var unknown = OrchestratorCli.Run(dir.Path, "report", "nope");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("no sweep named 'nope'", unknown.StdErr);
     }
 
     private static void StatusShowsTheSweep(TempDir dir, StoreProbe store)
