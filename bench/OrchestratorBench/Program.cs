@@ -8,7 +8,7 @@ using Dapper;
 //   - per-trial start-up: the claim (attempt started_at) to the first training step's metric;
 //   - each trial's own time: claim → attempt end, and its training loop (Σ epoch_seconds);
 //   - the orchestrator's overhead: wall time − Σ trial time (parallel 1: trials run back to back).
-// Usage: dotnet run -c Release --project bench/OrchestratorBench [-- --parallel N] [--steps N]
+// Usage: dotnet run -c Release --project bench/OrchestratorBench [-- --parallel N] [--steps N] [--keep]
 
 var parallel = Arg("--parallel", 1);
 var steps = Arg("--steps", 50);
@@ -69,7 +69,8 @@ if (parallel == 1)
     Console.WriteLine($"  orchestrator's own time between trials      {gaps,8:0.00} s  (wall − Σ attempts: CLI start, planning, claims, summary)");
 var perTrial = (wall.Elapsed.TotalSeconds * parallel - trainSeconds) / 12;
 Console.WriteLine($"  overhead for trials of a minute             {100 * perTrial / (60 + perTrial),8:0.0} %  (per-trial overhead / (60 s + it))");
-Console.WriteLine($"  (work folder {work})");
+if (args.Contains("--keep")) Console.WriteLine($"  (kept the work folder {work})");
+else Directory.Delete(work, recursive: true);
 return 0;
 
 static double Median(List<double> sorted) => sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
