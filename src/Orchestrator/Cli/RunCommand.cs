@@ -76,34 +76,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             return ExitCode.Error;
         }
 
-        var db = Database.Open(settings.DbPath);
-        var registration = SweepPlan.Register(db, spec);
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {registration.Completed} completed, "
-                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
-
-        if (await EnsureCorporaAsync(db, spec, cancellationToken) is { } problem)
-        {
-            Output.Error($"{problem}\nnothing was run; the sweep's trials are recorded as they were");
-            return ExitCode.BadInput;
-        }
-
-        var parallel = settings.Parallel ?? spec.Execution.Parallel;
-        var options = new SchedulerOptions
-        {
-            Parallel = parallel,
-            Retries = spec.Execution.Retries,
-            Lease = TimeSpan.FromSeconds(spec.Execution.LeaseSeconds),
-            ThreadsPerTrial = spec.Execution.ThreadsPerTrial > 0
-                ? spec.Execution.ThreadsPerTrial
-                : SchedulerOptions.DivideCores(parallel, Environment.ProcessorCount),
-            Device = spec.Execution.Device,
-            RetryDelay = TimeSpan.FromSeconds(settings.RetryDelay),
-            PollInterval = TimeSpan.FromSeconds(Math.Clamp(spec.Execution.LeaseSeconds / 6, 0.5, 5)),
-        };
-        var owner = OwnerToken.New();
-        Output.Info($"running {registration.Pending + registration.Running} trial(s), {parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
-                    + $"device {options.Device}, owner {owner}");
-
+        // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
         using var graceful = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var immediate = new CancellationTokenSource();
         void OnSignal(PosixSignalContext ctx)
@@ -122,6 +95,33 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
+        var db = Database.Open(settings.DbPath);
+        var registration = SweepPlan.Register(db, spec);
+        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {registration.Completed} completed, "
+                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
+
+        string? problem;
+        try
+        {
+            problem = await EnsureCorporaAsync(db, spec, graceful.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Output.Info("interrupted before any trial started");
+            return ExitCode.Interrupted;
+        }
+        if (problem is not null)
+        {
+            Output.Error($"{problem}\nnothing was run; the sweep's trials are recorded as they were");
+            return ExitCode.BadInput;
+        }
+
+        var options = Options(spec.Execution, settings);
+        var owner = OwnerToken.New();
+        Output.Info($"running {registration.Pending + registration.Running} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
+                    + $"device {options.Device}, owner {owner}");
+
+
         var labels = TrialLabels.For(spec);
         var stop = new StopSignals(graceful.Token, immediate.Token);
         var executor = new LocalProcessExecutor(runner);
@@ -130,6 +130,21 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             ? await TerminalProgress.RunAsync(labels, Run)
             : await Run(new PlainProgress(Console.Out, labels));
         return Summarize(outcome);
+    }
+
+    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings)
+    {
+        var parallel = settings.Parallel ?? execution.Parallel;
+        return new SchedulerOptions
+        {
+            Parallel = parallel,
+            Retries = execution.Retries,
+            Lease = TimeSpan.FromSeconds(execution.LeaseSeconds),
+            ThreadsPerTrial = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : SchedulerOptions.DivideCores(parallel, Environment.ProcessorCount),
+            Device = execution.Device,
+            RetryDelay = TimeSpan.FromSeconds(settings.RetryDelay),
+            PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.LeaseSeconds / 6, 0.5, 5)),
+        };
     }
 
     /// <summary>
