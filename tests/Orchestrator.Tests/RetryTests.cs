@@ -64,6 +64,28 @@ public sealed partial class RetryTests
     }
 
     [Fact]
+    public void The_lease_is_kept_alive_during_retry_backoff_so_no_one_else_can_claim_the_trial()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("crashing-runner.sh", "#!/usr/bin/env bash\necho 'boom' >&2\nexit 1\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // A 1 s lease and a first retry about 4 s later: without heartbeats in the backoff the lease would lapse.
+        var spec = TinySweep.Write(dir, "backoff", ["model.hidden: [16]"], retries: 1, leaseSeconds: 1);
+        var db = dir.File("results/orchestrator.db");
+
+        using var run = OrchestratorCli.Start(dir.Path, new Dictionary<string, string> { ["ORCHESTRATOR_RUNNER"] = script }, "run", spec, "--retry-delay", "4");
+        run.WaitUntil(() => run.StdOut.Contains("retry 1 of 1 in"), TimeSpan.FromMinutes(1), "the first retry");
+        Thread.Sleep(TimeSpan.FromSeconds(2)); // twice the lease, well inside the backoff
+
+        var trials = new TrialRepository(Database.Open(db));
+        var trial = trials.ListForSweep("backoff").Single();
+        Assert.Equal(TrialStates.Running, trial.State);
+        Assert.True(trial.LeaseUntil > StoreProbe.UnixNow(), "the lease lapsed during the backoff");
+        Assert.Null(trials.ClaimTrial(trial.TrialId, "intruder", TimeSpan.FromSeconds(30)));
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(1)) == 1, run.Output);
+    }
+
+    [Fact]
     public void Status_shows_the_failure_reason()
     {
         using var dir = new TempDir();
