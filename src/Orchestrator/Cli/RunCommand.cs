@@ -63,7 +63,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             return ExitCode.BadInput;
         }
 
-        if (settings.DryRun) return DryRun(spec, settings);
+        if (settings.DryRun) return DryRunTable.Print(spec, settings);
 
         RunnerCommand runner;
         try
@@ -103,7 +103,12 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         string? problem;
         try
         {
-            problem = await EnsureCorporaAsync(db, spec, graceful.Token);
+            await Corpora.EnsureAsync(db, spec, Output.Info, graceful.Token);
+            problem = null;
+        }
+        catch (CorpusException e)
+        {
+            problem = e.Message;
         }
         catch (OperationCanceledException)
         {
@@ -147,34 +152,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         };
     }
 
-    /// <summary>
-    /// Makes sure the corpus of every trial still to run is on disk and verified (downloading it once
-    /// if needed) before any Runner starts: a missing corpus stops the run here instead of failing
-    /// every trial for good. Returns the problem, or null.
-    /// </summary>
-    private static async Task<string?> EnsureCorporaAsync(Database db, SweepSpec spec, CancellationToken ct)
-    {
-        var toRun = new TrialRepository(db).ListForSweep(spec.Name)
-            .Where(t => t.State is TrialStates.Pending or TrialStates.Running).Select(t => t.TrialId).ToHashSet();
-        var corpora = spec.Trials.Where(t => toRun.Contains(t.Id))
-            .Select(t => new DataConfig { Path = t.Config.Data.Path, Url = t.Config.Data.Url, Sha256 = t.Config.Data.Sha256 })
-            .Distinct().ToList();
-        using var http = new HttpClient();
-        foreach (var data in corpora)
-        {
-            try
-            {
-                var file = await new CorpusStep(http).EnsureAsync(data, Output.Info, ct);
-                if (file.Downloaded) Output.Info($"downloaded the corpus to {file.Path} (sha256 {file.Sha256})");
-            }
-            catch (CorpusException e)
-            {
-                return e.Message;
-            }
-        }
-        return null;
-    }
-
     private static int Summarize(SweepOutcome o)
     {
         Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
@@ -188,36 +165,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             Output.Info($"{o.Failed} trial(s) failed; see `orchestrator status {o.Sweep}` for the reasons");
             return ExitCode.TrialsFailed;
         }
-        return ExitCode.Ok;
-    }
-
-    private static int DryRun(SweepSpec spec, RunSettings settings)
-    {
-        Database? db = null;
-        if (File.Exists(settings.DbPath))
-        {
-            try { db = Database.OpenReadOnly(settings.DbPath); }
-            catch (StoreException e) { Output.Error(e.Message); return ExitCode.BadInput; }
-        }
-        var rows = SweepPlan.Describe(spec, db);
-        var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
-        var repeats = spec.Trials.Any(t => t.Repeat > 0);
-        var columns = new List<string> { "#", "trial" };
-        columns.AddRange(gridKeys);
-        if (repeats) columns.Add("repeat");
-        columns.AddRange(["state", "epoch", "step"]);
-        Output.Table(columns, rows.Select(r =>
-        {
-            var cells = new List<string> { r.Trial.Ordinal.ToString(CultureInfo.InvariantCulture), r.Trial.Id };
-            cells.AddRange(gridKeys.Select(k => r.Trial.Grid.TryGetValue(k, out var v) ? v : ""));
-            if (repeats) cells.Add(r.Trial.Repeat.ToString(CultureInfo.InvariantCulture));
-            cells.Add(r.Stored?.State ?? "new");
-            cells.Add(r.Stored is null ? "-" : $"{r.Stored.Epoch}/{r.Trial.Config.Train.Epochs}");
-            cells.Add(r.Stored is null ? "-" : r.Stored.Step.ToString(CultureInfo.InvariantCulture));
-            return (IReadOnlyList<string>)cells;
-        }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
-        var x = spec.Execution;
-        Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         return ExitCode.Ok;
     }
 }

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Core.Spec;
+using Core.Store;
+using Orchestrator.Planning;
+
+namespace Orchestrator.Cli;
+
+/// <summary><c>run --dry-run</c>: the expanded trials with what the store already knows of each; records nothing.</summary>
+public static class DryRunTable
+{
+    public static int Print(SweepSpec spec, RunSettings settings)
+    {
+        Database? db = null;
+        if (File.Exists(settings.DbPath))
+        {
+            try { db = Database.OpenReadOnly(settings.DbPath); }
+            catch (StoreException e) { Output.Error(e.Message); return ExitCode.BadInput; }
+        }
+        var rows = SweepPlan.Describe(spec, db);
+        var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
+        var repeats = spec.Trials.Any(t => t.Repeat > 0);
+        var columns = new List<string> { "#", "trial" };
+        columns.AddRange(gridKeys);
+        if (repeats) columns.Add("repeat");
+        columns.AddRange(["state", "epoch", "step"]);
+        Output.Table(columns, rows.Select(r =>
+        {
+            var cells = new List<string> { r.Trial.Ordinal.ToString(CultureInfo.InvariantCulture), r.Trial.Id };
+            cells.AddRange(gridKeys.Select(k => r.Trial.Grid.TryGetValue(k, out var v) ? v : ""));
+            if (repeats) cells.Add(r.Trial.Repeat.ToString(CultureInfo.InvariantCulture));
+            cells.Add(r.Stored?.State ?? "new");
+            cells.Add(r.Stored is null ? "-" : $"{r.Stored.Epoch}/{r.Trial.Config.Train.Epochs}");
+            cells.Add(r.Stored is null ? "-" : r.Stored.Step.ToString(CultureInfo.InvariantCulture));
+            return (IReadOnlyList<string>)cells;
+        }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
+        var x = spec.Execution;
+        Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+        return ExitCode.Ok;
+    }
+}

@@ -1,0 +1,33 @@
+using Core.Config;
+using Core.Data;
+using Core.Spec;
+using Core.Store;
+
+namespace Orchestrator.Planning;
+
+/// <summary>
+/// Makes sure the corpus of every trial still to run is on disk and verified (downloading it once
+/// if needed) before any Runner starts, so a missing corpus stops a run at once instead of failing
+/// every trial for good.
+/// </summary>
+public static class Corpora
+{
+    /// <summary>Ensures each distinct corpus of the sweep's pending and running trials; throws <see cref="CorpusException"/> naming what is wrong.</summary>
+    public static async Task<IReadOnlyList<CorpusFile>> EnsureAsync(Database db, SweepSpec spec, Action<string> log, CancellationToken ct)
+    {
+        var toRun = new TrialRepository(db).ListForSweep(spec.Name)
+            .Where(t => t.State is TrialStates.Pending or TrialStates.Running).Select(t => t.TrialId).ToHashSet();
+        var corpora = spec.Trials.Where(t => toRun.Contains(t.Id))
+            .Select(t => new DataConfig { Path = t.Config.Data.Path, Url = t.Config.Data.Url, Sha256 = t.Config.Data.Sha256 })
+            .Distinct().ToList();
+        using var http = new HttpClient();
+        var files = new List<CorpusFile>();
+        foreach (var data in corpora)
+        {
+            var file = await new CorpusStep(http).EnsureAsync(data, log, ct).ConfigureAwait(false);
+            if (file.Downloaded) log($"downloaded the corpus to {file.Path} (sha256 {file.Sha256})");
+            files.Add(file);
+        }
+        return files;
+    }
+}
