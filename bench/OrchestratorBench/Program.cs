@@ -8,10 +8,11 @@ using Dapper;
 //   - per-trial start-up: the claim (attempt started_at) to the first training step's metric;
 //   - each trial's own time: claim → attempt end, and its training loop (Σ epoch_seconds);
 //   - the orchestrator's overhead: wall time − Σ trial time (parallel 1: trials run back to back).
-// Usage: dotnet run -c Release --project bench/OrchestratorBench [-- --parallel N] [--steps N] [--keep]
+// Usage: dotnet run -c Release --project bench/OrchestratorBench [-- --parallel N] [--threads N] [--steps N] [--keep]
 
 var parallel = Arg("--parallel", 1);
 var steps = Arg("--steps", 50);
+var threads = Arg("--threads", 0); // 0: the cores divided between the parallel trials
 var root = FindRoot();
 var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), Path.Combine(root, "..", "shared", "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
     .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
@@ -30,7 +31,7 @@ File.WriteAllText(spec, $"""
       model.cell: [gru, lstm]
       model.hidden: [32, 64, 128]
       data.seq_len: [25, 50]
-    execution: {"{"} device: cpu, parallel: {parallel}, retries: 0, lease_seconds: 30 {"}"}
+    execution: {"{"} device: cpu, parallel: {parallel}, threads_per_trial: {threads}, retries: 0, lease_seconds: 30 {"}"}
     """);
 var db = Path.Combine(work, "results", "orchestrator.db");
 
@@ -59,7 +60,7 @@ var trainSeconds = trials.Sum(t => t.TrainSeconds);
 var attemptSum = trialSeconds.Sum();
 var gaps = parallel == 1 ? wall.Elapsed.TotalSeconds - attemptSum : double.NaN;
 
-Console.WriteLine($"orchestrator benchmark: 12 trials × {steps} steps, parallel {parallel}, {Environment.ProcessorCount} cores, corpus {Path.GetFileName(corpus)}");
+Console.WriteLine($"orchestrator benchmark: 12 trials × {steps} steps, parallel {parallel}, threads per trial {(threads == 0 ? Math.Max(1, Environment.ProcessorCount / parallel) : threads)}, {Environment.ProcessorCount} cores, corpus {Path.GetFileName(corpus)}");
 Console.WriteLine($"  wall time of `orchestrator run`             {wall.Elapsed.TotalSeconds,8:0.00} s");
 Console.WriteLine($"  Σ trials' training loops (epoch_seconds)    {trainSeconds,8:0.00} s");
 Console.WriteLine($"  Σ trials' attempts (claim → Runner exit)    {attemptSum,8:0.00} s");
