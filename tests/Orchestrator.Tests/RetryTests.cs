@@ -86,6 +86,31 @@ public sealed partial class RetryTests
     }
 
     [Fact]
+    public void The_runner_is_started_per_the_process_contract()
+    {
+        using var dir = new TempDir();
+        var log = dir.File("runner-args.log");
+        var script = dir.Write("recording-runner.sh", $"""
+            #!/usr/bin/env bash
+            printf '%s\n' "$@" > {log}
+            echo "OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_WAIT_POLICY=$OMP_WAIT_POLICY" >> {log}
+            exit 1
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var spec = TinySweep.Write(dir, "contract", ["model.hidden: [16]"], retries: 0, leaseSeconds: 7.5);
+
+        var r = OrchestratorCli.Run(dir.Path, new Dictionary<string, string> { ["ORCHESTRATOR_RUNNER"] = script }, "run", spec);
+
+        Assert.True(r.ExitCode == 1, r.ToString());
+        var trial = new StoreProbe(dir.File("results/orchestrator.db")).Trials("contract").Single();
+        var owner = new StoreProbe(dir.File("results/orchestrator.db")).Attempts(trial.TrialId).Single().Owner;
+        Assert.Equal(
+            ["train", "--db", dir.File("results/orchestrator.db"), "--trial", trial.TrialId, "--owner", owner!,
+             "--lease-seconds", "7.5", "--threads", "1", "--device", "cpu", "OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE"],
+            File.ReadAllLines(log));
+    }
+
+    [Fact]
     public void Status_shows_the_failure_reason()
     {
         using var dir = new TempDir();
