@@ -35,7 +35,7 @@ public sealed record TrialConfig
 
 public sealed record DataConfig
 {
-    /// <summary>Path of the training corpus (relative paths resolve against the spec file's folder, then the working directory).</summary>
+    /// <summary>Path of the training corpus; a relative path resolves against the working directory of the command that runs the trial.</summary>
     public string Path { get; init; } = "data/tinyshakespeare.txt";
     /// <summary>Where to download the corpus from when the file is missing or its sha256 differs; null means never download.</summary>
     public string? Url { get; init; }
