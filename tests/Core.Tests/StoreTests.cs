@@ -135,6 +135,26 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void Requeueing_puts_only_the_sweeps_failed_trials_back_to_pending_and_keeps_their_history()
+    {
+        sweeps.Register("s", null, null, Plan(8, 16));
+        sweeps.Register("other", null, null, Plan(24));
+        var failed = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        trials.Fail(failed.TrialId, "me", 1, "crashed");
+        var elsewhere = trials.ClaimNext("other", "me", TimeSpan.FromMinutes(1))!;
+        trials.Fail(elsewhere.TrialId, "me", 1, "crashed");
+
+        Assert.Equal(1, trials.RequeueFailed("s"));
+
+        var row = trials.Get(failed.TrialId)!;
+        Assert.Equal((TrialStates.Pending, (int?)null, (string?)null), (row.State, row.ExitCode, row.Failure));
+        Assert.Equal(TrialStates.Failed, trials.Get(elsewhere.TrialId)!.State);
+        Assert.Equal("crashed", Assert.Single(trials.Attempts(failed.TrialId)).Reason);
+        var again = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.Equal((failed.TrialId, 2), (again.TrialId, again.Attempt));
+    }
+
+    [Fact]
     public void Metrics_are_keyed_by_trial_name_and_step_so_rewriting_overwrites()
     {
         sweeps.Register("s", null, null, Plan(8));

@@ -45,5 +45,16 @@ public sealed class PartialFailureTests
                 Assert.Equal(1, t.Attempt);
             }
         }
+
+        // The cause is fixed (the real Runner again): a plain run leaves the failed trial alone,
+        // --retry-failed runs it, and nothing else trains again.
+        var plain = OrchestratorCli.Run(dir.Path, "run", spec);
+        Assert.True(plain.ExitCode == 1, plain.ToString());
+        var retried = OrchestratorCli.Run(dir.Path, "run", spec, "--retry-failed");
+        Assert.True(retried.ExitCode == 0, retried.ToString());
+        Assert.Contains("1 failed requeued", retried.StdOut);
+        Assert.All(store.Trials("partial"), t => Assert.Equal(TrialStates.Completed, t.State));
+        Assert.Equal(4, store.Trials("partial").Single(t => t.TrialId == doomed).Attempt);
+        Assert.All(store.Trials("partial").Where(t => t.TrialId != doomed), t => Assert.Equal(1, t.Attempt));
     }
 }

@@ -146,6 +146,19 @@ public sealed class TrialRepository(Database db)
         return changed == 1;
     }
 
+    /// <summary>
+    /// failed → pending for every failed trial of the sweep, so the next run tries them again
+    /// (resuming from their newest checkpoint). Their attempts keep the old reasons. Returns how many.
+    /// </summary>
+    public int RequeueFailed(string sweep)
+    {
+        using var c = db.Connect();
+        return c.Execute("""
+            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, finished_at = NULL
+            WHERE state = 'failed' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
+            """, new { sweep });
+    }
+
     public IReadOnlyList<AttemptRow> Attempts(string trialId)
     {
         using var c = db.Connect();

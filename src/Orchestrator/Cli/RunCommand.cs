@@ -32,6 +32,10 @@ public sealed class RunSettings : StoreSettings
     [Description("Delay before the first retry of a crashed trial; later retries wait about twice as long each. Default: 2")]
     public double RetryDelay { get; init; } = 2;
 
+    [CommandOption("--retry-failed")]
+    [Description("Put the sweep's failed trials back to pending first, so they run again (resuming from their newest checkpoint)")]
+    public bool RetryFailed { get; init; }
+
     [CommandOption("--plain")]
     [Description("Plain progress lines instead of progress bars (the default when stdout is not a terminal)")]
     public bool Plain { get; init; }
@@ -96,8 +100,9 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         var db = Database.Open(settings.DbPath);
-        var registration = SweepPlan.Register(db, spec);
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {registration.Completed} completed, "
+        var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
+        var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
+        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
                     + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
 
         string? problem;

@@ -12,7 +12,7 @@ namespace Orchestrator.Planning;
 public static class SweepPlan
 {
     /// <summary>What registering a spec did: how many trials it has, how many were new, and the states of the rest.</summary>
-    public sealed record Registration(string Sweep, int Total, int Added, int Completed, int Failed, int Running, int Pending);
+    public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending);
 
     /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
     public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);
@@ -23,12 +23,15 @@ public static class SweepPlan
     /// <summary>The grid values as a JSON object in the spec's order, e.g. <c>{"model.cell":"gru","model.hidden":"256"}</c>.</summary>
     public static string GridJson(IReadOnlyDictionary<string, string> grid) => JsonSerializer.Serialize(grid);
 
-    public static Registration Register(Database db, SweepSpec spec)
+    /// <param name="requeueFailed">Put the sweep's failed trials back to pending (<c>run --retry-failed</c>).</param>
+    public static Registration Register(Database db, SweepSpec spec, bool requeueFailed = false)
     {
         var added = new SweepRepository(db).Register(spec.Name, spec.Path, spec.Yaml, ToStore(spec));
-        var states = new TrialRepository(db).ListForSweep(spec.Name);
+        var trials = new TrialRepository(db);
+        var requeued = requeueFailed ? trials.RequeueFailed(spec.Name) : 0;
+        var states = trials.ListForSweep(spec.Name);
         int Count(string state) => states.Count(t => t.State == state);
-        return new Registration(spec.Name, states.Count, added, Count(TrialStates.Completed), Count(TrialStates.Failed),
+        return new Registration(spec.Name, states.Count, added, requeued, Count(TrialStates.Completed), Count(TrialStates.Failed),
             Count(TrialStates.Running), Count(TrialStates.Pending));
     }
 
