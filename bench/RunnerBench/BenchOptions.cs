@@ -16,10 +16,12 @@ public sealed record BenchOptions
     public int MemorySteps { get; init; } = 2000;
     public int MatmulSize { get; init; } = 2048;
     public string? Corpus { get; init; }
+    /// <summary>Each measurement is repeated this many times, runner and bare loop alternating; the best of each is reported (this machine is shared).</summary>
+    public int Rounds { get; init; } = 3;
 
     public const string Usage = """
         dotnet run -c Release --project bench/RunnerBench -- [--warmup 5] [--steps 20] [--hidden 256,1024] [--cells gru,lstm]
-            [--seq-len 100] [--batch-size 64] [--embedding 256] [--threads N] [--memory-steps 2000] [--matmul-size 2048] [--corpus PATH]
+            [--seq-len 100] [--batch-size 64] [--embedding 256] [--threads N] [--memory-steps 2000] [--matmul-size 2048] [--corpus PATH] [--rounds 3]
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -42,6 +44,7 @@ public sealed record BenchOptions
                 "--memory-steps" => o with { MemorySteps = Int(v) },
                 "--matmul-size" => o with { MatmulSize = Int(v) },
                 "--corpus" => o with { Corpus = v },
+                "--rounds" => o with { Rounds = Int(v) },
                 _ => throw new ArgumentException($"unknown option {args[i]}\n{Usage}"),
             };
         }
