@@ -12,9 +12,10 @@ var corpus = FindCorpus(o.Corpus);
 Console.WriteLine($"RunnerBench: {o.Threads} torch threads, seq {o.SeqLen}, batch {o.BatchSize}, embedding {o.Embedding}, {o.Warmup} warm-up + {o.Steps} timed steps, best of {o.Rounds} rounds; corpus {corpus.Description}");
 
 // Memory first, while the process is small: RSS of a small model's Runner loop at step 100 and at the end.
-var memoryConfig = Config("gru", 64, corpus.Path, maxSteps: o.MemorySteps / 2, epochs: 2, seqLen: 32, batch: 16, embedding: 32, logEvery: 10, valBatches: 5);
-long[] rssSteps = [100, o.MemorySteps / 2, o.MemorySteps];
-var memory = await RunnerLoop.MeasureAsync(memoryConfig, warmup: 100, steps: o.MemorySteps - 100, rssAt: rssSteps);
+var memoryEpochs = Math.Max(2, o.MemorySteps / 1000); // an epoch end (validation, probe, checkpoint) every ~1,000 steps
+var memoryConfig = Config("gru", 64, corpus.Path, maxSteps: o.MemorySteps / memoryEpochs, epochs: memoryEpochs, seqLen: 32, batch: 16, embedding: 32, logEvery: 10, valBatches: 5);
+long[] rssSteps = [.. new long[] { 100, 1010 }.Concat(Enumerable.Range(1, o.MemorySteps / 500).Select(i => i * 500L)).Where(s => s <= o.MemorySteps).Distinct().Order()];
+var memory = await RunnerLoop.MeasureAsync(memoryConfig, warmup: 100, steps: o.MemorySteps / memoryEpochs * memoryEpochs - 100, rssAt: rssSteps);
 
 var gflops = Enumerable.Range(0, o.Rounds).Max(_ => Matmul.GigaflopsPerSecond(o.MatmulSize));
 Console.WriteLine($"matmul {o.MatmulSize}x{o.MatmulSize} float32: {gflops:0.0} GFLOP/s");
@@ -44,8 +45,10 @@ Console.WriteLine("runner chars/s: the Runner's TrialRun (data pipeline, logging
 Console.WriteLine("bare chars/s: the same model, Adam step and clipping on pre-made random tokens; both best of the rounds, measured alternately;");
 Console.WriteLine("epoch end s: validation (1 batch) + probe + checkpoint write after the last step, paid once per epoch.");
 Console.WriteLine();
-var rss = string.Join(", ", rssSteps.Select(s => $"step {s}: {memory.RssAtStep[s] / 1048576.0:0.0} MiB"));
-Console.WriteLine($"memory, gru 64 (seq 32, batch 16, 2 epochs with checkpoints): RSS {rss}; change from step 100 to {o.MemorySteps}: {(memory.RssAtStep[o.MemorySteps] - memory.RssAtStep[100]) / 1048576.0:+0.0;-0.0} MiB");
+Console.WriteLine($"memory of the Runner loop, gru 64 (seq 32, batch 16, {memoryEpochs} epochs of {o.MemorySteps / memoryEpochs} steps, each ending with validation and a checkpoint):");
+Console.WriteLine("  step   RSS MiB   live managed heap MiB");
+foreach (var s in rssSteps) Console.WriteLine($"{s,6}  {memory.MemoryAtStep[s].Rss / 1048576.0,8:0.0}  {memory.MemoryAtStep[s].Managed / 1048576.0,17:0.0}");
+Console.WriteLine($"  RSS change from step 100 to {o.MemorySteps}: {(memory.MemoryAtStep[o.MemorySteps].Rss - memory.MemoryAtStep[100].Rss) / 1048576.0:+0.0;-0.0} MiB; from step 1010 (after the first epoch end) to {o.MemorySteps}: {(memory.MemoryAtStep[o.MemorySteps].Rss - memory.MemoryAtStep[1010].Rss) / 1048576.0:+0.0;-0.0} MiB");
 return 0;
 
 static TrialConfig Config(string cell, int hidden, string corpus, int maxSteps, int epochs, int seqLen, int batch, int embedding, int logEvery, int valBatches) => new()

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace RunnerBench;
 
 /// <summary>What one in-process run of the Runner's trial loop measured.</summary>
-public sealed record RunnerMeasurement(double CharsPerSecond, double EpochEndSeconds, long Parameters, long RecurrentAndDenseParameters, IReadOnlyDictionary<long, long> RssAtStep);
+public sealed record RunnerMeasurement(double CharsPerSecond, double EpochEndSeconds, long Parameters, long RecurrentAndDenseParameters, IReadOnlyDictionary<long, (long Rss, long Managed)> MemoryAtStep);
 
 /// <summary>
 /// Runs the Runner's own <see cref="TrialRun"/> (data pipeline, training loop, metric buffering into
@@ -47,7 +47,7 @@ public static class RunnerLoop
     private sealed class TimingObserver(IReadOnlyCollection<long> rssAt) : ITrainingObserver
     {
         public Dictionary<long, long> StepTimes { get; } = [];
-        public Dictionary<long, long> Rss { get; } = [];
+        public Dictionary<long, (long Rss, long Managed)> Rss { get; } = [];
         public long LastCheckpoint { get; private set; }
 
         public void OnEvent(TrainingEvent e)
@@ -60,7 +60,8 @@ public static class RunnerLoop
                     if (rssAt.Contains(s.Step))
                     {
                         using var self = Process.GetCurrentProcess();
-                        Rss[s.Step] = self.WorkingSet64;
+                        var rss = self.WorkingSet64; // before the forced collection below, so RSS is the loop's own
+                        Rss[s.Step] = (rss, GC.GetTotalMemory(forceFullCollection: true));
                     }
                     break;
                 case CheckpointEvent:
