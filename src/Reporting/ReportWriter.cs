@@ -1,0 +1,129 @@
+using System.Text;
+using Core.Store;
+using Reporting.Analysis;
+using Reporting.Csv;
+using Reporting.Data;
+using Reporting.Figures;
+using Reporting.Markdown;
+using Reporting.Sections;
+
+namespace Reporting;
+
+/// <summary>
+/// Writes the report of one sweep: report.md (sections in the order of the study), figures/*.png and
+/// trials.csv, metrics.csv, probes.csv, samples.csv. Reads the database only. The same database gives
+/// the same bytes: nothing in the output depends on the clock, the machine's culture or hash order.
+/// </summary>
+public sealed class ReportWriter(Database db)
+{
+    public const string ReportFile = "report.md";
+
+    private static readonly ISection[] Sections =
+    [
+        new OverviewSection(),
+        new ArchitectureSection(),
+        new LearningCurvesSection(),
+        new ErrorRatesSection(),
+        new CheckpointsSection(),
+        new FactorEffectsSection(),
+        new CellComparisonSection(),
+        new PrimedTextSection(),
+        new FindingsSection(),
+    ];
+
+    /// <summary>
+    /// Writes the report of <paramref name="sweep"/> (null: the most recently updated sweep) into
+    /// <paramref name="outDir"/> (null: &lt;database folder&gt;/&lt;sweep&gt;/). Throws <see cref="ReportException"/>
+    /// for an unknown sweep, a database without sweeps, or a folder that cannot be written.
+    /// </summary>
+    public ReportResult Write(string? sweep, string? outDir, CancellationToken ct)
+    {
+        var chosen = ResolveSweep(sweep);
+        var dir = Path.GetFullPath(outDir ?? Path.Combine(db.Folder, FolderName(chosen.Name)));
+        EnsureWritable(dir);
+
+        var data = SweepLoader.Load(db, chosen, ct);
+        var design = Design.Build(data);
+        var figures = new FigureSet();
+        var context = new ReportContext(data, design, figures, ct);
+        var md = new MarkdownWriter();
+        foreach (var section in Sections)
+        {
+            ct.ThrowIfCancellationRequested();
+            section.Write(context, md);
+        }
+
+        var outputs = new List<(string Relative, byte[] Bytes)> { (ReportFile, new UTF8Encoding(false).GetBytes(md.ToString())) };
+        outputs.AddRange(CsvFiles.Build(data, design, ct));
+        outputs.AddRange(figures.All);
+        ct.ThrowIfCancellationRequested();
+        var files = WriteAll(dir, outputs);
+        return new ReportResult(chosen.Name, dir, Path.Combine(dir, ReportFile), files);
+    }
+
+    private SweepRow ResolveSweep(string? name)
+    {
+        var sweeps = new SweepRepository(db).List();
+        if (sweeps.Count == 0)
+            throw new ReportException($"the database {db.Path} has no sweeps yet; run one first (orchestrator run SPEC)");
+        if (name is null) return sweeps[0];
+        return sweeps.FirstOrDefault(s => s.Name == name)
+            ?? throw new ReportException($"no sweep named '{name}' in {db.Path}; sweeps there: {string.Join(", ", sweeps.Select(s => s.Name).Order(StringComparer.Ordinal))}");
+    }
+
+    /// <summary>The sweep's name as one safe folder name.</summary>
+    internal static string FolderName(string sweep)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var name = new string(sweep.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
+        return name is "" or "." or ".." ? "_" + name : name;
+    }
+
+    private static void EnsureWritable(string dir)
+    {
+        var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReportException($"cannot write the report to {dir}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Writes each file through a temporary name and a rename, so a reader never sees half a file, and
+    /// removes figures of an earlier report that this one no longer has (figures/ belongs to the report).
+    /// </summary>
+    private static IReadOnlyList<string> WriteAll(string dir, IReadOnlyList<(string Relative, byte[] Bytes)> outputs)
+    {
+        var written = new List<string>();
+        try
+        {
+            foreach (var (relative, bytes) in outputs)
+            {
+                var path = Path.Combine(dir, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temp = path + ".tmp";
+                File.WriteAllBytes(temp, bytes);
+                File.Move(temp, path, overwrite: true);
+                written.Add(path);
+            }
+            var figureDir = Path.Combine(dir, FigureSet.Folder);
+            if (Directory.Exists(figureDir))
+            {
+                var keep = written.ToHashSet(StringComparer.Ordinal);
+                foreach (var stale in Directory.GetFiles(figureDir, "*.png").Where(f => !keep.Contains(Path.GetFullPath(f))))
+                    File.Delete(stale);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReportException($"cannot write the report to {dir}: {e.Message}");
+        }
+        return written;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using Core.Store;
+using Microsoft.Data.Sqlite;
+using TestSupport;
+
+namespace Reporting.Tests.Support;
+
+/// <summary>
+/// A database made by REAL tiny trials: a 2 cells × 2 hidden × 2 seq_len grid, each trained for
+/// 2 epochs of a few steps by the Runner as a child process (`runner train --config … --db …`), then
+/// registered as one sweep with <see cref="SweepRepository.Register"/>. Built once per test run.
+/// </summary>
+public sealed class RealSweep : IDisposable
+{
+    public const string Sweep = "tiny-grid";
+    public static readonly string[] Cells = ["gru", "lstm"];
+    public static readonly int[] Hidden = [16, 32];
+    public static readonly int[] SeqLens = [8, 16];
+    public const int Epochs = 2;
+
+    private readonly TempDir _dir = new("report-real");
+
+    public RealSweep()
+    {
+        var corpus = _dir.Write("corpus.txt", Corpora.Generate(12_000));
+        var runner = RepoPaths.RunnerDll;
+        var grid = (from c in Cells from h in Hidden from s in SeqLens select (Cell: c, Hidden: h, SeqLen: s)).ToList();
+        DbPath = _dir.File("results/orchestrator.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+
+        // Two Runners at a time (the machine has two cores), one thread each.
+        var failures = new List<string>();
+        Parallel.ForEach(grid, new ParallelOptions { MaxDegreeOfParallelism = 2 }, g =>
+        {
+            var yaml = _dir.Write($"trials/{g.Cell}-{g.Hidden}-{g.SeqLen}.yaml", TrialYaml(corpus, g.Cell, g.Hidden, g.SeqLen));
+            var result = ChildProcess.RunDotnet(runner, ["train", "--config", yaml, "--db", DbPath, "--threads", "1", "--device", "cpu"], TimeSpan.FromMinutes(3));
+            if (result.ExitCode != 0) lock (failures) failures.Add($"{yaml}: {result}");
+        });
+        if (failures.Count > 0) throw new InvalidOperationException("the Runner failed:\n" + string.Join("\n", failures));
+
+        // The trials as the Runner stored them, in grid order, become the sweep.
+        var db = Database.Open(DbPath);
+        var rows = new List<TrialRow>();
+        using (var c = db.Connect())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT trial_id FROM trials";
+            using var reader = cmd.ExecuteReader();
+            var trials = new TrialRepository(db);
+            while (reader.Read()) rows.Add(trials.Get(reader.GetString(0))!);
+        }
+        var planned = grid.Select((g, i) =>
+        {
+            var row = rows.Single(r => r.Config.Model.Cell == g.Cell && r.Config.Model.Hidden == g.Hidden && r.Config.Data.SeqLen == g.SeqLen);
+            var gridJson = JsonSerializer.Serialize(new Dictionary<string, object> { ["model.cell"] = g.Cell, ["model.hidden"] = g.Hidden, ["data.seq_len"] = g.SeqLen });
+            return new SweepRepository.PlannedTrial(row.TrialId, row.ConfigJson, i, gridJson, 0);
+        }).ToList();
+        new SweepRepository(db).Register(Sweep, "tiny-grid.yaml", null, planned);
+        TrialIds = planned.Select(p => p.TrialId).ToList();
+        SqliteConnection.ClearAllPools(); // close our connections: the WAL is checkpointed, the file is at rest
+    }
+
+    public string DbPath { get; }
+    public string Folder => _dir.Path;
+    /// <summary>The sweep's trials in grid order (cell, hidden, seq_len nested).</summary>
+    public IReadOnlyList<string> TrialIds { get; }
+
+    /// <summary>A fresh temporary folder for one test's output.</summary>
+    public string NewOutDir() => _dir.File($"out-{Guid.NewGuid():N}");
+
+    private static string TrialYaml(string corpus, string cell, int hidden, int seqLen) => string.Create(CultureInfo.InvariantCulture, $"""
+        data: {"{"}path: {corpus}, seq_len: {seqLen}, val_fraction: 0.1{"}"}
+        model: {"{"}cell: {cell}, embedding: 16, hidden: {hidden}{"}"}
+        train: {"{"}batch_size: 8, epochs: {Epochs}, max_steps: 30, lr: 0.01, log_every: 3, val_batches: 4, seed: 7{"}"}
+        probe: {"{"}text: peo, top_k: 5{"}"}
+        sample: {"{"}prime: JULIET, length: 120, temperature: 0.8, seed: 11{"}"}
+        """);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+}
