@@ -117,6 +117,47 @@ public sealed class ResumeTests(ReferenceRun reference) : IDisposable
         Assert.Equal(ReferenceRun.EpochMetrics(reference.DbPath, reference.TrialId), ReferenceRun.EpochMetrics(db, reference.TrialId));
     }
 
+    [Fact]
+    public void A_stacked_model_with_dropout_resumed_mid_epoch_restores_the_RNG_and_matches_an_uninterrupted_run()
+    {
+        var stacked = new TinyTrial { Layers = 2, Dropout = 0.5, Epochs = 2, MaxSteps = 40, LogEvery = 5 };
+        ReferenceRun.Prepare(_dir.Path, stacked);
+        var uninterrupted = RunnerCli.Run(_dir.Path, ReferenceRun.TrainArgs());
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
+        var idA = RunnerCli.Progress(uninterrupted.StdOut)[0].GetProperty("trial").GetString()!;
+
+        // The same training with a checkpoint every 15 steps (checkpoints do not touch the math or the RNG).
+        using var other = new TempDir("runner-resume-b");
+        ReferenceRun.Prepare(other.Path, stacked with { CheckpointEvery = 15 });
+        var full = RunnerCli.Run(other.Path, ReferenceRun.TrainArgs());
+        Assert.True(full.ExitCode == 0, full.ToString());
+        var idB = RunnerCli.Progress(full.StdOut)[0].GetProperty("trial").GetString()!;
+        var dbB = other.File("results/o.db");
+        Assert.Equal(ReferenceRun.EpochMetrics(_dir.File("results/o.db"), idA).Select(m => m.Item4), ReferenceRun.EpochMetrics(dbB, idB).Select(m => m.Item4));
+
+        // As if the process had died right after step_15: later checkpoint files gone, the trial not finished.
+        var results = new ResultRepository(Database.Open(dbB));
+        Assert.Equal(["ckpt_2", "step_75", "step_60", "step_45", "ckpt_1", "step_30", "step_15"], results.Checkpoints(idB).Select(c => c.Name));
+        Assert.Equal(7, results.Probes(idB).Count);
+        foreach (var c in results.Checkpoints(idB).Where(c => c.Step > 15)) File.Delete(Path.Combine(other.File("results"), c.Path));
+        using (var c = new SqliteConnection($"Data Source={dbB}"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"UPDATE trials SET state = 'pending', owner = NULL WHERE trial_id = '{idB}'";
+            cmd.ExecuteNonQuery();
+        }
+
+        var resumed = RunnerCli.Run(other.Path, ReferenceRun.TrainArgs());
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(15, RunnerCli.Progress(resumed.StdOut).First(e => Is(e, "start")).GetProperty("resumed_step").GetInt64());
+        Assert.Contains("skipping checkpoint ckpt_2", resumed.StdErr);
+        Assert.Equal(ReferenceRun.EpochMetrics(_dir.File("results/o.db"), idA).Select(m => m.Item4), ReferenceRun.EpochMetrics(dbB, idB).Select(m => m.Item4));
+        Assert.Equal(ReferenceRun.TrainLoss(_dir.File("results/o.db"), idA), ReferenceRun.TrainLoss(dbB, idB));
+        Assert.Equal(SampleOf(_dir.File("results/o.db"), idA), SampleOf(dbB, idB));
+    }
+
     private static bool Is(System.Text.Json.JsonElement e, string kind) => e.GetProperty("event").GetString() == kind;
 
     private static void WaitUntilLeaseExpires(TrialRepository trials, string trialId)

@@ -125,7 +125,8 @@ public sealed class TrainCommandTests(ReferenceRun reference) : IDisposable
         var result = run.WaitForExit(Wait);
 
         Assert.True(result.ExitCode == 5, result.ToString());
-        Assert.Contains("lease lost", result.StdErr);
+        Assert.Contains($"lease lost: trial {config.Id()} is no longer running under owner orchestrator-1", result.StdErr); // the heartbeat noticed
+        Assert.DoesNotContain(new ResultRepository(db).Checkpoints(config.Id()), c => c.Name == "ckpt_50"); // and training stopped early
         var trial = trials.Get(config.Id())!;
         Assert.Equal((TrialStates.Pending, "taken back by the test"), (trial.State, trial.Failure));
     }

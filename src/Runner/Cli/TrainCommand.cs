@@ -70,7 +70,7 @@ public static class TrainCommand
         }
 
         var trial = trials.Get(trialId)!;
-        using var lease_ = TrialLease.Start(trials, trialId, owner, lease, observer.Log);
+        using var heartbeat = TrialLease.Start(trials, trialId, owner, lease, observer.Log);
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; RequestStop(stop, observer, "SIGTERM"); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; RequestStop(stop, observer, "SIGINT"); });
@@ -85,8 +85,8 @@ public static class TrainCommand
 
             using var http = new HttpClient();
             var run = new TrialRun(db, new CorpusStep(http), observer, flush);
-            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, lease_.Lost);
-            lease_.Stop();
+            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost);
+            heartbeat.Stop();
             switch (result.Outcome)
             {
                 case TrainOutcome.Completed when trials.Complete(trialId, owner):
@@ -104,21 +104,21 @@ public static class TrainCommand
         }
         catch (BadInputException e)
         {
-            lease_.Stop();
+            heartbeat.Stop();
             trials.Fail(trialId, owner, ExitCodes.BadInput, e.Message);
             observer.Log($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (DivergedException e)
         {
-            lease_.Stop();
+            heartbeat.Stop();
             trials.Fail(trialId, owner, ExitCodes.Diverged, e.Message);
             observer.Log($"error: trial {trialId} {e.Message} (loss {e.Loss}); lower train.lr or set train.clip_norm");
             return ExitCodes.Diverged;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            lease_.Stop();
+            heartbeat.Stop();
             trials.Release(trialId, owner, ExitCodes.Interrupted, "interrupted before training started");
             return ExitCodes.Interrupted;
         }

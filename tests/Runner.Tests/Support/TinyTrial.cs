@@ -13,6 +13,7 @@ public sealed record TinyTrial
     public int Embedding { get; init; } = 8;
     public int Hidden { get; init; } = 32;
     public int Layers { get; init; } = 1;
+    public double Dropout { get; init; }
     public int BatchSize { get; init; } = 8;
     public int Epochs { get; init; } = 2;
     public int MaxSteps { get; init; }
@@ -32,7 +33,7 @@ public sealed record TinyTrial
             data:
               path: {Q(CorpusPath)}
               seq_len: {SeqLen}
-            {(Sha256 is null ? "" : $"  sha256: {Sha256}\n")}{(Url is null ? "" : $"  url: {Q(Url)}\n")}model: {"{"} cell: {Cell}, embedding: {Embedding}, hidden: {Hidden}, layers: {Layers} {"}"}
+            {(Sha256 is null ? "" : $"  sha256: {Sha256}\n")}{(Url is null ? "" : $"  url: {Q(Url)}\n")}model: {"{"} cell: {Cell}, embedding: {Embedding}, hidden: {Hidden}, layers: {Layers}, dropout: {N(Dropout)} {"}"}
             train: {"{"} batch_size: {BatchSize}, epochs: {Epochs}, max_steps: {MaxSteps}, lr: {N(Lr)}, log_every: {LogEvery}, checkpoint_every: {CheckpointEvery}, val_batches: {ValBatches}, seed: 42 {"}"}
             probe: {"{"} text: {Q(Probe)} {"}"}
             sample: {"{"} prime: {Q(Prime)}, length: {SampleLength} {"}"}

@@ -1,0 +1,20 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RunnerBench;
+
+/// <summary>The machine's float32 matrix-multiply rate: the ceiling a training loop's FLOPs are compared against.</summary>
+public static class Matmul
+{
+    public static double GigaflopsPerSecond(int n, int repeats = 5)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        mm(a, b).Dispose(); // warm-up
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < repeats; i++) mm(a, b).Dispose();
+        return 2.0 * n * n * n * repeats / clock.Elapsed.TotalSeconds / 1e9;
+    }
+}
