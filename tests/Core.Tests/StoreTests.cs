@@ -166,8 +166,11 @@ public sealed class StoreTests : IDisposable
         Assert.Equal([(10L, 2.5), (20L, 1.9)], rows.Select(r => (r.Step, r.Value)));
         Assert.Equal(20, trials.Get(id)!.Step);
 
+        results.RecordCheckpoint(new CheckpointRow { TrialId = id, Name = "ckpt_1", Epoch = 1, Step = 10, Path = "a", Sha256 = "x", CreatedAt = "t" });
+        results.RecordCheckpoint(new CheckpointRow { TrialId = id, Name = "step_20", Epoch = 1, Step = 20, Path = "b", Sha256 = "y", CreatedAt = "t" });
         results.ForgetAfter(id, 10);
         Assert.Equal([10L], results.Metrics(id).Select(r => r.Step));
+        Assert.Equal(["ckpt_1"], results.Checkpoints(id).Select(c => c.Name));
     }
 
     [Fact]

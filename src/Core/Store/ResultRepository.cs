@@ -25,7 +25,8 @@ public sealed class ResultRepository(Database db)
 
     /// <summary>
     /// Removes what a lost run recorded past the checkpoint a trial resumes from, so the resumed
-    /// run's records are the only ones past that step.
+    /// run's records are the only ones past that step: metrics, probes, and the rows of newer
+    /// checkpoints (ones that failed verification, or that the lost run wrote after this one).
     /// </summary>
     public void ForgetAfter(string trialId, long step)
     {
@@ -33,6 +34,7 @@ public sealed class ResultRepository(Database db)
         using var tx = c.BeginTransaction(deferred: false);
         c.Execute("DELETE FROM metrics WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
         c.Execute("DELETE FROM probes WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
+        c.Execute("DELETE FROM checkpoints WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
         tx.Commit();
     }
 
