@@ -30,6 +30,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
 
         var launch = new TrialLaunch(id, owner, db.Path, options.Lease, options.ThreadsPerTrial, options.Device);
         var attempts = new List<Attempted>();
+        var stoppedInBackoff = false;
         try
         {
             await Pipeline(id, attempts, stop).ExecuteAsync(async _ =>
@@ -42,8 +43,9 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
         catch (OperationCanceledException)
         {
             // Stopped (or lost) during a retry's backoff: no Runner is running.
+            stoppedInBackoff = true;
         }
-        return Conclude(id, attempts, stop);
+        return Conclude(id, attempts, stoppedInBackoff, stop);
     }
 
     private async Task<Attempted> AttemptAsync(string id, TrialLaunch launch, StopSignals stop)
@@ -92,7 +94,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
     private bool StillOurs(string id) => _trials.Get(id) is { State: TrialStates.Running } t && t.Owner == owner;
 
     /// <summary>Reads what the Runner recorded and records what it could not.</summary>
-    private TrialOutcome Conclude(string id, List<Attempted> attempts, StopSignals stop)
+    private TrialOutcome Conclude(string id, List<Attempted> attempts, bool stoppedInBackoff, StopSignals stop)
     {
         var row = _trials.Get(id);
         var ours = row is { State: TrialStates.Running } && row.Owner == owner;
@@ -118,10 +120,12 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
         }
 
         // Still running under our name: the Runner did not record an end. Decide it here.
-        if (exit is null || exit.StopRequested || stop.Requested)
+        if (exit is null || stoppedInBackoff || exit.StopRequested || stop.Requested)
         {
             // The Runner has exited (we waited for it), so the trial can go back to pending at once.
-            var reason = exit is null ? "stopped during retry backoff" : $"stopped: {exit.Reason}";
+            var reason = exit is null ? "stopped before its first attempt"
+                : stoppedInBackoff ? $"stopped during retry backoff, after {exit.Reason}"
+                : $"stopped: {exit.Reason}";
             _trials.Release(id, owner, code, reason);
             return Outcome(TrialResult.Interrupted, reason);
         }
