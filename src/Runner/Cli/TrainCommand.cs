@@ -53,15 +53,11 @@ public static class TrainCommand
         }
 
         // With --owner an orchestrator claimed the trial; without, this Runner claims it for itself.
-        var owner = a.Get("owner");
-        var standalone = owner is null;
-        if (standalone)
-        {
-            owner = OwnerToken.New();
-            if (trials.ClaimTrial(trialId, owner, lease) is null) return NotClaimable(trials.Get(trialId)!, observer);
-        }
+        var standalone = a.Get("owner") is null;
+        var owner = a.Get("owner") ?? OwnerToken.New();
+        if (standalone && trials.ClaimTrial(trialId, owner, lease) is null) return NotClaimable(trials.Get(trialId)!, observer);
         // Records this process with the trial (the local dead-owner check looks at it) if, and only if, the owner still holds it.
-        if (!trials.AttachRunner(trialId, owner!, ProcessIdentity.Current, lease))
+        if (!trials.AttachRunner(trialId, owner, ProcessIdentity.Current, lease))
         {
             var row = trials.Get(trialId)!;
             observer.Log($"trial {trialId} is {row.State}{(row.Owner is null ? "" : $" under owner {row.Owner}")}, not running under owner {owner}; not starting");
@@ -69,7 +65,7 @@ public static class TrainCommand
         }
 
         var trial = trials.Get(trialId)!;
-        using var heartbeat = new LeaseHeartbeat(trials, trialId, owner!, lease, observer.Warn);
+        using var heartbeat = new LeaseHeartbeat(trials, trialId, owner, lease, observer.Warn);
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; RequestStop(stop, observer, "SIGTERM"); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; RequestStop(stop, observer, "SIGINT"); });
@@ -88,12 +84,12 @@ public static class TrainCommand
             heartbeat.Stop();
             switch (result.Outcome)
             {
-                case TrainOutcome.Completed when trials.Complete(trialId, owner!):
+                case TrainOutcome.Completed when trials.Complete(trialId, owner):
                     observer.OnEvent(new DoneEvent());
                     observer.Log($"trial {trialId} completed at step {result.Step}");
                     return RunnerExitCode.Done;
                 case TrainOutcome.Interrupted:
-                    trials.Release(trialId, owner!, RunnerExitCode.Interrupted, $"interrupted at step {result.Step}");
+                    trials.Release(trialId, owner, RunnerExitCode.Interrupted, $"interrupted at step {result.Step}");
                     observer.Log($"trial {trialId} stopped at step {result.Step} and is pending again; run it again to resume");
                     return RunnerExitCode.Interrupted;
                 default:
@@ -104,7 +100,7 @@ public static class TrainCommand
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             heartbeat.Stop();
-            trials.Release(trialId, owner!, RunnerExitCode.Interrupted, "interrupted before training started");
+            trials.Release(trialId, owner, RunnerExitCode.Interrupted, "interrupted before training started");
             return RunnerExitCode.Interrupted;
         }
         catch (Exception e)
@@ -115,7 +111,7 @@ public static class TrainCommand
             heartbeat.Stop();
             var failure = RunnerFailure.Of(e);
             if (failure.Kind is FailureKind.BadInput or FailureKind.Diverged || (failure.Kind == FailureKind.OutOfMemory && standalone))
-                trials.Fail(trialId, owner!, new AttemptEnd(RunnerExitCode.For(failure.Kind), failure.Message, failure.Kind));
+                trials.Fail(trialId, owner, new AttemptEnd(RunnerExitCode.For(failure.Kind), failure.Message, failure.Kind));
             if (e is DivergedException d) observer.Log($"trial {trialId} {d.Message} (loss {d.Loss}); lower train.lr or set train.clip_norm");
             throw;
         }
@@ -141,7 +137,7 @@ public static class TrainCommand
             default:
                 var seconds = (row.LeaseUntil ?? 0) - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
                 observer.Log($"trial {row.TrialId} is running under owner {row.Owner}; its lease runs {Math.Max(0, seconds):0} s more " +
-                             "(if that process died, run again after the lease expires)");
+                             "(its owner or its Runner still runs on this host, or they ran on another host: if those died, run again after the lease expires)");
                 return RunnerExitCode.LeaseLost;
         }
     }
