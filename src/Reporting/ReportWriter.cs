@@ -34,10 +34,12 @@ public sealed class ReportWriter(Database db)
     /// <summary>
     /// Writes the report of <paramref name="sweep"/> (null: the most recently updated sweep) into
     /// <paramref name="outDir"/> (null: &lt;database folder&gt;/&lt;sweep&gt;/). Throws <see cref="ReportException"/>
-    /// for an unknown sweep, a database without sweeps, or a folder that cannot be written.
+    /// for an unknown sweep, a database without sweeps, a folder that cannot be written, or figure text
+    /// that cannot be drawn.
     /// </summary>
     public ReportResult Write(string? sweep, string? outDir, CancellationToken ct)
     {
+        FigureFont.EnsureReady(); // figures without text are an error, found before anything is written
         var chosen = ResolveSweep(sweep);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(db.Folder, FolderName(chosen.Name)));
         EnsureWritable(dir);
