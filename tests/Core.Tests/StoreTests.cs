@@ -28,11 +28,11 @@ public sealed class StoreTests : IDisposable
         dir.Dispose();
     }
 
-    private static IReadOnlyList<SweepRepository.PlannedTrial> Plan(params int[] hiddens) =>
+    private static IReadOnlyList<SweepMember> Plan(params int[] hiddens) =>
         hiddens.Select((h, i) =>
         {
             var c = new TrialConfig { Model = new ModelConfig { Hidden = h } };
-            return new SweepRepository.PlannedTrial(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
+            return new SweepMember(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
         }).ToList();
 
     [Fact]

@@ -19,8 +19,8 @@ public static partial class SpecLoader
     {
         var (yaml, root, r) = Open(path);
         string? name = null;
-        var baseValues = new Dictionary<string, (object? Value, YamlNode Node)>();
-        var grid = new List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)>();
+        var baseValues = new Dictionary<string, SpecValue>();
+        var grid = new List<GridAxis>();
         var execution = new ExecutionConfig();
         var repeats = 1;
         YamlMappingNode? gridNode = null;
@@ -61,7 +61,7 @@ public static partial class SpecLoader
     public static TrialConfig LoadTrial(string path)
     {
         var (_, root, r) = Open(path);
-        var values = new Dictionary<string, (object? Value, YamlNode Node)>();
+        var values = new Dictionary<string, SpecValue>();
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
@@ -115,7 +115,7 @@ public static partial class SpecLoader
         return text;
     }
 
-    private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, (object?, YamlNode)> values)
+    private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, SpecValue> values)
     {
         var mapping = r.Mapping(node, section);
         if (mapping is null) return;
@@ -128,13 +128,13 @@ public static partial class SpecLoader
                 r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, Parameters.KeysOf(section))}");
                 continue;
             }
-            if (r.ParamValue(param, valueNode, field) is { } ok) values[field] = (ok.Value, valueNode);
+            if (r.ParamValue(param, valueNode, field) is { } ok) values[field] = new SpecValue(ok.Value, valueNode);
         }
     }
 
-    private static List<(Param, YamlNode, List<(object?, string, YamlNode)>)> ReadGrid(Reader r, YamlMappingNode gridNode)
+    private static List<GridAxis> ReadGrid(Reader r, YamlMappingNode gridNode)
     {
-        var grid = new List<(Param, YamlNode, List<(object?, string, YamlNode)>)>();
+        var grid = new List<GridAxis>();
         foreach (var (keyNode, valueNode) in gridNode.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -153,16 +153,16 @@ public static partial class SpecLoader
                 r.Problem(valueNode, $"grid.{key}", "is an empty list; give at least one value");
                 continue;
             }
-            var values = new List<(object?, string, YamlNode)>();
+            var values = new List<GridValue>();
             var seen = new HashSet<string>();
             foreach (var item in seq.Children)
             {
                 if (r.ParamValue(param, item, $"grid.{key}") is not { } ok) continue;
                 var text = ((YamlScalarNode)item).Value ?? "";
                 if (!seen.Add(text)) { r.Problem(item, $"grid.{key}", $"lists '{text}' twice"); continue; }
-                values.Add((ok.Value, text, item));
+                values.Add(new GridValue(ok.Value, text, item));
             }
-            if (values.Count > 0) grid.Add((param, keyNode, values));
+            if (values.Count > 0) grid.Add(new GridAxis(param, values));
         }
         return grid;
     }
@@ -198,15 +198,14 @@ public static partial class SpecLoader
     }
 
     /// <summary>The grid's cartesian product (first key slowest) × repeats, each validated, in grid order.</summary>
-    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, (object? Value, YamlNode Node)> baseValues,
-        List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)> grid, int repeats, YamlNode root)
+    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root)
     {
         var baseConfig = new TrialConfig();
-        foreach (var (field, (value, _)) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, value);
+        foreach (var (field, spec) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, spec.Value);
 
-        var combos = new List<List<(Param Param, object? Value, string Text, YamlNode Node)>> { new() };
-        foreach (var (param, _, values) in grid)
-            combos = combos.SelectMany(c => values.Select(v => c.Append((param, v.Value, v.Text, v.Node)).ToList())).ToList();
+        var combos = new List<List<(Param Param, GridValue Value)>> { new() };
+        foreach (var axis in grid)
+            combos = combos.SelectMany(c => axis.Values.Select(v => c.Append((axis.Param, v)).ToList())).ToList();
 
         var trials = new List<PlannedTrial>();
         var reported = new HashSet<string>();
@@ -214,16 +213,16 @@ public static partial class SpecLoader
         {
             for (var repeat = 0; repeat < repeats; repeat++)
             {
-                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value));
+                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value.Value));
                 if (repeat > 0) config = config with { Train = config.Train with { Seed = config.Train.Seed + repeat } };
                 foreach (var problem in TrialConfigValidator.Validate(config))
                 {
-                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Node
+                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Value?.Node
                                ?? (baseValues.TryGetValue(problem.Field, out var b) ? b.Node : root);
                     var field = combo.Any(g => g.Param.Path == problem.Field) ? $"grid.{problem.Field}" : problem.Field;
                     if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
                 }
-                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Text);
+                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Value.Text);
                 trials.Add(new PlannedTrial(config.Id(), config, trials.Count, gridValues, repeat));
             }
         }

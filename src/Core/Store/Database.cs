@@ -10,7 +10,6 @@ namespace Core.Store;
 /// </summary>
 public sealed class Database
 {
-    public const string DefaultPath = "results/orchestrator.db";
     private const int BusyTimeoutMs = 30_000;
 
     static Database()
