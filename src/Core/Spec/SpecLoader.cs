@@ -67,7 +67,7 @@ public static partial class SpecLoader
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, values);
             else if (key is "grid" or "repeats" or "name" or "execution")
-                r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file; run sweeps with `orchestrator run SPEC`");
+                r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file (sections data, model, train, probe, sample)");
             else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, Parameters.TrialSections)}");
         }
         var trials = Expand(r, values, [], 1, root);

@@ -48,6 +48,17 @@ public sealed class SweepRepository(Database db)
         return c.Query<SweepRow>("SELECT * FROM sweeps ORDER BY updated_at DESC, name").AsList();
     }
 
+    /// <summary>
+    /// The sweep named <paramref name="name"/>, or the most recently updated one when it is null.
+    /// Throws <see cref="SweepNotFoundException"/> (with the names there are) when there is no such sweep.
+    /// </summary>
+    public SweepRow Find(string? name)
+    {
+        var sweeps = List();
+        var found = name is null ? sweeps.FirstOrDefault() : sweeps.FirstOrDefault(s => s.Name == name);
+        return found ?? throw new SweepNotFoundException(db.Path, name, sweeps.Select(s => s.Name).ToList());
+    }
+
     public SweepRow? Get(string name)
     {
         using var c = db.Connect();
