@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Core.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -9,7 +8,7 @@ namespace Core.Spec;
 /// Reads a sweep spec (or a single-trial file) from YAML, reports every problem at once with
 /// file:line:column, and expands the grid into trials.
 /// </summary>
-public static partial class SpecLoader
+public static class SpecLoader
 {
     private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial"];
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
@@ -78,6 +77,8 @@ public static partial class SpecLoader
     private static (string Yaml, YamlMappingNode Root, Reader R) Open(string path)
     {
         var r = new Reader(path);
+        if (Directory.Exists(path))
+            throw new SpecException([new SpecProblem(path, 0, 0, "file", $"is a folder; give a spec file (YAML){YamlFilesIn(path)}")]);
         if (!File.Exists(path))
             throw new SpecException([new SpecProblem(path, 0, 0, "file", "not found")]);
         var yaml = File.ReadAllText(path);
@@ -107,12 +108,9 @@ public static partial class SpecLoader
     {
         var text = r.Scalar(node, "name");
         if (text is null) return null;
-        if (!NamePattern().IsMatch(text))
-        {
-            r.Problem(node, "name", $"'{text}' is not a usable sweep name; use letters, digits, '-', '_' or '.' (it names the report folder)");
-            return null;
-        }
-        return text;
+        if (SweepName.Problem(text) is not { } problem) return text;
+        r.Problem(node, "name", problem);
+        return null;
     }
 
     private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, SpecValue> values)
@@ -231,6 +229,11 @@ public static partial class SpecLoader
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
-    private static partial Regex NamePattern();
+    /// <summary>", e.g. DIR/a.yaml or DIR/b.yaml" for up to three YAML files in the folder; "" if it has none.</summary>
+    private static string YamlFilesIn(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*.y*ml").Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).Take(3).Select(f => Path.Combine(folder, Path.GetFileName(f))).ToList();
+        return files.Count == 0 ? "" : $", e.g. {string.Join(" or ", files)}";
+    }
 }
