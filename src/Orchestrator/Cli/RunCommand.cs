@@ -122,11 +122,14 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
     private static int Summarize(SweepOutcome o)
     {
         Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        if (o.Interrupted)
+        var unfinished = o.Pending + o.Running;
+        if (o.Interrupted && unfinished > 0)
         {
-            Output.Info("interrupted: run the same command again to continue where it stopped");
+            Output.Info($"interrupted: run the same command again to continue where it stopped ({unfinished} trial(s) unfinished)");
             return CliExitCode.Interrupted;
         }
+        // A stop that came after the last trial ended interrupted nothing: the sweep is done.
+        if (o.Interrupted) Output.Info("the stop came after every trial had ended; nothing was interrupted");
         if (o.Failed > 0)
         {
             Output.Info($"{o.Failed} trial(s) failed; see `orchestrator status {o.Sweep}` for the reasons");
