@@ -31,7 +31,7 @@ public sealed class Database
     /// Opened as an unchanging file (SQLite's <c>immutable=1</c>): the way to read a database on
     /// read-only media, where SQLite cannot create the <c>-shm</c> file that WAL readers share.
     /// </summary>
-    public bool Immutable { get; }
+    private bool Immutable { get; }
     public string Folder => System.IO.Path.GetDirectoryName(Path)!;
 
     /// <summary>Opens (creating if needed) a database for writing and migrates it to the latest schema.</summary>
