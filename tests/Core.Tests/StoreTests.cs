@@ -29,11 +29,11 @@ public sealed class StoreTests : IDisposable
         dir.Dispose();
     }
 
-    private static IReadOnlyList<SweepRepository.PlannedTrial> Plan(params int[] hiddens) =>
+    private static IReadOnlyList<SweepMember> Plan(params int[] hiddens) =>
         hiddens.Select((h, i) =>
         {
             var c = new TrialConfig { Model = new ModelConfig { Hidden = h } };
-            return new SweepRepository.PlannedTrial(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
+            return new SweepMember(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
         }).ToList();
 
     [Fact]
@@ -78,15 +78,16 @@ public sealed class StoreTests : IDisposable
     public void A_database_from_a_newer_tool_is_refused_with_its_version()
     {
         using (var c = db.Connect()) c.Execute($"PRAGMA user_version = {Schema.LatestVersion + 1}");
-        var e = Assert.Throws<StoreException>(() => Database.Open(db.Path));
+        var e = Assert.Throws<SchemaVersionException>(() => Database.Open(db.Path));
         Assert.Contains($"schema version {Schema.LatestVersion + 1}", e.Message);
-        Assert.Throws<StoreException>(() => Database.OpenReadOnly(db.Path));
+        Assert.True(e.Newer);
+        Assert.True(Assert.Throws<SchemaVersionException>(() => Database.OpenReadOnly(db.Path)).Newer);
     }
 
     [Fact]
     public void A_missing_database_opened_read_only_names_the_path()
     {
-        var e = Assert.Throws<StoreException>(() => Database.OpenReadOnly(dir.File("none.db")));
+        var e = Assert.Throws<DatabaseNotFoundException>(() => Database.OpenReadOnly(dir.File("none.db")));
         Assert.Contains("none.db", e.Message);
     }
 

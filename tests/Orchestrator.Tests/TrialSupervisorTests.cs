@@ -28,7 +28,7 @@ public sealed class TrialSupervisorTests : IDisposable
         var plan = new[] { 8, 16, 24 }.Select((h, i) =>
         {
             var config = new TrialConfig { Model = new ModelConfig { Hidden = h } };
-            return new SweepRepository.PlannedTrial(config.Id(), config.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
+            return new SweepMember(config.Id(), config.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
         }).ToList();
         new SweepRepository(_db).Register("s", null, null, plan);
     }
