@@ -156,6 +156,15 @@ public static class Schema
             t.config_json                                         AS config_json
         FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
         """,
+
+        // 2: failures that explain themselves, and the Runner's own process for the local dead-owner check (docs/contract.md).
+        """
+        ALTER TABLE trials ADD COLUMN failure_kind TEXT;   -- bad_input, diverged, out_of_memory, crashed
+        ALTER TABLE trials ADD COLUMN stderr_tail TEXT;    -- the last stderr lines of the attempt that set failure
+        ALTER TABLE trials ADD COLUMN runner TEXT;         -- host:pid:start of the Runner process running it now
+        ALTER TABLE attempts ADD COLUMN failure_kind TEXT;
+        ALTER TABLE attempts ADD COLUMN stderr_tail TEXT;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

@@ -30,9 +30,10 @@ public sealed class RunSettings : StoreSettings
     public int? Parallel { get; init; }
 
     [CommandOption("--retry-delay <SECONDS>")]
-    [Description("Delay before the first retry of a crashed trial; later retries wait about twice as long each. Default: 2")]
+    [Description("Delay before the first retry of a crashed trial; later retries wait about twice as long each")]
+    [DefaultValue(SchedulerOptions.DefaultRetryDelaySeconds)]
     [TypeConverter(typeof(NumberOption<double>))]
-    public double RetryDelay { get; init; } = 2;
+    public double RetryDelay { get; init; } = SchedulerOptions.DefaultRetryDelaySeconds;
 
     [CommandOption("--retry-failed")]
     [Description("Put the sweep's failed trials back to pending first, so they run again (resuming from their newest checkpoint)")]
@@ -89,7 +90,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         await Corpora.EnsureAsync(db, spec, Output.Info, graceful.Token);
 
         var options = Options(spec.Execution, settings);
-        var owner = OwnerToken.New();
+        var owner = Core.Contract.OwnerToken.New();
         Output.Info($"running {registration.Pending + registration.Running} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
                     + $"device {options.Device}, owner {owner}");
 
@@ -104,20 +105,8 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         return Summarize(outcome);
     }
 
-    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings)
-    {
-        var parallel = settings.Parallel ?? execution.Parallel;
-        return new SchedulerOptions
-        {
-            Parallel = parallel,
-            Retries = execution.Retries,
-            Lease = TimeSpan.FromSeconds(execution.LeaseSeconds),
-            ThreadsPerTrial = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : SchedulerOptions.DivideCores(parallel, Environment.ProcessorCount),
-            Device = execution.Device,
-            RetryDelay = TimeSpan.FromSeconds(settings.RetryDelay),
-            PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.LeaseSeconds / 6, 0.5, 5)),
-        };
-    }
+    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings) =>
+        SchedulerOptions.From(execution, settings.Parallel, settings.RetryDelay, Environment.ProcessorCount);
 
     private static int Summarize(SweepOutcome o)
     {

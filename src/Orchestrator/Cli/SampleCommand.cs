@@ -85,13 +85,13 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
     }
 
     /// <summary>
-    /// The Runner's exit code (its process contract, <see cref="Core.ExitCodes"/>) as the CLI's: done
+    /// The Runner's exit code (its process contract, <see cref="Core.Contract.RunnerExitCode"/>, docs/contract.md) as the CLI's: done
     /// and bad input (an unknown checkpoint, a bad option) keep their meaning; anything else is an error.
     /// </summary>
     private static int FromRunner(int code) => code switch
     {
-        Core.ExitCodes.Done => CliExitCode.Ok,
-        Core.ExitCodes.BadInput => CliExitCode.BadInput,
+        Core.Contract.RunnerExitCode.Done => CliExitCode.Ok,
+        Core.Contract.RunnerExitCode.BadInput => CliExitCode.BadInput,
         _ => CliExitCode.Error,
     };
 }

@@ -1,4 +1,5 @@
 using Core.Config;
+using Core.Contract;
 using Core.Data;
 using Core.Store;
 using Runner.Checkpoints;
@@ -71,7 +72,7 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
     /// <summary>Loads the newest checkpoint that verifies into model, optimizer and RNG; Start when there is none.</summary>
     private Position Resume(string trialId, Vocabulary vocab, CharRnn model, OptimizerHelper optimizer)
     {
-        if (_checkpoints.NewestValid(trialId, observer.Log) is not { } found) return Position.Start;
+        if (_checkpoints.NewestValid(trialId, m => observer.OnEvent(new WarningEvent(m))) is not { } found) return Position.Start;
         var (row, file) = found;
         if (file.Meta.Vocab != vocab.Chars)
             throw new BadInputException($"checkpoint {row.Name} of trial {trialId} was trained on a vocabulary of {file.Meta.Vocab.Length} characters, " +
