@@ -165,6 +165,24 @@ public static class Schema
         ALTER TABLE attempts ADD COLUMN failure_kind TEXT;
         ALTER TABLE attempts ADD COLUMN stderr_tail TEXT;
         """,
+
+        // 3: where trials run: the libtorch and GPU a trial ran on, the Slurm job of each attempt and the
+        // GPUs its Runner was given; the Slurm jobs a sweep submitted (docs/cluster.md).
+        """
+        ALTER TABLE trials ADD COLUMN gpu_name TEXT;              -- e.g. NVIDIA H100 80GB HBM3; NULL on the CPU
+        ALTER TABLE trials ADD COLUMN libtorch_version TEXT;      -- e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch's)
+        ALTER TABLE trials ADD COLUMN cuda_version TEXT;          -- e.g. 13.0; NULL on the CPU
+        ALTER TABLE attempts ADD COLUMN slurm_job TEXT;           -- job id of the array task that ran it, e.g. 4242_3
+        ALTER TABLE attempts ADD COLUMN cuda_visible_devices TEXT; -- CUDA_VISIBLE_DEVICES the Runner was started with
+
+        CREATE TABLE slurm_jobs (
+            sweep         TEXT NOT NULL,
+            job_id        TEXT NOT NULL,      -- the array job's id (sbatch --parsable)
+            array         TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4
+            submitted_at  TEXT NOT NULL,
+            PRIMARY KEY (sweep, job_id)
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;
