@@ -34,7 +34,7 @@ public sealed class QueryCommand : Command<QuerySettings>
 {
     public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
     {
-        var result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.DbPath), settings.Sql, cancellationToken);
+        var result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.Store, settings.ResultsDir), settings.Sql, cancellationToken);
         switch (settings.Format)
         {
             case "csv": WriteCsv(result); break;
