@@ -88,6 +88,43 @@ public sealed class PostgresStoreTests() : StoreTests(Backend.Postgres)
     }
 
     [Fact]
+    public void Sixteen_workers_claiming_from_one_sweep_of_200_no_op_trials_claim_every_trial_exactly_once()
+    {
+        // 16 workers, each with a pool of its own (so 16 server sessions claiming at once, as 16
+        // processes would), claim and complete until nothing is left; a no-op trial does nothing.
+        const int workers = 16, trialCount = 200;
+        sweeps.Register("queue", null, null, Plan(Enumerable.Range(1, trialCount).ToArray()));
+        var claims = new System.Collections.Concurrent.ConcurrentBag<(int Worker, string TrialId, int Attempt)>();
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var barrier = new Barrier(workers);
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            try
+            {
+                var mine = new TrialRepository(Database.Open($"{store.Db}?application_name=worker-{w}", store.Results));
+                barrier.SignalAndWait();
+                while (mine.ClaimNext("queue", $"worker-{w}", TimeSpan.FromMinutes(5)) is { } t)
+                {
+                    claims.Add((w, t.TrialId, t.Attempt));
+                    if (!mine.Complete(t.TrialId, $"worker-{w}")) throw new InvalidOperationException($"worker {w} lost {t.TrialId}");
+                }
+            }
+            catch (Exception e) { errors.Add(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Empty(errors);
+        Assert.Equal(trialCount, claims.Count);
+        Assert.Equal(trialCount, claims.Select(c => c.TrialId).Distinct().Count());
+        Assert.All(claims, c => Assert.Equal(1, c.Attempt));
+        Assert.All(trials.ListForSweep("queue"), t => Assert.Equal((TrialStates.Completed, 1), (t.State, t.Attempt)));
+        using var c = db.Connect();
+        Assert.Equal(trialCount, c.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE outcome = 'completed'"));
+        Assert.Equal(trialCount, c.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts"));
+    }
+
+    [Fact]
     public void Many_processes_opening_a_fresh_database_at_once_create_its_schema_exactly_once()
     {
         // A second database, fresh, opened by 16 openers at once, each with a connection pool of its own
