@@ -34,6 +34,15 @@ public static class PostgresServer
         Admin(c => c.Execute($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
     }
 
+    /// <summary>The tables of the database at <paramref name="url"/> (a test's: to show that nothing was created in it).</summary>
+    public static IReadOnlyList<string> Tables(string url)
+    {
+        var b = new NpgsqlConnectionStringBuilder(StoreLocation.Parse(url, "test", commandLine: false).Value) { Pooling = false };
+        using var c = new NpgsqlConnection(b.ConnectionString);
+        c.Open();
+        return c.Query<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1").AsList();
+    }
+
     /// <summary>The URL of database <paramref name="name"/> on the test server.</summary>
     public static string UrlOf(string name)
     {
