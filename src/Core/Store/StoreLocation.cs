@@ -91,10 +91,11 @@ public sealed partial class StoreLocation
     /// <c>&lt;results&gt;/orchestrator.db</c>. A password is refused on the command line (any user of
     /// the machine can read it there). Throws <see cref="StoreLocationException"/> naming the setting.
     /// </summary>
-    public static StoreLocation Resolve(string? option, string resultsFolder, Func<string, string?>? environment = null)
+    /// <param name="optionName">The option <paramref name="option"/> came from, for messages (<c>--db</c>, or export's <c>--from</c>).</param>
+    public static StoreLocation Resolve(string? option, string resultsFolder, Func<string, string?>? environment = null, string optionName = "--db")
     {
         environment ??= Environment.GetEnvironmentVariable;
-        if (!string.IsNullOrWhiteSpace(option)) return Parse(option, "--db", commandLine: true);
+        if (!string.IsNullOrWhiteSpace(option)) return Parse(option, optionName, commandLine: true);
 
         var file = environment(DbFileVariable);
         var value = environment(DbVariable);
