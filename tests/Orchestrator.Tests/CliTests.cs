@@ -27,7 +27,7 @@ public sealed class CliTests
         using var dir = new TempDir();
         var r = OrchestratorCli.Run(dir.Path, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "run", "status", "query", "sample", "report" }) Assert.Contains(command, r.StdOut);
+        foreach (var command in new[] { "run", "status", "query", "sample", "report", "export" }) Assert.Contains(command, r.StdOut);
     }
 
     [Theory]
