@@ -52,6 +52,17 @@ public sealed class StoreLocationTests : IDisposable
     }
 
     [Fact]
+    public void Each_process_has_a_small_bounded_pool_and_a_runner_a_smaller_one_unless_the_user_set_its_size()
+    {
+        var url = StoreLocation.Parse("postgresql://u@h/d", "--db", commandLine: true);
+        Assert.Contains($"Maximum Pool Size={StoreLocation.MaxPoolSize}", url.Value);
+        Assert.Contains($"Maximum Pool Size={StoreLocation.RunnerPoolSize}", url.WithMaxPoolSize(StoreLocation.RunnerPoolSize).Value);
+        Assert.Equal(url.Argument, url.WithMaxPoolSize(2).Argument);
+        var given = StoreLocation.Parse("postgresql://u@h/d?Maximum%20Pool%20Size=10", "--db", commandLine: true);
+        Assert.Contains("Maximum Pool Size=10", given.WithMaxPoolSize(2).Value);
+    }
+
+    [Fact]
     public void A_password_on_the_command_line_is_refused_without_repeating_it()
     {
         var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("postgresql://ann:hunter2@db/study", "--db", commandLine: true));

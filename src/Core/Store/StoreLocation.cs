@@ -28,14 +28,18 @@ public sealed partial class StoreLocation
     /// <summary>The standard variable libpq and Npgsql read a password from; how a password reaches child processes.</summary>
     public const string PasswordVariable = "PGPASSWORD";
 
-    /// <summary>Connections each process may hold to a PostgreSQL store at most (unless the connection string sets Maximum Pool Size).</summary>
+    /// <summary>Connections a process may hold to a PostgreSQL store at most (unless the connection string sets Maximum Pool Size).</summary>
     public const int MaxPoolSize = 4;
+
+    /// <summary>The same for a Runner, which uses two at a time at most: its training loop's writes and its lease heartbeat.</summary>
+    public const int RunnerPoolSize = 2;
 
     /// <summary>Seconds an unused pooled PostgreSQL connection stays open.</summary>
     public const int IdleSeconds = 30;
 
-    private StoreLocation(StoreKind kind, string origin, string value, string display, string argument, string? password)
+    private StoreLocation(StoreKind kind, string origin, string value, string display, string argument, string? password, bool poolGiven = false)
     {
+        _poolGiven = poolGiven;
         Kind = kind;
         Origin = origin;
         Value = value;
@@ -45,6 +49,9 @@ public sealed partial class StoreLocation
     }
 
     public StoreKind Kind { get; }
+
+    /// <summary>Whether the connection string set its own Maximum Pool Size (then it is kept).</summary>
+    private readonly bool _poolGiven;
 
     /// <summary>The setting it came from, for messages: <c>--db</c>, <c>ORCHESTRATOR_DB</c>, <c>ORCHESTRATOR_DB_FILE (/path)</c>, or the default.</summary>
     public string Origin { get; }
@@ -82,6 +89,14 @@ public sealed partial class StoreLocation
     /// </summary>
     public IReadOnlyList<string> ChildArguments(string resultsFolder) =>
         Kind == StoreKind.Sqlite ? ["--db", Argument] : ["--db", Argument, "--results", resultsFolder];
+
+    /// <summary>This location with a pool of at most <paramref name="size"/> connections per process (PostgreSQL; kept if the user set one).</summary>
+    public StoreLocation WithMaxPoolSize(int size)
+    {
+        if (Kind == StoreKind.Sqlite || _poolGiven) return this;
+        var b = new NpgsqlConnectionStringBuilder(Value) { MaxPoolSize = size };
+        return new StoreLocation(Kind, Origin, b.ConnectionString, Display, Argument, Password);
+    }
 
     public override string ToString() => Display;
 
@@ -163,7 +178,7 @@ public sealed partial class StoreLocation
         if (!given.Contains("Connection Idle Lifetime")) b.ConnectionIdleLifetime = IdleSeconds;
         if (string.IsNullOrEmpty(b.ApplicationName))
             b.ApplicationName = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "orchestrator";
-        return new StoreLocation(StoreKind.Postgres, origin, b.ConnectionString, display, argument, password);
+        return new StoreLocation(StoreKind.Postgres, origin, b.ConnectionString, display, argument, password, poolGiven: given.Contains("Maximum Pool Size"));
     }
 
     /// <summary>postgresql://user[:password]@host[:port]/database[?key=value&amp;…] to Npgsql's form.</summary>
