@@ -230,6 +230,36 @@ public abstract class StoreTests : IDisposable
     }
 
     [Fact]
+    public void An_older_schema_is_refused_for_reading_and_brought_forward_when_opened_for_writing()
+    {
+        using var older = TestStore.Create(store.Backend, "older");
+        var dialect = Core.Store.Dialects.Dialect.For(StoreLocation.Parse(older.Db, "test", commandLine: false), readOnly: false);
+        dialect.PrepareForWriting();
+        using (var c = dialect.Connect())
+        using (var tx = dialect.BeginWrite(c))
+        {
+            dialect.LockSchema(c, tx);
+            for (var v = 0; v < 2; v++)
+            {
+                c.Execute(Schema.Migration(v, dialect), transaction: tx);
+                dialect.SetSchemaVersion(c, tx, v + 1);
+            }
+            c.Execute("INSERT INTO sweeps(name, spec_yaml, created_at, updated_at) VALUES ('old', 'name: old', 't', 't')", transaction: tx);
+            tx.Commit();
+        }
+
+        var refused = Assert.Throws<SchemaVersionException>(() => older.OpenReadOnly());
+        Assert.Equal((2L, false), (refused.Version, refused.Newer));
+
+        var migrated = older.Open();
+        using var m = migrated.Connect();
+        Assert.Equal(Schema.LatestVersion, migrated.Dialect.SchemaVersion(m));
+        Assert.Equal("name: old", new SweepRepository(migrated).Get("old")!.SpecYaml);
+        Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE slurm_job IS NOT NULL")); // a column of version 3
+        Assert.Equal(Schema.LatestVersion, older.OpenReadOnly().Dialect.SchemaVersion(m));
+    }
+
+    [Fact]
     public void Registering_an_edited_sweep_keeps_existing_trials_and_adds_only_new_ones()
     {
         Assert.Equal(2, sweeps.Register("s", "s.yaml", "yaml", Plan(8, 16)));

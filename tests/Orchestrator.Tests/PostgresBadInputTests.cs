@@ -96,6 +96,16 @@ public sealed class PostgresBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_query_that_writes_is_refused_with_exit_2_and_changes_nothing()
+    {
+        Orchestrator.Planning.SweepPlan.Register(_db.Open(), Core.Spec.SpecLoader.Load(_spec));
+        var r = Run(null, "query", "UPDATE trials SET state = 'failed'", "--db", _db.Db);
+        IsBadInput(r, "refused: `query` only reads", "read-only transaction", "Nothing was changed");
+        Assert.All(new StoreProbe(_db).Trials("bad"), t => Assert.Equal(TrialStates.Pending, t.State));
+        IsBadInput(Run(null, "query", "SELECT 1; SELECT 2", "--db", _db.Db), "one statement at a time");
+    }
+
+    [Fact]
     public void A_database_without_the_schema_is_reported_as_empty_to_readers_and_a_dry_run_creates_nothing()
     {
         IsBadInput(Run(null, "status", "--db", _db.Db), "has no tables of this tool yet");
