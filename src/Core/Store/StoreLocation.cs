@@ -48,10 +48,10 @@ public sealed partial class StoreLocation
         Password = password;
     }
 
-    public StoreKind Kind { get; }
-
     /// <summary>Whether the connection string set its own Maximum Pool Size (then it is kept).</summary>
     private readonly bool _poolGiven;
+
+    public StoreKind Kind { get; }
 
     /// <summary>The setting it came from, for messages: <c>--db</c>, <c>ORCHESTRATOR_DB</c>, <c>ORCHESTRATOR_DB_FILE (/path)</c>, or the default.</summary>
     public string Origin { get; }
