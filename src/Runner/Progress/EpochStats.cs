@@ -1,4 +1,6 @@
-namespace Runner.Training;
+using System.Text.Json.Serialization;
+
+namespace Runner.Progress;
 
 /// <summary>
 /// Running sums over the training batches of the epoch in progress. Saved in checkpoints so an
@@ -15,16 +17,26 @@ public sealed record EpochStats
     /// <summary>Wall seconds of the epoch so far, over all the runs that worked on it.</summary>
     public double Seconds { get; init; }
 
-    public EpochStats Add(double loss, long correct, long chars, double seconds) => this with
+    /// <summary>
+    /// Adds the steps read back from the device together: their losses in step order (summed one by
+    /// one, so the mean does not depend on how often the device is read), their correct
+    /// next-character guesses and characters, and the seconds they took.
+    /// </summary>
+    public EpochStats Add(IReadOnlyList<double> losses, long correct, long chars, double seconds)
     {
-        LossSum = LossSum + loss,
-        Steps = Steps + 1,
-        Correct = Correct + correct,
-        Chars = Chars + chars,
-        TrainSeconds = TrainSeconds + seconds,
-    };
+        var lossSum = LossSum;
+        foreach (var loss in losses) lossSum += loss;
+        return this with
+        {
+            LossSum = lossSum,
+            Steps = Steps + losses.Count,
+            Correct = Correct + correct,
+            Chars = Chars + chars,
+            TrainSeconds = TrainSeconds + seconds,
+        };
+    }
 
-    public double MeanLoss => Steps == 0 ? double.NaN : LossSum / Steps;
-    public double Error => Chars == 0 ? double.NaN : 1.0 - (double)Correct / Chars;
-    public double CharsPerSecond => TrainSeconds > 0 ? Chars / TrainSeconds : 0;
+    [JsonIgnore] public double MeanLoss => Steps == 0 ? double.NaN : LossSum / Steps;
+    [JsonIgnore] public double Error => Chars == 0 ? double.NaN : 1.0 - (double)Correct / Chars;
+    [JsonIgnore] public double CharsPerSecond => TrainSeconds > 0 ? Chars / TrainSeconds : 0;
 }
