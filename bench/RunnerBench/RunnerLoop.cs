@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Core.Config;
+using Core.Contract;
 using Core.Data;
 using Core.Store;
 using Runner.Training;
@@ -52,7 +53,7 @@ public static class RunnerLoop
         public Dictionary<long, (long Rss, long Managed)> Rss { get; } = [];
         public long LastCheckpoint { get; private set; }
 
-        public void OnEvent(TrainingEvent e)
+        public void OnEvent(RunnerEvent e)
         {
             var now = Stopwatch.GetTimestamp();
             switch (e)

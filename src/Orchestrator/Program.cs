@@ -1,7 +1,4 @@
-using Core.Store;
-using Microsoft.Data.Sqlite;
 using Orchestrator.Cli;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -29,29 +26,7 @@ app.Configure(config =>
         .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
         .WithExample("report")
         .WithExample("report", "hw3", "--out", "docs/hw3-report");
-    config.SetExceptionHandler((e, _) =>
-    {
-        switch (e)
-        {
-            case CommandAppException { Pretty: { } pretty }:
-                AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Write(pretty);
-                return ExitCode.BadInput;
-            case CommandAppException:
-                Output.Error(e.Message);
-                return ExitCode.BadInput;
-            case StoreException:
-                Output.Error(e.Message);
-                return ExitCode.BadInput;
-            case SqliteException s:
-                Output.Error($"database error: {s.Message}");
-                return ExitCode.Error;
-            case IOException or UnauthorizedAccessException:
-                Output.Error(e.Message);
-                return ExitCode.Error;
-            default:
-                Output.Error(e.ToString());
-                return ExitCode.Error;
-        }
-    });
+    // Every exception that ends a command becomes an exit code and a message here, and only here.
+    config.SetExceptionHandler((e, _) => CliErrors.Print(e, args));
 });
 return await app.RunAsync(args);

@@ -33,12 +33,14 @@ public sealed class ReportWriter(Database db)
 
     /// <summary>
     /// Writes the report of <paramref name="sweep"/> (null: the most recently updated sweep) into
-    /// <paramref name="outDir"/> (null: &lt;database folder&gt;/&lt;sweep&gt;/). Throws <see cref="ReportException"/>
-    /// for an unknown sweep, a database without sweeps, or a folder that cannot be written.
+    /// <paramref name="outDir"/> (null: &lt;database folder&gt;/&lt;sweep&gt;/). Throws <see cref="SweepNotFoundException"/>
+    /// for an unknown sweep or a database without sweeps, <see cref="ReportException"/> for a folder that cannot be
+    /// written or figure text that cannot be drawn.
     /// </summary>
     public ReportResult Write(string? sweep, string? outDir, CancellationToken ct)
     {
-        var chosen = ResolveSweep(sweep);
+        FigureFont.EnsureReady(); // figures without text are an error, found before anything is written
+        var chosen = new SweepRepository(db).Find(sweep);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(db.Folder, FolderName(chosen.Name)));
         EnsureWritable(dir);
 
@@ -59,16 +61,6 @@ public sealed class ReportWriter(Database db)
         ct.ThrowIfCancellationRequested();
         var files = WriteAll(dir, outputs);
         return new ReportResult(chosen.Name, dir, Path.Combine(dir, ReportFile), files);
-    }
-
-    private SweepRow ResolveSweep(string? name)
-    {
-        var sweeps = new SweepRepository(db).List();
-        if (sweeps.Count == 0)
-            throw new ReportException($"the database {db.Path} has no sweeps yet; run one first (orchestrator run SPEC)");
-        if (name is null) return sweeps[0];
-        return sweeps.FirstOrDefault(s => s.Name == name)
-            ?? throw new ReportException($"no sweep named '{name}' in {db.Path}; sweeps there: {string.Join(", ", sweeps.Select(s => s.Name).Order(StringComparer.Ordinal))}");
     }
 
     /// <summary>The sweep's name as one safe folder name.</summary>

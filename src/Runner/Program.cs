@@ -1,46 +1,42 @@
-using Core;
-using Core.Data;
-using Core.Spec;
-using Core.Store;
+using Core.Contract;
 using Runner;
 using Runner.Cli;
 
-// The Runner: one trial's process. Commands: train, sample. Exit codes: Core.ExitCodes.
+// The Runner: one trial's process. Commands: train, sample. Its process contract (progress events,
+// exit codes, leases) is Core.Contract, described in docs/contract.md.
 const string usage = $"""
     usage:
     {TrainCommand.Usage}
     {SampleCommand.Usage}
-    exit codes: 0 done, 1 crashed, 2 bad input, 3 diverged, 4 interrupted (checkpoint written, trial pending), 5 lease lost
+    exit codes: 0 done, 1 crashed, 2 bad input, 3 diverged, 4 interrupted (checkpoint written, trial pending), 5 lease lost, 6 out of memory
     """;
 
+var observer = new ConsoleObserver();
 try
 {
     return args switch
     {
-        ["train", .. var rest] => await TrainCommand.RunAsync(rest),
+        ["train", .. var rest] => await TrainCommand.RunAsync(rest, observer),
         ["sample", .. var rest] => SampleCommand.Run(rest),
         ["help" or "--help" or "-h"] => Help(),
-        _ => Fail("runner: say what to do: train or sample\n" + usage),
+        _ => throw new UsageException("say what to do: train or sample"),
     };
-}
-catch (Exception e) when (e is UsageException or BadInputException or SpecException or CorpusException or StoreException)
-{
-    return Fail($"runner: error: {e.Message}" + (e is UsageException ? "\n" + usage : ""));
 }
 catch (Exception e)
 {
-    Console.Error.WriteLine($"runner: crashed: {e}");
-    return ExitCodes.Crashed;
+    // Every failure ends here: `train` reports it as an event to the orchestrator too; the exit code follows from its kind.
+    var failure = RunnerFailure.Of(e);
+    if (args is ["train", ..]) observer.OnEvent(failure);
+    Console.Error.WriteLine(failure.Kind switch
+    {
+        FailureKind.BadInput or FailureKind.Diverged => $"runner: error: {failure.Message}" + (e is UsageException ? "\n" + usage : ""),
+        _ => $"runner: {failure.Kind}: {e}",
+    });
+    return RunnerExitCode.For(failure.Kind);
 }
 
 static int Help()
 {
     Console.Out.WriteLine(usage);
-    return ExitCodes.Done;
-}
-
-int Fail(string message)
-{
-    Console.Error.WriteLine(message);
-    return ExitCodes.BadInput;
+    return RunnerExitCode.Done;
 }

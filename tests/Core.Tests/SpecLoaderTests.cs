@@ -158,6 +158,50 @@ public sealed class SpecLoaderTests : IDisposable
         Assert.Contains("unclosed.yaml: yaml: is not valid YAML", Assert.Throws<SpecException>(() => SpecLoader.Load(unclosed)).Message);
     }
 
+    [Theory]
+    [InlineData("hw3")]
+    [InlineData("quick_v2.1-b")]
+    [InlineData("_scratch")]
+    public void Names_of_letters_digits_dashes_underscores_and_dots_are_usable(string name)
+    {
+        Assert.Null(SweepName.Problem(name));
+        Assert.Equal(name, SpecLoader.Load(dir.Write("n.yaml", $"name: '{name}'\n")).Name);
+        Assert.Null(SweepName.Problem(new string('a', SweepName.MaxLength)));
+    }
+
+    [Theory]
+    [InlineData("..", "is not a usable sweep name")]
+    [InlineData(".hidden", "is not a usable sweep name")]
+    [InlineData("-rf", "is not a usable sweep name")]
+    [InlineData("a/b", "is not a usable sweep name")]
+    [InlineData("two words", "is not a usable sweep name")]
+    public void Names_a_report_folder_or_a_command_line_cannot_take_are_refused_where_they_are_written(string name, string message)
+    {
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(dir.Write("n.yaml", $"model: {{ hidden: 8 }}\nname: '{name}'\n")));
+        var p = Assert.Single(e.Problems);
+        Assert.Equal(("name", 2, 7), (p.Field, p.Line, p.Column));
+        Assert.Contains(message, p.Message);
+    }
+
+    [Fact]
+    public void A_name_longer_than_the_limit_is_refused_with_its_length_not_its_text()
+    {
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(dir.Write("n.yaml", $"name: {new string('n', SweepName.MaxLength + 1)}\n")));
+        Assert.Equal($"is {SweepName.MaxLength + 1} characters long; use at most {SweepName.MaxLength} (it names the report folder)", Assert.Single(e.Problems).Message);
+    }
+
+    [Fact]
+    public void A_folder_given_as_the_spec_is_called_a_folder()
+    {
+        dir.Write("specs/b.yaml", "name: b\n");
+        dir.Write("specs/a.yml", "name: a\n");
+        dir.Write("specs/notes.txt", "");
+        var folder = dir.File("specs");
+        var p = Assert.Single(Assert.Throws<SpecException>(() => SpecLoader.Load(folder)).Problems);
+        Assert.Equal($"{folder}: file: is a folder; give a spec file (YAML), e.g. {folder}/a.yml or {folder}/b.yaml", p.ToString());
+        Assert.Contains("is a folder", Assert.Throws<SpecException>(() => SpecLoader.LoadTrial(folder)).Message);
+    }
+
     [Fact]
     public void A_trial_file_loads_into_one_config_and_refuses_sweep_sections()
     {

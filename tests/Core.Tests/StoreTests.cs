@@ -1,4 +1,5 @@
 using Core.Config;
+using Core.Contract;
 using Core.Store;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -28,11 +29,11 @@ public sealed class StoreTests : IDisposable
         dir.Dispose();
     }
 
-    private static IReadOnlyList<SweepRepository.PlannedTrial> Plan(params int[] hiddens) =>
+    private static IReadOnlyList<SweepMember> Plan(params int[] hiddens) =>
         hiddens.Select((h, i) =>
         {
             var c = new TrialConfig { Model = new ModelConfig { Hidden = h } };
-            return new SweepRepository.PlannedTrial(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
+            return new SweepMember(c.Id(), c.ToCanonicalJson(), i, $"{{\"model.hidden\":\"{h}\"}}", 0);
         }).ToList();
 
     [Fact]
@@ -44,23 +45,49 @@ public sealed class StoreTests : IDisposable
             Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
             Assert.Equal(1, c.ExecuteScalar<long>("PRAGMA foreign_keys"));
         }
+        sweeps.Register("s", "s.yaml", "yaml", Plan(8, 16));
+        var t = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        results.WriteMetrics([new MetricRow(t.TrialId, MetricNames.TrainLoss, 10, null, 2.5, 1)]);
+        var before = Dump(db.Path);
+
         Database.Open(db.Path);
-        Assert.NotNull(Database.OpenReadOnly(db.Path));
+        Assert.Equal(before, Dump(db.Path));
+        var readOnly = Database.OpenReadOnly(db.Path);
+        Assert.Equal(before, Dump(readOnly.Path));
+        Assert.Equal(TrialStates.Running, new TrialRepository(readOnly).Get(t.TrialId)!.State);
+    }
+
+    /// <summary>The schema version, every schema object's SQL and every row of every table, as text.</summary>
+    private static string Dump(string path)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        var sb = new System.Text.StringBuilder($"user_version {c.ExecuteScalar<long>("PRAGMA user_version")}\n");
+        var objects = c.Query<(string Type, string Name, string? Sql)>("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").AsList();
+        foreach (var (type, name, sql) in objects)
+        {
+            sb.Append(type).Append(' ').Append(name).Append(": ").Append(sql).Append('\n');
+            if (type != "table") continue;
+            foreach (IDictionary<string, object?> row in c.Query($"SELECT * FROM {name} ORDER BY 1, 2"))
+                sb.Append(name).Append(": ").AppendJoin(" | ", row.Select(kv => $"{kv.Key}={kv.Value}")).Append('\n');
+        }
+        return sb.ToString();
     }
 
     [Fact]
     public void A_database_from_a_newer_tool_is_refused_with_its_version()
     {
         using (var c = db.Connect()) c.Execute($"PRAGMA user_version = {Schema.LatestVersion + 1}");
-        var e = Assert.Throws<StoreException>(() => Database.Open(db.Path));
+        var e = Assert.Throws<SchemaVersionException>(() => Database.Open(db.Path));
         Assert.Contains($"schema version {Schema.LatestVersion + 1}", e.Message);
-        Assert.Throws<StoreException>(() => Database.OpenReadOnly(db.Path));
+        Assert.True(e.Newer);
+        Assert.True(Assert.Throws<SchemaVersionException>(() => Database.OpenReadOnly(db.Path)).Newer);
     }
 
     [Fact]
     public void A_missing_database_opened_read_only_names_the_path()
     {
-        var e = Assert.Throws<StoreException>(() => Database.OpenReadOnly(dir.File("none.db")));
+        var e = Assert.Throws<DatabaseNotFoundException>(() => Database.OpenReadOnly(dir.File("none.db")));
         Assert.Contains("none.db", e.Message);
     }
 
@@ -211,5 +238,70 @@ public sealed class StoreTests : IDisposable
         var abs = Path.Combine(db.Folder, "checkpoints", "abc", "ckpt_1.pt");
         Assert.Equal(Path.Combine("checkpoints", "abc", "ckpt_1.pt"), db.Relativize(abs));
         Assert.Equal(abs, db.Resolve(db.Relativize(abs)));
+    }
+
+    [Fact]
+    public void A_trial_whose_owner_and_runner_on_this_host_are_gone_is_reclaimed_at_once_despite_its_lease()
+    {
+        sweeps.Register("s", null, null, Plan(8, 16, 24));
+        var (deadOwner, deadRunner) = EndedProcess();
+        var ids = sweeps.Members("s").Select(m => m.TrialId).ToList();
+        Assert.NotNull(trials.ClaimTrial(ids[2], OwnerToken.New(), TimeSpan.FromHours(1)));               // its owner lives
+        Assert.NotNull(trials.ClaimTrial(ids[1], deadOwner, TimeSpan.FromHours(1)));                      // its owner died,
+        Assert.True(trials.AttachRunner(ids[1], deadOwner, ProcessIdentity.Current, TimeSpan.FromHours(1))); // its Runner lives
+        var orphan = trials.ClaimTrial(ids[0], deadOwner, TimeSpan.FromHours(1))!;                        // both died
+        Assert.True(trials.AttachRunner(orphan.TrialId, deadOwner, deadRunner, TimeSpan.FromHours(1)));
+
+        var reclaimed = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.Equal((orphan.TrialId, 2, "me", (string?)null), (reclaimed.TrialId, reclaimed.Attempt, reclaimed.Owner, reclaimed.Runner));
+        Assert.Null(trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))); // a live Runner, a live owner: their leases stand
+        var abandoned = trials.Attempts(orphan.TrialId)[0];
+        Assert.Equal(("abandoned", $"owner {deadOwner} and its Runner are gone"), (abandoned.Outcome, abandoned.Reason));
+        Assert.False(trials.Heartbeat(orphan.TrialId, deadOwner, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void A_runner_attaches_only_while_its_owner_holds_the_trial()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        var t = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.False(trials.AttachRunner(t.TrialId, "someone-else", ProcessIdentity.Current, TimeSpan.FromMinutes(1)));
+        Assert.True(trials.AttachRunner(t.TrialId, "me", ProcessIdentity.Current, TimeSpan.FromMinutes(1)));
+        Assert.Equal(ProcessIdentity.Current.ToString(), trials.Get(t.TrialId)!.Runner);
+        Assert.True(trials.Complete(t.TrialId, "me"));
+        Assert.Null(trials.Get(t.TrialId)!.Runner);
+        Assert.False(trials.AttachRunner(t.TrialId, "me", ProcessIdentity.Current, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void A_failure_keeps_its_kind_and_stderr_apart_from_its_reason_and_a_requeue_makes_it_pending()
+    {
+        sweeps.Register("s", null, null, Plan(8, 16));
+        var t = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.True(trials.Retry(t.TrialId, "me", new AttemptEnd(1, "crashed (exit 1): IOException: disk full", FailureKind.Crashed, "at A\nat B")));
+        Assert.True(trials.Requeue(t.TrialId, "me", new AttemptEnd(6, "out of memory (exit 6) while 2 trials ran at once: …", FailureKind.OutOfMemory, "oom trace")));
+        var requeued = trials.Get(t.TrialId)!;
+        Assert.Equal((TrialStates.Pending, FailureKind.OutOfMemory, "oom trace"), (requeued.State, requeued.FailureKind, requeued.StderrTail));
+
+        var again = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
+        Assert.Equal(t.TrialId, again.TrialId);
+        Assert.Equal(((string?)null, (string?)null), (again.FailureKind, again.StderrTail));
+        Assert.True(trials.Fail(again.TrialId, "me", new AttemptEnd(2, "bad input: no corpus", FailureKind.BadInput)));
+        trials.RecordStderr(again.TrialId, again.Attempt, "runner: error: no corpus");
+        var failed = trials.Get(t.TrialId)!;
+        Assert.Equal(("bad input: no corpus", FailureKind.BadInput, "runner: error: no corpus"), (failed.Failure, failed.FailureKind, failed.StderrTail));
+        Assert.Equal(
+            [("retry", FailureKind.Crashed, "at A\nat B"), ("requeued", FailureKind.OutOfMemory, "oom trace"), ("failed", FailureKind.BadInput, "runner: error: no corpus")],
+            trials.Attempts(t.TrialId).Select(a => (a.Outcome, a.FailureKind, a.StderrTail)));
+    }
+
+    /// <summary>An owner token and a process identity of a process that ran on this host and has ended.</summary>
+    private static (string Owner, ProcessIdentity Runner) EndedProcess()
+    {
+        using var child = System.Diagnostics.Process.Start("sleep", "30")!;
+        var identity = ProcessIdentity.Of(child.Id)!;
+        child.Kill();
+        child.WaitForExit();
+        return ($"{identity}:0bad", identity);
     }
 }

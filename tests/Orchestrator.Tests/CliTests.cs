@@ -45,6 +45,44 @@ public sealed class CliTests
         Assert.False(string.IsNullOrWhiteSpace(r.StdErr), r.ToString());
     }
 
+    [Theory]
+    [InlineData("--length must be a whole number, got 'abc'", "sample", "--trial", "x", "--length", "abc")]
+    [InlineData("--temperature must be a number, got 'hot'", "sample", "--trial", "x", "--temperature=hot")]
+    [InlineData("--top-k must be a whole number from -2147483648 to 2147483647, got '99999999999'", "sample", "--trial", "x", "--top-k", "99999999999")]
+    [InlineData("--parallel must be a whole number, got 'two'", "run", "x.yaml", "--parallel", "two")]
+    [InlineData("--retry-delay must be a number, got '1s'", "run", "x.yaml", "--retry-delay", "1s")]
+    public void An_option_value_of_the_wrong_kind_says_what_the_option_expects(string expected, params string[] args)
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"error: {expected}", r.StdErr);
+        Assert.DoesNotContain("Nullable", r.StdErr);
+    }
+
+    [Fact]
+    public void A_folder_given_as_the_spec_is_called_a_folder_with_the_specs_in_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("experiments/quick.yaml", "name: quick\n");
+        var r = OrchestratorCli.Run(dir.Path, "run", "experiments");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("experiments: file: is a folder; give a spec file (YAML), e.g. experiments/quick.yaml", r.StdErr);
+        Assert.DoesNotContain("not found", r.StdErr);
+    }
+
+    [Fact]
+    public void A_sweep_name_too_long_for_a_report_folder_is_refused_at_the_spec()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, new string('x', 5000), ["model.hidden: [16]"]);
+        var r = OrchestratorCli.Run(dir.Path, "run", spec);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"{spec}:1:7: name: is 5000 characters long; use at most 100 (it names the report folder)", r.StdErr);
+        Assert.True(r.StdErr.Length < 2000, "the message should not repeat the name");
+        Assert.False(Directory.Exists(dir.File("results")), "a bad spec must not create the results folder");
+    }
+
     [Fact]
     public void A_spec_with_problems_lists_each_with_its_location_and_records_nothing()
     {
@@ -109,5 +147,22 @@ public sealed class CorpusCheckTests
         var store = new StoreProbe(dir.File("results/orchestrator.db"));
         Assert.All(store.Trials("nocorpus"), t => Assert.Equal((Core.Store.TrialStates.Pending, 0), (t.State, t.Attempt)));
         Assert.Empty(store.Query<string>("SELECT trial_id FROM attempts"));
+    }
+
+    [Fact]
+    public void A_folder_given_as_the_corpus_is_called_a_folder_with_the_files_in_it()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "corpusdir", ["model.hidden: [16]"]);
+        Directory.CreateDirectory(dir.File("data"));
+        File.Move(dir.File("corpus.txt"), dir.File("data/tiny.txt"));
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace(dir.File("corpus.txt"), dir.File("data"), StringComparison.Ordinal));
+
+        var r = OrchestratorCli.Run(dir.Path, "run", spec);
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"data.path {dir.File("data")} is a folder; set data.path to the corpus file itself, e.g. {dir.File("data/tiny.txt")}", r.StdErr);
+        Assert.Contains("nothing was run", r.StdErr);
+        Assert.DoesNotContain("does not exist", r.StdErr);
     }
 }

@@ -27,6 +27,31 @@ internal static class OrchestratorCli
     public static Background Start(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args) =>
         new(StartInfo(workDir, env, args));
 
+    /// <summary>
+    /// Starts it as the leader of a process group of its own (<c>setsid</c> execs in place, so its
+    /// pid is the group's id): <see cref="Background.KillGroup"/> then kills it and its Runners at once.
+    /// </summary>
+    public static Background StartInOwnGroup(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        var psi = StartInfo(workDir, env, args);
+        var grouped = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            UseShellExecute = false, WorkingDirectory = psi.WorkingDirectory,
+        };
+        grouped.ArgumentList.Add(psi.FileName);
+        foreach (var a in psi.ArgumentList) grouped.ArgumentList.Add(a);
+        foreach (var (k, v) in psi.Environment) grouped.Environment[k] = v;
+        return new(grouped);
+    }
+
+    /// <summary>Sends a signal by name (STOP, CONT, KILL, TERM) to a process, or with a negative pid to a process group.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, "--", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     internal sealed class Background : IDisposable
     {
         private readonly Process _process;
@@ -64,6 +89,20 @@ internal static class OrchestratorCli
         public void KillTree()
         {
             _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        /// <summary>kill -9 of its whole process group (it was started with <see cref="StartInOwnGroup"/>): it and its Runners die at once.</summary>
+        public void KillGroup()
+        {
+            Signal(-_process.Id, "KILL");
+            _process.WaitForExit();
+        }
+
+        /// <summary>SIGKILL to the orchestrator alone: its Runners live on.</summary>
+        public void KillAlone()
+        {
+            _process.Kill(entireProcessTree: false);
             _process.WaitForExit();
         }
 

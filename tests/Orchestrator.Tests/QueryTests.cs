@@ -52,6 +52,33 @@ public sealed class QueryTests : IDisposable
     }
 
     [Fact]
+    public void Vacuum_into_another_file_is_refused_before_it_runs_and_leaves_no_file()
+    {
+        var r = OrchestratorCli.Run(_dir.Path, "query", "SELECT COUNT(*) FROM trials; VACUUM INTO 'copy.db'");
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("refused: `query` only reads, and SQLite counts statement 2 (VACUUM INTO 'copy.db') as one that writes", r.StdErr);
+        Assert.Contains("Nothing was changed: no statement was run.", r.StdErr);
+        Assert.DoesNotContain("readonly database", r.StdErr); // our words, not SQLite's
+        Assert.Equal("", r.StdOut); // not even the first statement ran
+        Assert.False(File.Exists(_dir.File("copy.db")), "VACUUM INTO left a file behind");
+    }
+
+    [Fact]
+    public void Changing_the_journal_mode_is_refused_clearly_and_the_database_stays_in_wal_mode()
+    {
+        var r = OrchestratorCli.Run(_dir.Path, "query", "PRAGMA journal_mode=DELETE");
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("refused: `query` only reads, and SQLite counts statement 1 (PRAGMA journal_mode=DELETE) as one that writes (to the database, its settings or another file)", r.StdErr);
+        Assert.DoesNotContain("disk I/O error", r.StdErr);
+        using var c = Database.OpenReadOnly(_db).Connect();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+    }
+
+    [Fact]
     public void A_bad_query_is_bad_input_with_sqlites_message()
     {
         var r = OrchestratorCli.Run(_dir.Path, "query", "SELECT * FROM no_such_table");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Core.Contract;
 using Core.Store;
 using TestSupport;
 
@@ -7,8 +8,9 @@ namespace Orchestrator.Tests;
 
 /// <summary>
 /// A Runner that always crashes (ORCHESTRATOR_RUNNER pointing at a script that exits 1): each
-/// trial is retried `retries` times with growing delays, then failed with its exit code and last
-/// stderr lines in the store, and the sweep carries on to the next trial.
+/// trial is retried `retries` times with growing delays, then failed with its exit code, its last
+/// stderr line as the reason (it reported no failure event) and its stderr tail in the store, and
+/// the sweep carries on to the next trial.
 /// </summary>
 public sealed partial class RetryTests
 {
@@ -43,7 +45,9 @@ public sealed partial class RetryTests
             Assert.Equal(3, t.Attempt);
             Assert.Equal(1, t.ExitCode);
             Assert.StartsWith($"crashed (exit 1) on attempt 3 of 3: boom: simulated crash in {t.TrialId}", t.Failure);
-            Assert.Contains($"loading model for {t.TrialId}", t.Failure);
+            Assert.DoesNotContain("loading model", t.Failure); // the reason is the error; the rest of stderr has its own column
+            Assert.Equal($"loading model for {t.TrialId}\nboom: simulated crash in {t.TrialId}", t.StderrTail);
+            Assert.Equal(FailureKind.Crashed, t.FailureKind);
             var attempts = new TrialRepository(db).Attempts(t.TrialId);
             Assert.Equal(["retry", "retry", "failed"], attempts.Select(a => a.Outcome));
             Assert.All(attempts, a => Assert.Equal(1, a.ExitCode));

@@ -112,7 +112,7 @@ public sealed class SweepRunTests
 
         var unknown = OrchestratorCli.Run(dir.Path, "status", "nope");
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("no sweep named 'nope'; the database has: tiny", unknown.StdErr);
+        Assert.Contains($"no sweep named 'nope' in {dir.File("results/orchestrator.db")}; sweeps there: tiny", unknown.StdErr);
     }
 
     private static void QueryReadsTheSummary(TempDir dir)

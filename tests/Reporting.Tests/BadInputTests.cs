@@ -35,7 +35,7 @@ public sealed class BadInputTests : IDisposable
     public void An_unknown_sweep_is_refused_with_the_names_of_the_sweeps_that_exist()
     {
         var db = Database.OpenReadOnly(SmallSweeps("alpha", "beta"));
-        var e = Assert.Throws<ReportException>(() => new ReportWriter(db).Write("gamma", _dir.File("out"), CancellationToken.None));
+        var e = Assert.Throws<SweepNotFoundException>(() => new ReportWriter(db).Write("gamma", _dir.File("out"), CancellationToken.None));
         Assert.Contains("no sweep named 'gamma'", e.Message);
         Assert.Contains("sweeps there: alpha, beta", e.Message);
         Assert.False(Directory.Exists(_dir.File("out")));
@@ -48,7 +48,7 @@ public sealed class BadInputTests : IDisposable
         Database.Open(path);
         SqliteConnection.ClearAllPools();
         var db = Database.OpenReadOnly(path);
-        var e = Assert.Throws<ReportException>(() => new ReportWriter(db).Write(null, null, CancellationToken.None));
+        var e = Assert.Throws<SweepNotFoundException>(() => new ReportWriter(db).Write(null, null, CancellationToken.None));
         Assert.Contains("has no sweeps yet", e.Message);
         Assert.Contains(db.Path, e.Message);
     }

@@ -75,6 +75,33 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_given_as_the_corpus_is_called_a_folder()
+    {
+        Directory.CreateDirectory(_dir.File("texts"));
+        File.Copy(_dir.File("corpus.txt"), _dir.File("texts/corpus.txt"));
+        TrainFails(new TinyTrial { CorpusPath = "texts" },
+            $"data.path {_dir.File("texts")} is a folder; set data.path to the corpus file itself, e.g. {_dir.File("texts/corpus.txt")}");
+    }
+
+    [Fact]
+    public void A_folder_given_as_the_validation_file_is_called_a_folder()
+    {
+        Directory.CreateDirectory(_dir.File("val"));
+        TrainFails(new TinyTrial { ValPath = "val" }, $"the validation file (data.val_path) {_dir.File("val")} is a folder; give the text file itself");
+    }
+
+    [Fact]
+    public void A_val_fraction_too_small_for_one_sequence_says_how_many_characters_it_holds_out_and_the_fraction_that_would_do()
+    {
+        var length = File.ReadAllText(_dir.File("corpus.txt")).Length;
+        var stderr = TrainFails(new TinyTrial { ValFraction = 0.00001, SeqLen = 16 },
+            $"the validation split (data.val_fraction = 1E-05: the last 0 of the {length} characters of {_dir.File("corpus.txt")}) has 0 characters, but data.seq_len = 16 needs at least 17");
+        var fraction = double.Parse(System.Text.RegularExpressions.Regex.Match(stderr, @"use a data\.val_fraction of at least ([0-9.]+) ").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Floor(length * fraction) >= 17, $"{fraction} of {length} characters holds out fewer than 17");
+        Assert.True(Math.Floor(length * fraction * 0.99) < 17, $"{fraction} is far more than needed");
+    }
+
+    [Fact]
     public void A_corpus_whose_sha256_differs_is_refused_naming_both_hashes()
     {
         var expected = new string('0', 64);

@@ -1,4 +1,5 @@
 using Core.Config;
+using Core.Contract;
 using Core.Data;
 using Core.Spec;
 using Core.Store;
@@ -128,9 +129,9 @@ public sealed class ResumeOrderTests : IDisposable
         }
     }
 
-    private sealed class Observer(Action<TrainingEvent> onEvent, List<string> log) : ITrainingObserver
+    private sealed class Observer(Action<RunnerEvent> onEvent, List<string> log) : ITrainingObserver
     {
-        public void OnEvent(TrainingEvent e) => onEvent(e);
+        public void OnEvent(RunnerEvent e) => onEvent(e);
         public void Log(string message) => log.Add(message);
     }
 }

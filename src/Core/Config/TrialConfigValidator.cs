@@ -5,7 +5,10 @@ public static class TrialConfigValidator
 {
     public static readonly string[] Cells = ["rnn", "gru", "lstm"];
 
-    public static IReadOnlyList<ConfigProblem> Validate(TrialConfig c)
+    public static IReadOnlyList<ConfigProblem> Validate(TrialConfig c) => Validate(c, MachineMemory.TotalBytes);
+
+    /// <summary>The checks, with the model's training memory held against <paramref name="memoryBytes"/>.</summary>
+    public static IReadOnlyList<ConfigProblem> Validate(TrialConfig c, long memoryBytes)
     {
         var p = new List<ConfigProblem>();
         void Positive(string field, double v) { if (!(v > 0)) p.Add(new(field, $"must be greater than 0, got {Fmt(v)}")); }
@@ -24,6 +27,7 @@ public static class TrialConfigValidator
         Positive("model.hidden", c.Model.Hidden);
         Positive("model.layers", c.Model.Layers);
         if (!(c.Model.Dropout >= 0 && c.Model.Dropout < 1)) p.Add(new("model.dropout", $"must be in [0, 1), got {Fmt(c.Model.Dropout)}"));
+        if (!p.Any(x => x.Field.StartsWith("model.", StringComparison.Ordinal)) && TooLarge(c.Model, memoryBytes) is { } tooLarge) p.Add(tooLarge);
 
         Positive("train.batch_size", c.Train.BatchSize);
         Positive("train.epochs", c.Train.Epochs);
@@ -42,6 +46,22 @@ public static class TrialConfigValidator
         Positive("sample.temperature", c.Sample.Temperature);
         NonNegative("sample.top_k", c.Sample.TopK);
         return p;
+    }
+
+    /// <summary>
+    /// A model whose parameters alone cannot be trained in this machine's memory: the allocation
+    /// would fail every time, so it is refused here, saying how large it would be. The vocabulary
+    /// (unknown before the corpus is read) counts as one character, so the size is a lower bound.
+    /// </summary>
+    private static ConfigProblem? TooLarge(ModelConfig m, long memoryBytes)
+    {
+        var parameters = ModelSize.Parameters(m, vocabSize: 1);
+        var bytes = parameters * ModelSize.TrainingBytesPerParameter;
+        if (bytes <= memoryBytes) return null;
+        var field = m.Embedding > m.Hidden ? "model.embedding" : "model.hidden";
+        return new(field, $"a {m.Cell} of {m.Layers} × {m.Hidden} units on embedding {m.Embedding} has at least {parameters:N0} parameters, " +
+                          $"which need {ModelSize.Bytes(bytes)} to train ({ModelSize.TrainingBytesPerParameter} bytes each for the weight, its gradient " +
+                          $"and Adam's two moments), more than this machine's {ModelSize.Bytes(memoryBytes)} of memory");
     }
 
     private static bool IsSha256(string s) => s.Length == 64 && s.All(Uri.IsHexDigit);

@@ -25,6 +25,9 @@ public sealed class CorpusStep(HttpClient http, DownloadOptions? options = null)
         var expected = data.Sha256?.ToLowerInvariant();
         string? problem = null;
 
+        if (Directory.Exists(path))
+            throw new CorpusException($"data.path {path} is a folder; set data.path to the corpus file itself{FilesIn(path)}");
+
         if (File.Exists(path))
         {
             var actual = FileHash.Sha256(path);
@@ -113,6 +116,14 @@ public sealed class CorpusStep(HttpClient http, DownloadOptions? options = null)
     /// <summary>Connection failures, timeouts and 5xx/408/429 may pass; a 404 will not.</summary>
     private static bool IsTransient(HttpRequestException e) =>
         e.StatusCode is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    /// <summary>", e.g. DIR/a.txt or DIR/b.txt" for up to three files in the folder (text files first); "" if it has none.</summary>
+    internal static string FilesIn(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal)
+            .OrderBy(f => f.EndsWith(".txt", StringComparison.Ordinal) ? 0 : 1).Take(3).ToList();
+        return files.Count == 0 ? " (this one has no files)" : $", e.g. {string.Join(" or ", files)}";
+    }
 
     private static string ExpectedHint(string? expected) => expected is null ? "" : $" (expected sha256 {expected})";
 }

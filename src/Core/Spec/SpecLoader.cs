@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Core.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -9,7 +8,7 @@ namespace Core.Spec;
 /// Reads a sweep spec (or a single-trial file) from YAML, reports every problem at once with
 /// file:line:column, and expands the grid into trials.
 /// </summary>
-public static partial class SpecLoader
+public static class SpecLoader
 {
     private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial"];
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
@@ -19,8 +18,8 @@ public static partial class SpecLoader
     {
         var (yaml, root, r) = Open(path);
         string? name = null;
-        var baseValues = new Dictionary<string, (object? Value, YamlNode Node)>();
-        var grid = new List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)>();
+        var baseValues = new Dictionary<string, SpecValue>();
+        var grid = new List<GridAxis>();
         var execution = new ExecutionConfig();
         var repeats = 1;
         YamlMappingNode? gridNode = null;
@@ -61,13 +60,13 @@ public static partial class SpecLoader
     public static TrialConfig LoadTrial(string path)
     {
         var (_, root, r) = Open(path);
-        var values = new Dictionary<string, (object? Value, YamlNode Node)>();
+        var values = new Dictionary<string, SpecValue>();
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, values);
             else if (key is "grid" or "repeats" or "name" or "execution")
-                r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file; run sweeps with `orchestrator run SPEC`");
+                r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file (sections data, model, train, probe, sample)");
             else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, Parameters.TrialSections)}");
         }
         var trials = Expand(r, values, [], 1, root);
@@ -78,6 +77,8 @@ public static partial class SpecLoader
     private static (string Yaml, YamlMappingNode Root, Reader R) Open(string path)
     {
         var r = new Reader(path);
+        if (Directory.Exists(path))
+            throw new SpecException([new SpecProblem(path, 0, 0, "file", $"is a folder; give a spec file (YAML){YamlFilesIn(path)}")]);
         if (!File.Exists(path))
             throw new SpecException([new SpecProblem(path, 0, 0, "file", "not found")]);
         var yaml = File.ReadAllText(path);
@@ -107,15 +108,12 @@ public static partial class SpecLoader
     {
         var text = r.Scalar(node, "name");
         if (text is null) return null;
-        if (!NamePattern().IsMatch(text))
-        {
-            r.Problem(node, "name", $"'{text}' is not a usable sweep name; use letters, digits, '-', '_' or '.' (it names the report folder)");
-            return null;
-        }
-        return text;
+        if (SweepName.Problem(text) is not { } problem) return text;
+        r.Problem(node, "name", problem);
+        return null;
     }
 
-    private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, (object?, YamlNode)> values)
+    private static void ReadSection(Reader r, string section, YamlNode node, Dictionary<string, SpecValue> values)
     {
         var mapping = r.Mapping(node, section);
         if (mapping is null) return;
@@ -128,13 +126,13 @@ public static partial class SpecLoader
                 r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, Parameters.KeysOf(section))}");
                 continue;
             }
-            if (r.ParamValue(param, valueNode, field) is { } ok) values[field] = (ok.Value, valueNode);
+            if (r.ParamValue(param, valueNode, field) is { } ok) values[field] = new SpecValue(ok.Value, valueNode);
         }
     }
 
-    private static List<(Param, YamlNode, List<(object?, string, YamlNode)>)> ReadGrid(Reader r, YamlMappingNode gridNode)
+    private static List<GridAxis> ReadGrid(Reader r, YamlMappingNode gridNode)
     {
-        var grid = new List<(Param, YamlNode, List<(object?, string, YamlNode)>)>();
+        var grid = new List<GridAxis>();
         foreach (var (keyNode, valueNode) in gridNode.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -153,16 +151,16 @@ public static partial class SpecLoader
                 r.Problem(valueNode, $"grid.{key}", "is an empty list; give at least one value");
                 continue;
             }
-            var values = new List<(object?, string, YamlNode)>();
+            var values = new List<GridValue>();
             var seen = new HashSet<string>();
             foreach (var item in seq.Children)
             {
                 if (r.ParamValue(param, item, $"grid.{key}") is not { } ok) continue;
                 var text = ((YamlScalarNode)item).Value ?? "";
                 if (!seen.Add(text)) { r.Problem(item, $"grid.{key}", $"lists '{text}' twice"); continue; }
-                values.Add((ok.Value, text, item));
+                values.Add(new GridValue(ok.Value, text, item));
             }
-            if (values.Count > 0) grid.Add((param, keyNode, values));
+            if (values.Count > 0) grid.Add(new GridAxis(param, values));
         }
         return grid;
     }
@@ -198,15 +196,14 @@ public static partial class SpecLoader
     }
 
     /// <summary>The grid's cartesian product (first key slowest) × repeats, each validated, in grid order.</summary>
-    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, (object? Value, YamlNode Node)> baseValues,
-        List<(Param Param, YamlNode KeyNode, List<(object? Value, string Text, YamlNode Node)> Values)> grid, int repeats, YamlNode root)
+    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root)
     {
         var baseConfig = new TrialConfig();
-        foreach (var (field, (value, _)) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, value);
+        foreach (var (field, spec) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, spec.Value);
 
-        var combos = new List<List<(Param Param, object? Value, string Text, YamlNode Node)>> { new() };
-        foreach (var (param, _, values) in grid)
-            combos = combos.SelectMany(c => values.Select(v => c.Append((param, v.Value, v.Text, v.Node)).ToList())).ToList();
+        var combos = new List<List<(Param Param, GridValue Value)>> { new() };
+        foreach (var axis in grid)
+            combos = combos.SelectMany(c => axis.Values.Select(v => c.Append((axis.Param, v)).ToList())).ToList();
 
         var trials = new List<PlannedTrial>();
         var reported = new HashSet<string>();
@@ -214,16 +211,16 @@ public static partial class SpecLoader
         {
             for (var repeat = 0; repeat < repeats; repeat++)
             {
-                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value));
+                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value.Value));
                 if (repeat > 0) config = config with { Train = config.Train with { Seed = config.Train.Seed + repeat } };
                 foreach (var problem in TrialConfigValidator.Validate(config))
                 {
-                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Node
+                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Value?.Node
                                ?? (baseValues.TryGetValue(problem.Field, out var b) ? b.Node : root);
                     var field = combo.Any(g => g.Param.Path == problem.Field) ? $"grid.{problem.Field}" : problem.Field;
                     if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
                 }
-                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Text);
+                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Value.Text);
                 trials.Add(new PlannedTrial(config.Id(), config, trials.Count, gridValues, repeat));
             }
         }
@@ -232,6 +229,11 @@ public static partial class SpecLoader
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
-    private static partial Regex NamePattern();
+    /// <summary>", e.g. DIR/a.yaml or DIR/b.yaml" for up to three YAML files in the folder; "" if it has none.</summary>
+    private static string YamlFilesIn(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*.y*ml").Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).Take(3).Select(f => Path.Combine(folder, Path.GetFileName(f))).ToList();
+        return files.Count == 0 ? "" : $", e.g. {string.Join(" or ", files)}";
+    }
 }

@@ -34,6 +34,12 @@ public sealed class TrialRow
     public int? VocabSize { get; init; }
     public int? ExitCode { get; init; }
     public string? Failure { get; init; }
+    /// <summary>A <see cref="Contract.FailureKind"/>, with <see cref="Failure"/>.</summary>
+    public string? FailureKind { get; init; }
+    /// <summary>The last stderr lines of the attempt that set <see cref="Failure"/>.</summary>
+    public string? StderrTail { get; init; }
+    /// <summary>The Runner process running the trial now (<see cref="Contract.ProcessIdentity"/>), once it attached.</summary>
+    public string? Runner { get; init; }
     public string CreatedAt { get; init; } = "";
     public string? StartedAt { get; init; }
     public string? FinishedAt { get; init; }
@@ -61,6 +67,8 @@ public sealed class AttemptRow
     public int? ExitCode { get; init; }
     public string? Outcome { get; init; }
     public string? Reason { get; init; }
+    public string? FailureKind { get; init; }
+    public string? StderrTail { get; init; }
 }
 
 public sealed record MetricRow(string TrialId, string Name, long Step, int? Epoch, double Value, double WallTime)

@@ -156,6 +156,33 @@ public static class Schema
             t.config_json                                         AS config_json
         FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
         """,
+
+        // 2: failures that explain themselves, and the Runner's own process for the local dead-owner check (docs/contract.md).
+        """
+        ALTER TABLE trials ADD COLUMN failure_kind TEXT;   -- bad_input, diverged, out_of_memory, crashed
+        ALTER TABLE trials ADD COLUMN stderr_tail TEXT;    -- the last stderr lines of the attempt that set failure
+        ALTER TABLE trials ADD COLUMN runner TEXT;         -- host:pid:start of the Runner process running it now
+        ALTER TABLE attempts ADD COLUMN failure_kind TEXT;
+        ALTER TABLE attempts ADD COLUMN stderr_tail TEXT;
+        """,
+
+        // 3: where trials run: the libtorch and GPU a trial ran on, the Slurm job of each attempt and the
+        // GPUs its Runner was given; the Slurm jobs a sweep submitted (docs/cluster.md).
+        """
+        ALTER TABLE trials ADD COLUMN gpu_name TEXT;              -- e.g. NVIDIA H100 80GB HBM3; NULL on the CPU
+        ALTER TABLE trials ADD COLUMN libtorch_version TEXT;      -- e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch's)
+        ALTER TABLE trials ADD COLUMN cuda_version TEXT;          -- e.g. 13.0; NULL on the CPU
+        ALTER TABLE attempts ADD COLUMN slurm_job TEXT;           -- job id of the array task that ran it, e.g. 4242_3
+        ALTER TABLE attempts ADD COLUMN cuda_visible_devices TEXT; -- CUDA_VISIBLE_DEVICES the Runner was started with
+
+        CREATE TABLE slurm_jobs (
+            sweep         TEXT NOT NULL,
+            job_id        TEXT NOT NULL,      -- the array job's id (sbatch --parsable)
+            array         TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4
+            submitted_at  TEXT NOT NULL,
+            PRIMARY KEY (sweep, job_id)
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;

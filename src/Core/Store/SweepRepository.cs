@@ -2,23 +2,26 @@ using Dapper;
 
 namespace Core.Store;
 
+/// <summary>
+/// A trial as a sweep's member, in the form <see cref="SweepRepository.Register"/> stores it: the
+/// trial's row (id, canonical config) and its row in <c>sweep_trials</c> (grid position and values).
+/// </summary>
+public sealed record SweepMember(string TrialId, string ConfigJson, int Ordinal, string GridJson, int Repeat);
+
 /// <summary>Sweeps and their membership: which trials a sweep's expanded grid contains.</summary>
 public sealed class SweepRepository(Database db)
 {
-    /// <summary>One trial of a plan, as <see cref="Register"/> stores it.</summary>
-    public sealed record PlannedTrial(string TrialId, string ConfigJson, int Ordinal, string GridJson, int Repeat);
-
     /// <summary>
     /// Records a sweep and its trials in one transaction. Trials that already exist (same id = same
     /// resolved config) are kept with everything they recorded; new ones start pending. The sweep's
     /// membership becomes exactly <paramref name="trials"/> (trials dropped from an edited spec stay
     /// in the store but leave the sweep). Returns how many trials were new.
     /// </summary>
-    public int Register(string name, string? specPath, string? specYaml, IReadOnlyList<PlannedTrial> trials)
+    public int Register(string name, string? specPath, string? specYaml, IReadOnlyList<SweepMember> trials)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var now = Database.Now();
+        var now = Timestamps.Now();
         c.Execute("""
             INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
             ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at
@@ -43,6 +46,17 @@ public sealed class SweepRepository(Database db)
     {
         using var c = db.Connect();
         return c.Query<SweepRow>("SELECT * FROM sweeps ORDER BY updated_at DESC, name").AsList();
+    }
+
+    /// <summary>
+    /// The sweep named <paramref name="name"/>, or the most recently updated one when it is null.
+    /// Throws <see cref="SweepNotFoundException"/> (with the names there are) when there is no such sweep.
+    /// </summary>
+    public SweepRow Find(string? name)
+    {
+        var sweeps = List();
+        var found = name is null ? sweeps.FirstOrDefault() : sweeps.FirstOrDefault(s => s.Name == name);
+        return found ?? throw new SweepNotFoundException(db.Path, name, sweeps.Select(s => s.Name).ToList());
     }
 
     public SweepRow? Get(string name)

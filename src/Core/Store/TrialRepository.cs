@@ -1,3 +1,4 @@
+using Core.Contract;
 using Dapper;
 
 namespace Core.Store;
@@ -5,7 +6,8 @@ namespace Core.Store;
 /// <summary>
 /// The trial state machine: pending → running → completed | failed, and back to pending on a
 /// graceful stop. Ownership is a lease: the owner must heartbeat before <c>lease_until</c>, or the
-/// trial counts as abandoned and any orchestrator may claim it again.
+/// trial counts as abandoned and any orchestrator may claim it again; so does a trial whose owner
+/// and Runner ran on this host and are gone. The lease protocol is described in docs/contract.md.
 /// </summary>
 public sealed class TrialRepository(Database db)
 {
@@ -14,7 +16,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("INSERT INTO trials(trial_id, config_json, created_at) VALUES (@trialId, @configJson, @now) ON CONFLICT(trial_id) DO NOTHING",
-            new { trialId, configJson, now = Database.Now() }) == 1;
+            new { trialId, configJson, now = Timestamps.Now() }) == 1;
     }
 
     public TrialRow? Get(string trialId)
@@ -34,9 +36,11 @@ public sealed class TrialRepository(Database db)
     }
 
     /// <summary>
-    /// Atomically claims the next claimable trial of the sweep (pending, or running with an expired
-    /// lease) in grid order: one UPDATE, so two claimers never get the same trial. Increments the
-    /// attempt and opens an attempts row. Returns null when nothing is claimable.
+    /// Atomically claims the next claimable trial of the sweep in grid order: one that is pending,
+    /// or running with an expired lease, or running under a live lease whose holders on this host
+    /// are gone (<see cref="OwnerToken.IsOrphanedHere"/>). One transaction, so two claimers never
+    /// get the same trial. Increments the attempt and opens an attempts row. Returns null when
+    /// nothing is claimable.
     /// </summary>
     public TrialRow? ClaimNext(string sweep, string owner, TimeSpan lease) => Claim(owner, lease, sweep, trialId: null);
 
@@ -47,33 +51,55 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var now = Database.UnixNow();
+        var now = Timestamps.UnixNow();
+        var scope = sweep is not null
+            ? "t.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)"
+            : "t.trial_id = @trialId";
+        // Held under a live lease, but by processes of this host that are gone: no need to wait for the lease.
+        var orphans = c.Query<TrialRow>($"SELECT t.* FROM trials t WHERE {scope} AND t.state = 'running' AND t.lease_until >= @now",
+                new { sweep, trialId, now }, tx)
+            .Where(t => OwnerToken.IsOrphanedHere(t.Owner, t.Runner))
+            .ToDictionary(t => t.TrialId, t => t.Owner);
+        var orphanIds = orphans.Keys.ToList();
         var candidate = sweep is not null
             ? """
               SELECT t.trial_id FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
-              WHERE st.sweep = @sweep AND (t.state = 'pending' OR (t.state = 'running' AND t.lease_until < @now))
+              WHERE st.sweep = @sweep AND (t.state = 'pending' OR (t.state = 'running' AND (t.lease_until < @now OR t.trial_id IN @orphanIds)))
               ORDER BY st.ordinal LIMIT 1
               """
             : """
               SELECT trial_id FROM trials
-              WHERE trial_id = @trialId AND (state = 'pending' OR (state = 'running' AND lease_until < @now))
+              WHERE trial_id = @trialId AND (state = 'pending' OR (state = 'running' AND (lease_until < @now OR trial_id IN @orphanIds)))
               """;
         var row = c.QuerySingleOrDefault<TrialRow>($"""
-            UPDATE trials SET state = 'running', owner = @owner, lease_until = @leaseUntil, attempt = attempt + 1,
-                              started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL
+            UPDATE trials SET state = 'running', owner = @owner, lease_until = @leaseUntil, attempt = attempt + 1, runner = NULL,
+                              started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL
             WHERE trial_id = ({candidate})
             RETURNING *
-            """, new { sweep, trialId, owner, now, leaseUntil = now + lease.TotalSeconds, stamp = Database.Now() }, tx);
+            """, new { sweep, trialId, owner, now, orphanIds, leaseUntil = now + lease.TotalSeconds, stamp = Timestamps.Now() }, tx);
         if (row is not null)
         {
             // A previous attempt that never closed its row was abandoned (its process died with its owner).
-            c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = 'lease expired' WHERE trial_id = @TrialId AND ended_at IS NULL",
-                new { row.TrialId, stamp = Database.Now() }, tx);
+            var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
+            c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
+                new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
             c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@TrialId, @Attempt, @owner, @stamp)",
-                new { row.TrialId, row.Attempt, owner, stamp = Database.Now() }, tx);
+                new { row.TrialId, row.Attempt, owner, stamp = Timestamps.Now() }, tx);
         }
         tx.Commit();
         return row;
+    }
+
+    /// <summary>
+    /// The Runner running the trial for <paramref name="owner"/> records its own process
+    /// (<see cref="ProcessIdentity"/>) and extends the lease, in one statement that also checks that
+    /// the owner still holds the trial. False if it does not: the Runner must not start.
+    /// </summary>
+    public bool AttachRunner(string trialId, string owner, ProcessIdentity runner, TimeSpan lease)
+    {
+        using var c = db.Connect();
+        return c.Execute("UPDATE trials SET runner = @runner, lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
+            new { trialId, owner, runner = runner.ToString(), until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
     }
 
     /// <summary>Extends the lease. Returns false if <paramref name="owner"/> no longer owns the running trial (lease lost).</summary>
@@ -81,7 +107,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("UPDATE trials SET lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
-            new { trialId, owner, until = Database.UnixNow() + lease.TotalSeconds }) == 1;
+            new { trialId, owner, until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
     }
 
     /// <summary>Records progress (last completed epoch, last step) and, once known, the device and model size.</summary>
@@ -97,50 +123,79 @@ public sealed class TrialRepository(Database db)
 
     /// <summary>running → completed. Returns false if the caller did not own it.</summary>
     public bool Complete(string trialId, string owner) =>
-        Finish(trialId, owner, TrialStates.Completed, exitCode: 0, reason: null, outcome: "completed");
+        Finish(trialId, owner, TrialStates.Completed, "completed", new AttemptEnd(0, null));
 
-    /// <summary>running → failed, keeping the reason (exit code, last lines of stderr, divergence step).</summary>
-    public bool Fail(string trialId, string owner, int? exitCode, string reason) =>
-        Finish(trialId, owner, TrialStates.Failed, exitCode, reason, outcome: "failed");
+    /// <summary>running → failed, keeping why (exit code, reason, failure kind, stderr tail).</summary>
+    public bool Fail(string trialId, string owner, AttemptEnd end) => Finish(trialId, owner, TrialStates.Failed, "failed", end);
+
+    /// <inheritdoc cref="Fail(string, string, AttemptEnd)"/>
+    public bool Fail(string trialId, string owner, int? exitCode, string reason) => Fail(trialId, owner, new AttemptEnd(exitCode, reason));
 
     /// <summary>running → pending (graceful stop); the next claim resumes from the newest checkpoint.</summary>
     public bool Release(string trialId, string owner, int? exitCode, string reason) =>
-        Finish(trialId, owner, TrialStates.Pending, exitCode, reason, outcome: "interrupted");
+        Finish(trialId, owner, TrialStates.Pending, "interrupted", new AttemptEnd(exitCode, reason));
+
+    /// <summary>running → pending after running out of memory beside other trials; the next claim tries again with fewer of them.</summary>
+    public bool Requeue(string trialId, string owner, AttemptEnd end) => Finish(trialId, owner, TrialStates.Pending, "requeued", end);
 
     /// <summary>Closes the current attempt as one to retry and opens the next one, keeping ownership.</summary>
-    public bool Retry(string trialId, string owner, int? exitCode, string reason)
+    public bool Retry(string trialId, string owner, AttemptEnd end)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
         var attempt = c.QuerySingleOrDefault<int?>("SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
             new { trialId, owner }, tx);
         if (attempt is null) return false;
-        var stamp = Database.Now();
-        c.Execute("UPDATE attempts SET ended_at = @stamp, exit_code = @exitCode, outcome = 'retry', reason = @reason WHERE trial_id = @trialId AND attempt = @attempt",
-            new { trialId, attempt, stamp, exitCode, reason }, tx);
-        c.Execute("UPDATE trials SET attempt = attempt + 1, exit_code = @exitCode, failure = @reason WHERE trial_id = @trialId", new { trialId, exitCode, reason }, tx);
-        c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@trialId, @next, @owner, @stamp)",
-            new { trialId, next = attempt + 1, owner, stamp }, tx);
+        var stamp = Timestamps.Now();
+        var args = new { trialId, attempt, next = attempt + 1, owner, stamp, end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
+        c.Execute("""
+            UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = 'retry', reason = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
+            WHERE trial_id = @trialId AND attempt = @attempt
+            """, args, tx);
+        c.Execute("""
+            UPDATE trials SET attempt = @next, runner = NULL, exit_code = @ExitCode, failure = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
+            WHERE trial_id = @trialId
+            """, args, tx);
+        c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@trialId, @next, @owner, @stamp)", args, tx);
         tx.Commit();
         return true;
     }
 
-    private bool Finish(string trialId, string owner, string state, int? exitCode, string? reason, string outcome)
+    /// <inheritdoc cref="Retry(string, string, AttemptEnd)"/>
+    public bool Retry(string trialId, string owner, int? exitCode, string reason) => Retry(trialId, owner, new AttemptEnd(exitCode, reason));
+
+    /// <summary>
+    /// Adds the stderr tail of attempt <paramref name="attempt"/> after its Runner recorded the end
+    /// itself (a Runner cannot keep its own stderr); to the trial too, if that attempt set its failure.
+    /// </summary>
+    public void RecordStderr(string trialId, int attempt, string stderrTail)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var stamp = Database.Now();
+        c.Execute("UPDATE attempts SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt", new { trialId, attempt, stderrTail }, tx);
+        c.Execute("UPDATE trials SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt AND failure IS NOT NULL",
+            new { trialId, attempt, stderrTail }, tx);
+        tx.Commit();
+    }
+
+    private bool Finish(string trialId, string owner, string state, string outcome, AttemptEnd end)
+    {
+        using var c = db.Connect();
+        using var tx = c.BeginTransaction(deferred: false);
+        var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
         var changed = c.Execute("""
-            UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, exit_code = @exitCode, failure = @reason,
+            UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
+                              failure_kind = @FailureKind, stderr_tail = @StderrTail,
                               finished_at = CASE WHEN @state IN ('completed', 'failed') THEN @stamp ELSE finished_at END
             WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
-            """, new { trialId, owner, state, exitCode, reason, stamp }, tx);
+            """, args, tx);
         if (changed == 1)
         {
             c.Execute("""
-                UPDATE attempts SET ended_at = @stamp, exit_code = @exitCode, outcome = @outcome, reason = @reason
+                UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @Reason,
+                                    failure_kind = @FailureKind, stderr_tail = @StderrTail
                 WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
-                """, new { trialId, stamp, exitCode, outcome, reason }, tx);
+                """, args, tx);
         }
         tx.Commit();
         return changed == 1;
@@ -154,7 +209,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("""
-            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, finished_at = NULL
+            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL, finished_at = NULL
             WHERE state = 'failed' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
             """, new { sweep });
     }
@@ -165,3 +220,6 @@ public sealed class TrialRepository(Database db)
         return c.Query<AttemptRow>("SELECT * FROM attempts WHERE trial_id = @trialId ORDER BY attempt", new { trialId }).AsList();
     }
 }
+
+/// <summary>How an attempt ended, as recorded: the exit code, the reason (for people), the <see cref="Contract.FailureKind"/> and the stderr tail.</summary>
+public sealed record AttemptEnd(int? ExitCode, string? Reason, string? FailureKind = null, string? StderrTail = null);

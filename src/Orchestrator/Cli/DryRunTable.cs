@@ -10,12 +10,7 @@ public static class DryRunTable
 {
     public static int Print(SweepSpec spec, RunSettings settings)
     {
-        Database? db = null;
-        if (File.Exists(settings.DbPath))
-        {
-            try { db = Database.OpenReadOnly(settings.DbPath); }
-            catch (StoreException e) { Output.Error(e.Message); return ExitCode.BadInput; }
-        }
+        var db = File.Exists(settings.DbPath) ? Database.OpenReadOnly(settings.DbPath) : null;
         var rows = SweepPlan.Describe(spec, db);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = spec.Trials.Any(t => t.Repeat > 0);
@@ -35,6 +30,6 @@ public static class DryRunTable
         }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
         var x = spec.Execution;
         Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
-        return ExitCode.Ok;
+        return CliExitCode.Ok;
     }
 }

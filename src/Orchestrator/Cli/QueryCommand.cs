@@ -34,16 +34,7 @@ public sealed class QueryCommand : Command<QuerySettings>
 {
     public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
     {
-        QueryResult result;
-        try
-        {
-            result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.DbPath), settings.Sql, cancellationToken);
-        }
-        catch (Exception e) when (e is StoreException or QueryException)
-        {
-            Output.Error(e.Message);
-            return ExitCode.BadInput;
-        }
+        var result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.DbPath), settings.Sql, cancellationToken);
         switch (settings.Format)
         {
             case "csv": WriteCsv(result); break;
@@ -54,7 +45,7 @@ public sealed class QueryCommand : Command<QuerySettings>
                 if (Output.IsTerminal) AnsiConsole.MarkupLine($"[grey]{result.Rows.Count} row(s)[/]");
                 break;
         }
-        return ExitCode.Ok;
+        return CliExitCode.Ok;
     }
 
     private static string Text(object? v) => v switch

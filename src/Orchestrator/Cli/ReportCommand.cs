@@ -29,17 +29,8 @@ public sealed class ReportCommand : Command<ReportSettings>
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
-        ReportResult result;
-        try
-        {
-            result = new ReportWriter(Database.OpenReadOnly(settings.DbPath)).Write(settings.Sweep, settings.Out, cancellationToken);
-        }
-        catch (Exception e) when (e is StoreException or ReportException)
-        {
-            Output.Error(e.Message);
-            return ExitCode.BadInput;
-        }
+        var result = new ReportWriter(Database.OpenReadOnly(settings.DbPath)).Write(settings.Sweep, settings.Out, cancellationToken);
         Output.Info($"report of sweep {result.Sweep}: {result.ReportPath} ({result.Files.Count} files in {result.OutDir})");
-        return ExitCode.Ok;
+        return CliExitCode.Ok;
     }
 }

@@ -26,11 +26,14 @@ public sealed class RunSettings : StoreSettings
 
     [CommandOption("--parallel <N>")]
     [Description("Trials at once (overrides execution.parallel); CPU cores are divided between them")]
+    [TypeConverter(typeof(NumberOption<int>))]
     public int? Parallel { get; init; }
 
     [CommandOption("--retry-delay <SECONDS>")]
-    [Description("Delay before the first retry of a crashed trial; later retries wait about twice as long each. Default: 2")]
-    public double RetryDelay { get; init; } = 2;
+    [Description("Delay before the first retry of a crashed trial; later retries wait about twice as long each")]
+    [DefaultValue(SchedulerOptions.DefaultRetryDelaySeconds)]
+    [TypeConverter(typeof(NumberOption<double>))]
+    public double RetryDelay { get; init; } = SchedulerOptions.DefaultRetryDelaySeconds;
 
     [CommandOption("--retry-failed")]
     [Description("Put the sweep's failed trials back to pending first, so they run again (resuming from their newest checkpoint)")]
@@ -55,30 +58,9 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
-        SweepSpec spec;
-        try
-        {
-            spec = SpecLoader.Load(settings.Spec);
-        }
-        catch (SpecException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Output.Error($"{settings.Spec}: {e.Problems.Count} problem(s); nothing was run or recorded");
-            return ExitCode.BadInput;
-        }
-
+        var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return DryRunTable.Print(spec, settings);
-
-        RunnerCommand runner;
-        try
-        {
-            runner = RunnerCommand.Locate();
-        }
-        catch (RunnerNotFoundException e)
-        {
-            Output.Error(e.Message);
-            return ExitCode.Error;
-        }
+        var runner = RunnerCommand.Locate();
 
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
         using var graceful = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -105,29 +87,10 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
                     + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
 
-        string? problem;
-        try
-        {
-            await Corpora.EnsureAsync(db, spec, Output.Info, graceful.Token);
-            problem = null;
-        }
-        catch (CorpusException e)
-        {
-            problem = e.Message;
-        }
-        catch (OperationCanceledException)
-        {
-            Output.Info("interrupted before any trial started");
-            return ExitCode.Interrupted;
-        }
-        if (problem is not null)
-        {
-            Output.Error($"{problem}\nnothing was run; the sweep's trials are recorded as they were");
-            return ExitCode.BadInput;
-        }
+        await Corpora.EnsureAsync(db, spec, Output.Info, graceful.Token);
 
         var options = Options(spec.Execution, settings);
-        var owner = OwnerToken.New();
+        var owner = Core.Contract.OwnerToken.New();
         Output.Info($"running {registration.Pending + registration.Running} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
                     + $"device {options.Device}, owner {owner}");
 
@@ -142,34 +105,25 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         return Summarize(outcome);
     }
 
-    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings)
-    {
-        var parallel = settings.Parallel ?? execution.Parallel;
-        return new SchedulerOptions
-        {
-            Parallel = parallel,
-            Retries = execution.Retries,
-            Lease = TimeSpan.FromSeconds(execution.LeaseSeconds),
-            ThreadsPerTrial = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : SchedulerOptions.DivideCores(parallel, Environment.ProcessorCount),
-            Device = execution.Device,
-            RetryDelay = TimeSpan.FromSeconds(settings.RetryDelay),
-            PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.LeaseSeconds / 6, 0.5, 5)),
-        };
-    }
+    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings) =>
+        SchedulerOptions.From(execution, settings.Parallel, settings.RetryDelay, Environment.ProcessorCount);
 
     private static int Summarize(SweepOutcome o)
     {
         Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        if (o.Interrupted)
+        var unfinished = o.Pending + o.Running;
+        if (o.Interrupted && unfinished > 0)
         {
-            Output.Info("interrupted: run the same command again to continue where it stopped");
-            return ExitCode.Interrupted;
+            Output.Info($"interrupted: run the same command again to continue where it stopped ({unfinished} trial(s) unfinished)");
+            return CliExitCode.Interrupted;
         }
+        // A stop that came after the last trial ended interrupted nothing: the sweep is done.
+        if (o.Interrupted) Output.Info("the stop came after every trial had ended; nothing was interrupted");
         if (o.Failed > 0)
         {
             Output.Info($"{o.Failed} trial(s) failed; see `orchestrator status {o.Sweep}` for the reasons");
-            return ExitCode.TrialsFailed;
+            return CliExitCode.TrialsFailed;
         }
-        return ExitCode.Ok;
+        return CliExitCode.Ok;
     }
 }

@@ -24,18 +24,22 @@ public sealed class SampleSettings : StoreSettings
 
     [CommandOption("--length <N>")]
     [Description("Characters to generate. Default: the trial's sample.length")]
+    [TypeConverter(typeof(NumberOption<int>))]
     public int? Length { get; init; }
 
     [CommandOption("--temperature <T>")]
     [Description("Sampling temperature (> 0; lower is more conservative). Default: the trial's sample.temperature")]
+    [TypeConverter(typeof(NumberOption<double>))]
     public double? Temperature { get; init; }
 
     [CommandOption("--top-k <K>")]
     [Description("Sample only among the K most likely characters (0 = all). Default: the trial's sample.top_k")]
+    [TypeConverter(typeof(NumberOption<int>))]
     public int? TopK { get; init; }
 
     [CommandOption("--seed <S>")]
     [Description("Random seed of the sampling. Default: the trial's sample.seed")]
+    [TypeConverter(typeof(NumberOption<long>))]
     public long? Seed { get; init; }
 
     public override ValidationResult Validate()
@@ -54,35 +58,15 @@ public sealed class SampleSettings : StoreSettings
 /// <summary>
 /// <c>orchestrator sample --trial ID</c>: generates text from a trial's checkpoint. Runs the
 /// Runner's <c>sample</c> command as a child process (TorchSharp never loads in the orchestrator)
-/// and passes its output and exit code through.
+/// and passes its output through; its exit code becomes the CLI's (<see cref="FromRunner"/>).
 /// </summary>
 public sealed class SampleCommand : AsyncCommand<SampleSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
     {
-        TrialRow? trial;
-        RunnerCommand runner;
-        try
-        {
-            var db = Database.OpenReadOnly(settings.DbPath);
-            trial = new TrialRepository(db).Get(settings.Trial);
-            runner = RunnerCommand.Locate();
-        }
-        catch (StoreException e)
-        {
-            Output.Error(e.Message);
-            return ExitCode.BadInput;
-        }
-        catch (RunnerNotFoundException e)
-        {
-            Output.Error(e.Message);
-            return ExitCode.Error;
-        }
-        if (trial is null)
-        {
-            Output.Error($"no trial '{settings.Trial}' in {settings.DbPath} (see `orchestrator status` for the ids)");
-            return ExitCode.BadInput;
-        }
+        var db = Database.OpenReadOnly(settings.DbPath);
+        var trial = new TrialRepository(db).Get(settings.Trial) ?? throw new TrialNotFoundException(db.Path, settings.Trial);
+        var runner = RunnerCommand.Locate();
 
         // Options left out take the trial's own sample settings (the Runner reads them from its config).
         var args = new List<string> { "sample", "--db", settings.DbPath, "--trial", trial.TrialId };
@@ -97,6 +81,17 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
         using var process = Process.Start(runner.StartInfo(args, redirect: false))
                             ?? throw new InvalidOperationException($"could not start {runner}");
         await process.WaitForExitAsync(CancellationToken.None);
-        return process.ExitCode;
+        return FromRunner(process.ExitCode);
     }
+
+    /// <summary>
+    /// The Runner's exit code (its process contract, <see cref="Core.Contract.RunnerExitCode"/>, docs/contract.md) as the CLI's: done
+    /// and bad input (an unknown checkpoint, a bad option) keep their meaning; anything else is an error.
+    /// </summary>
+    private static int FromRunner(int code) => code switch
+    {
+        Core.Contract.RunnerExitCode.Done => CliExitCode.Ok,
+        Core.Contract.RunnerExitCode.BadInput => CliExitCode.BadInput,
+        _ => CliExitCode.Error,
+    };
 }

@@ -24,25 +24,16 @@ public sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SweepStatus> sweeps;
-        try
-        {
-            sweeps = SweepStatusReader.Read(Database.OpenReadOnly(settings.DbPath), settings.Sweep);
-        }
-        catch (Exception e) when (e is StoreException or UnknownSweepException)
-        {
-            Output.Error(e.Message);
-            return ExitCode.BadInput;
-        }
+        var sweeps = SweepStatusReader.Read(Database.OpenReadOnly(settings.DbPath), settings.Sweep);
 
         if (settings.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(ToJson) }, JsonOptions));
-            return ExitCode.Ok;
+            return CliExitCode.Ok;
         }
         if (sweeps.Count == 0) Output.Info($"no sweeps in {settings.DbPath} yet (run `orchestrator run SPEC`)");
         foreach (var s in sweeps) Print(s);
-        return ExitCode.Ok;
+        return CliExitCode.Ok;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using Core.Contract;
 
 namespace Orchestrator.Execution;
 
 /// <summary>
-/// Runs each attempt as a local Runner process, per the process contract:
+/// Runs each attempt as a local Runner process, per the process contract (docs/contract.md):
 /// <c>runner train --db DB --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>.
-/// Reads <c>@progress</c> lines from stdout, keeps the stderr tail, forwards a graceful stop as
+/// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
 public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines = 20) : ITrialExecutor
@@ -40,13 +41,16 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
         catch (System.ComponentModel.Win32Exception e)
         {
             tail.Add($"could not start {runner}: {e.Message}");
-            return new TrialExit(Core.ExitCodes.Crashed, tail.Lines(), StopRequested: false);
+            return new TrialExit(RunnerExitCode.Crashed, tail.Lines(), StopRequested: false);
         }
 
         // stdin stays open and unused: it closes when the orchestrator dies, which a Runner may watch.
+        FailureEvent? failure = null;
         var stdout = PumpAsync(process.StandardOutput, line =>
         {
-            if (RunnerEvent.TryParse(line) is { } e) onEvent(e);
+            if (ProgressLine.TryParse(line) is not { } e) return;
+            if (e is FailureEvent f) failure = f;
+            onEvent(e);
         });
         var stderr = PumpAsync(process.StandardError, tail.Add);
 
@@ -64,7 +68,7 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
 
         await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
-        return new TrialExit(process.ExitCode, tail.Lines(), stopRequested);
+        return new TrialExit(process.ExitCode, tail.Lines(), stopRequested, failure);
     }
 
     private static async Task PumpAsync(StreamReader reader, Action<string> onLine)

@@ -1,3 +1,6 @@
+using Core.Contract;
+using Core.Store;
+
 namespace Orchestrator.Execution;
 
 /// <summary>
@@ -12,25 +15,38 @@ public sealed record TrialLaunch(
     int Threads,
     string Device);
 
-/// <summary>How a trial's process ended: its exit code, the last lines it wrote to stderr, and whether we asked it to stop.</summary>
-public sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, bool StopRequested)
+/// <summary>
+/// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked
+/// it to stop, and the failure it reported (<see cref="FailureEvent"/>), if any.
+/// </summary>
+public sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, bool StopRequested, FailureEvent? Failure = null)
 {
     /// <summary>"crashed (exit 1)", "killed by signal 9 (exit 137)".</summary>
-    public string Summary => $"{Core.ExitCodes.Describe(ExitCode)} (exit {ExitCode})";
+    public string Summary => $"{RunnerExitCode.Describe(ExitCode)} (exit {ExitCode})";
 
-    /// <summary>The last stderr line, usually the error itself; null if there was none.</summary>
-    public string? LastLine => StderrTail.Count == 0 ? null : StderrTail[^1];
+    /// <summary>What went wrong, for people: the Runner's own failure message, else its last stderr line; null if it said nothing.</summary>
+    public string? Message => Failure?.Message ?? (StderrTail.Count == 0 ? null : StderrTail[^1]);
 
-    /// <summary>As stored in a failure reason: the summary and the last stderr line on the first line, the whole tail below.</summary>
-    public string Describe(string summary) => StderrTail.Count == 0
-        ? $"{summary}; no stderr output"
-        : $"{summary}: {LastLine}\n--- last {StderrTail.Count} stderr lines ---\n{string.Join('\n', StderrTail)}";
+    /// <summary>The failure's kind: as the Runner reported it, else as its exit code implies.</summary>
+    public string? Kind => Failure?.Kind ?? RunnerExitCode.KindOf(ExitCode);
+
+    /// <summary>A reason as stored: <paramref name="summary"/> and the message, on one line.</summary>
+    public string Describe(string summary) => Message is { } m ? $"{summary}: {m}" : $"{summary}; no stderr output";
 
     public string Reason => Describe(Summary);
+
+    /// <summary>The stderr tail as one text, null if empty.</summary>
+    public string? StderrText => StderrTail.Count == 0 ? null : string.Join('\n', StderrTail);
+
+    /// <summary>This exit as recorded with <paramref name="reason"/>: its exit code, kind and stderr tail (in a column of its own).</summary>
+    public AttemptEnd End(string reason) => new(ExitCode, reason, Kind, StderrText);
 }
 
 /// <summary>Stop requests from the user: <see cref="Graceful"/> asks trials to checkpoint and stop; <see cref="Immediate"/> kills them.</summary>
 public readonly record struct StopSignals(CancellationToken Graceful, CancellationToken Immediate)
 {
     public static StopSignals None => new(CancellationToken.None, CancellationToken.None);
+
+    /// <summary>Whether either stop was asked for.</summary>
+    public bool Requested => Graceful.IsCancellationRequested || Immediate.IsCancellationRequested;
 }

@@ -17,8 +17,8 @@ public static class SweepPlan
     /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
     public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);
 
-    public static IReadOnlyList<SweepRepository.PlannedTrial> ToStore(SweepSpec spec) =>
-        spec.Trials.Select(t => new SweepRepository.PlannedTrial(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, GridJson(t.Grid), t.Repeat)).ToList();
+    public static IReadOnlyList<SweepMember> ToStore(SweepSpec spec) =>
+        spec.Trials.Select(t => new SweepMember(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, GridJson(t.Grid), t.Repeat)).ToList();
 
     /// <summary>The grid values as a JSON object in the spec's order, e.g. <c>{"model.cell":"gru","model.hidden":"256"}</c>.</summary>
     public static string GridJson(IReadOnlyDictionary<string, string> grid) => JsonSerializer.Serialize(grid);

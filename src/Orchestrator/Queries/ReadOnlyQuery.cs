@@ -1,5 +1,6 @@
 using Core.Store;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Orchestrator.Queries;
 
@@ -7,8 +8,10 @@ namespace Orchestrator.Queries;
 public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
 
 /// <summary>
-/// Runs SQL against the store opened read-only, with <c>PRAGMA query_only</c> as a second lock: a
-/// statement that would write is refused by SQLite itself and changes nothing.
+/// Runs SQL against the store opened read-only. Before anything runs, every statement is compiled
+/// and asked whether it writes (<c>sqlite3_stmt_readonly</c>): one that would change the database,
+/// its settings or any other file (<c>VACUUM INTO</c>, <c>PRAGMA journal_mode=…</c>) refuses the whole
+/// query. The read-only connection and <c>PRAGMA query_only</c> stay as second and third locks.
 /// </summary>
 public static class ReadOnlyQuery
 {
@@ -20,6 +23,7 @@ public static class ReadOnlyQuery
         if (!db.ReadOnly) throw new ArgumentException("open the database with Database.OpenReadOnly", nameof(db));
         if (string.IsNullOrWhiteSpace(sql)) throw new QueryException("the query is empty; give one SQL statement, e.g. \"SELECT * FROM trial_summary\"");
         using var c = db.Connect();
+        RefuseWrites(c, sql);
         using (var pragma = c.CreateCommand())
         {
             pragma.CommandText = "PRAGMA query_only = ON;";
@@ -50,7 +54,7 @@ public static class ReadOnlyQuery
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteReadOnly)
         {
-            throw new QueryException($"refused: `query` only reads, and this statement would change the database ({e.SqliteErrorCode}: {Message(e)}). Nothing was changed.");
+            throw new QueryException("refused: `query` only reads, and a statement tried to write; the read-only connection stopped it. Nothing was changed.");
         }
         catch (SqliteException e)
         {
@@ -59,6 +63,29 @@ public static class ReadOnlyQuery
     }
 
     private static string Message(SqliteException e) => e.Message.Replace("SQLite Error ", "", StringComparison.Ordinal);
+
+    /// <summary>Compiles each statement without running it; throws if one does not compile or would write.</summary>
+    private static void RefuseWrites(SqliteConnection c, string sql)
+    {
+        var rest = sql;
+        for (var n = 1; !string.IsNullOrWhiteSpace(rest); n++)
+        {
+            var rc = raw.sqlite3_prepare_v2(c.Handle, rest, out var statement, out var tail);
+            using (statement)
+            {
+                if (rc != raw.SQLITE_OK)
+                    throw new QueryException($"SQL error: {rc}: '{raw.sqlite3_errmsg(c.Handle).utf8_to_string()}'. Nothing was run.");
+                if (statement is not null && !statement.IsInvalid && raw.sqlite3_stmt_readonly(statement) == 0)
+                {
+                    var text = raw.sqlite3_sql(statement).utf8_to_string().Trim();
+                    throw new QueryException($"refused: `query` only reads, and SQLite counts statement {n} ({text}) as one that writes "
+                                             + "(to the database, its settings or another file). Nothing was changed: no statement was run.");
+                }
+            }
+            if (tail.Length == rest.Length) break; // nothing compiled (only comments or whitespace left)
+            rest = tail;
+        }
+    }
 }
 
 /// <summary>A query that could not run; the message says why.</summary>

@@ -31,17 +31,14 @@ public sealed record SweepStatus(string Sweep, string? SpecPath, string UpdatedA
 /// <summary>Reads sweep status from the store (read-only).</summary>
 public static class SweepStatusReader
 {
-    /// <summary>The named sweep, or every sweep (most recently updated first) when <paramref name="sweep"/> is null.</summary>
+    /// <summary>
+    /// The named sweep, or every sweep (most recently updated first) when <paramref name="sweep"/> is
+    /// null. Throws <see cref="SweepNotFoundException"/> for a name the store does not know.
+    /// </summary>
     public static IReadOnlyList<SweepStatus> Read(Database db, string? sweep)
     {
-        var sweeps = new SweepRepository(db).List();
-        if (sweep is not null)
-        {
-            var match = sweeps.Where(s => s.Name == sweep).ToList();
-            if (match.Count == 0)
-                throw new UnknownSweepException(sweep, sweeps.Select(s => s.Name).ToList());
-            sweeps = match;
-        }
+        var repository = new SweepRepository(db);
+        var sweeps = sweep is null ? repository.List() : [repository.Find(sweep)];
         return sweeps.Select(s => new SweepStatus(s.Name, s.SpecPath, s.UpdatedAt, Trials(db, s.Name))).ToList();
     }
 
@@ -84,9 +81,3 @@ public static class SweepStatusReader
             r.Failure)).ToList();
     }
 }
-
-/// <summary>A sweep name the store does not know; the message lists those it does.</summary>
-public sealed class UnknownSweepException(string sweep, IReadOnlyList<string> known)
-    : Exception(known.Count == 0
-        ? $"no sweep named '{sweep}': the database has no sweeps yet (run `orchestrator run SPEC` first)"
-        : $"no sweep named '{sweep}'; the database has: {string.Join(", ", known)}");

@@ -1,3 +1,4 @@
+using Core.Contract;
 using Core.Store;
 using Orchestrator.Execution;
 
@@ -12,7 +13,7 @@ public interface ISweepObserver
     /// <summary>This orchestrator claimed the trial and is starting its attempt <see cref="TrialRow.Attempt"/>.</summary>
     void Claimed(TrialRow trial);
 
-    /// <summary>A progress line of the trial's Runner.</summary>
+    /// <summary>A progress event of the trial's Runner (its warnings come through <see cref="Warning"/>).</summary>
     void Progress(string trialId, RunnerEvent e);
 
     /// <summary>An attempt ended with a retryable exit; the trial is retried after <paramref name="delay"/>.</summary>
@@ -24,7 +25,7 @@ public interface ISweepObserver
     /// <summary>Nothing is claimable, and these trials run under other owners' live leases; polling.</summary>
     void Waiting(IReadOnlyList<TrialRow> heldByOthers);
 
-    /// <summary>Something worth telling the user that does not stop the sweep (e.g. a failed heartbeat).</summary>
+    /// <summary>Something worth telling the user that does not stop the sweep (a failed heartbeat, a Runner's warning such as a skipped damaged checkpoint).</summary>
     void Warning(string trialId, string message);
 }
 
@@ -36,6 +37,8 @@ public enum TrialResult
     Interrupted,
     /// <summary>Another owner holds the trial now (our lease expired); it is theirs to finish.</summary>
     LeaseLost,
+    /// <summary>It ran out of memory beside other trials; pending again, to run with fewer at once.</summary>
+    Requeued,
 }
 
 /// <summary>How this orchestrator's handling of one trial ended.</summary>

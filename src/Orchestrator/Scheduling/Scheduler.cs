@@ -5,7 +5,8 @@ namespace Orchestrator.Scheduling;
 
 /// <summary>
 /// Runs a registered sweep to its end: claims claimable trials (pending, or abandoned with an
-/// expired lease) atomically, keeps up to <see cref="SchedulerOptions.Parallel"/> of them running,
+/// expired lease, or held by processes of this host that are gone) atomically, keeps up to
+/// <see cref="SchedulerOptions.Parallel"/> of them running (fewer after trials ran out of memory),
 /// waits for trials held by other live owners, and returns when every trial of the sweep is
 /// completed or failed, or when stopped. It knows the sweep's trials by id only; how a trial runs
 /// is the executor's business.
@@ -14,20 +15,21 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
 {
     private readonly TrialRepository _trials = new(db);
 
-    /// <summary>This orchestrator's owner token, recorded on every trial it claims (see <see cref="OwnerToken"/>).</summary>
+    /// <summary>This orchestrator's owner token, recorded on every trial it claims (see <see cref="Core.Contract.OwnerToken"/>).</summary>
     public string Owner { get; } = owner;
 
     public async Task<SweepOutcome> RunAsync(string sweep, StopSignals stop)
     {
-        var supervisor = new TrialSupervisor(db, executor, options, Owner, observer);
+        var concurrency = new Concurrency(options.Parallel);
+        var supervisor = new TrialSupervisor(db, executor, options, concurrency, Owner, observer);
         var inFlight = new List<Task<TrialOutcome>>();
         var handled = new List<TrialOutcome>();
         string? lastWaitingFor = null;
 
         while (true)
         {
-            var stopping = stop.Graceful.IsCancellationRequested || stop.Immediate.IsCancellationRequested;
-            while (!stopping && inFlight.Count < options.Parallel && _trials.ClaimNext(sweep, Owner, options.Lease) is { } claimed)
+            var stopping = stop.Requested;
+            while (!stopping && inFlight.Count < concurrency.Limit && _trials.ClaimNext(sweep, Owner, options.Lease) is { } claimed)
             {
                 observer.Claimed(claimed);
                 inFlight.Add(Task.Run(() => supervisor.RunAsync(claimed, stop)));
@@ -47,7 +49,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
 
             // Wake when a trial ends, or (with free slots) after a poll interval to look for abandoned trials.
             var wakeUps = new List<Task>(inFlight);
-            if (!stopping && inFlight.Count < options.Parallel) wakeUps.Add(DelayAsync(options.PollInterval, stop));
+            if (!stopping && inFlight.Count < concurrency.Limit) wakeUps.Add(DelayAsync(options.PollInterval, stop));
             await Task.WhenAny(wakeUps).ConfigureAwait(false);
             foreach (var done in inFlight.Where(t => t.IsCompleted).ToList())
             {
@@ -60,9 +62,8 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
 
         var states = _trials.ListForSweep(sweep);
         int Count(string state) => states.Count(t => t.State == state);
-        var interrupted = stop.Graceful.IsCancellationRequested || stop.Immediate.IsCancellationRequested;
         return new SweepOutcome(sweep, states.Count, Count(TrialStates.Completed), Count(TrialStates.Failed),
-            Count(TrialStates.Pending), Count(TrialStates.Running), interrupted, handled);
+            Count(TrialStates.Pending), Count(TrialStates.Running), stop.Requested, handled);
     }
 
     /// <summary>Waits; false if a stop was requested meanwhile.</summary>

@@ -1,4 +1,4 @@
-using Core;
+using Core.Contract;
 using Core.Store;
 using Orchestrator.Execution;
 using Polly;
@@ -8,41 +8,61 @@ namespace Orchestrator.Scheduling;
 
 /// <summary>
 /// Carries one claimed trial to an end for this orchestrator: keeps its lease alive, runs attempts
-/// through the executor, retries retryable exits with exponential backoff and jitter (Polly), and
-/// records the outcome the Runner could not record itself (a crash after the last retry, a Runner
-/// that died while stopping).
+/// through the executor, retries retryable exits with exponential backoff and jitter (Polly) unless
+/// an attempt failed exactly as the one before, sends a trial that ran out of memory beside others
+/// back to pending with a lower <see cref="Concurrency"/>, and records the outcome the Runner could
+/// not record itself (a crash after the last retry, a Runner that died while stopping), with the
+/// Runner's own failure message as the reason and its stderr tail in a column of its own.
 /// </summary>
-public sealed class TrialSupervisor(Database db, ITrialExecutor executor, SchedulerOptions options, string owner, ISweepObserver observer)
+public sealed class TrialSupervisor(Database db, ITrialExecutor executor, SchedulerOptions options, Concurrency concurrency, string owner, ISweepObserver observer)
 {
     private readonly TrialRepository _trials = new(db);
     private readonly Backoff _backoff = new(options.RetryDelay, options.MaxRetryDelay);
 
+    /// <summary>One attempt's exit, and how many attempts of this orchestrator ran when it ended (itself included).</summary>
+    private sealed record Attempted(TrialExit Exit, int Sharing);
+
     public async Task<TrialOutcome> RunAsync(TrialRow claimed, StopSignals stop)
     {
         var id = claimed.TrialId;
-        await using var lease = new LeaseKeeper(_trials, id, owner, options.Lease, m => observer.Warning(id, m));
+        await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m));
         using var stopOrLost = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate, lease.Lost);
 
         var launch = new TrialLaunch(id, owner, db.Path, options.Lease, options.ThreadsPerTrial, options.Device);
-        var attempts = 0;
-        TrialExit? last = null;
+        var attempts = new List<Attempted>();
+        var stoppedInBackoff = false;
         try
         {
-            last = await Pipeline(id, stop).ExecuteAsync(async _ =>
+            await Pipeline(id, attempts, stop).ExecuteAsync(async _ =>
             {
-                attempts++;
-                if (!StillOurs(id)) return new TrialExit(ExitCodes.LeaseLost, ["the lease was lost before the attempt started"], StopRequested: false);
-                return await executor.RunAsync(launch, e => observer.Progress(id, e), stop).ConfigureAwait(false);
+                var attempted = await AttemptAsync(id, launch, stop).ConfigureAwait(false);
+                attempts.Add(attempted);
+                return attempted.Exit;
             }, stopOrLost.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Stopped (or lost) during a retry's backoff: no Runner is running.
+            stoppedInBackoff = true;
         }
-        return Conclude(id, attempts, last, stop);
+        return Conclude(id, attempts, stoppedInBackoff, stop);
     }
 
-    private ResiliencePipeline<TrialExit> Pipeline(string id, StopSignals stop)
+    private async Task<Attempted> AttemptAsync(string id, TrialLaunch launch, StopSignals stop)
+    {
+        if (!StillOurs(id)) return new(new TrialExit(RunnerExitCode.LeaseLost, ["the lease was lost before the attempt started"], StopRequested: false), 1);
+        using var running = concurrency.Start();
+        var exit = await executor.RunAsync(launch, e => Report(id, e), stop).ConfigureAwait(false);
+        return new(exit, running.Sharing);
+    }
+
+    private void Report(string id, RunnerEvent e)
+    {
+        if (e is WarningEvent w) observer.Warning(id, w.Message);
+        else observer.Progress(id, e);
+    }
+
+    private ResiliencePipeline<TrialExit> Pipeline(string id, List<Attempted> attempts, StopSignals stop)
     {
         var builder = new ResiliencePipelineBuilder<TrialExit>();
         if (options.Retries > 0)
@@ -51,14 +71,14 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
             {
                 MaxRetryAttempts = options.Retries,
                 ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Result is { } r && ExitCodes.IsRetryable(r.ExitCode) && !r.StopRequested
-                    && !stop.Graceful.IsCancellationRequested && !stop.Immediate.IsCancellationRequested),
+                    args.Outcome.Result is { } r && RunnerExitCode.IsRetryable(r.ExitCode) && !r.StopRequested && !stop.Requested
+                    && !RepeatsThePrevious(attempts)),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(_backoff.Delay(args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     var exit = args.Outcome.Result!;
                     // Closes this attempt as "retry" and opens the next under the same ownership.
-                    if (_trials.Retry(id, owner, exit.ExitCode, exit.Reason))
+                    if (_trials.Retry(id, owner, exit.End(exit.Reason)))
                         observer.Retrying(id, args.AttemptNumber + 1, exit, args.AttemptNumber + 1, options.Retries, args.RetryDelay);
                     return default;
                 },
@@ -67,19 +87,30 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
         return builder.Build();
     }
 
+    /// <summary>The last attempt reported the very failure (kind and message) of the one before: another would fail the same way.</summary>
+    private static bool RepeatsThePrevious(List<Attempted> attempts) =>
+        attempts.Count >= 2 && attempts[^1].Exit.Failure is { } failure && failure == attempts[^2].Exit.Failure;
+
     private bool StillOurs(string id) => _trials.Get(id) is { State: TrialStates.Running } t && t.Owner == owner;
 
     /// <summary>Reads what the Runner recorded and records what it could not.</summary>
-    private TrialOutcome Conclude(string id, int attempts, TrialExit? exit, StopSignals stop)
+    private TrialOutcome Conclude(string id, List<Attempted> attempts, bool stoppedInBackoff, StopSignals stop)
     {
         var row = _trials.Get(id);
         var ours = row is { State: TrialStates.Running } && row.Owner == owner;
+        var last = attempts.Count > 0 ? attempts[^1] : null;
+        var exit = last?.Exit;
         var code = exit?.ExitCode;
 
-        TrialOutcome Outcome(TrialResult r, string? reason) => new(id, r, attempts, code, reason);
+        TrialOutcome Outcome(TrialResult r, string? reason) => new(id, r, attempts.Count, code, reason);
 
         if (row?.State == TrialStates.Completed) return Outcome(TrialResult.Completed, null);
-        if (row?.State == TrialStates.Failed) return Outcome(TrialResult.Failed, row.Failure);
+        if (row?.State == TrialStates.Failed)
+        {
+            // The Runner failed it (bad input, divergence) and recorded why; its stderr is ours to add.
+            if (exit?.StderrText is { } stderr) _trials.RecordStderr(id, row.Attempt, stderr);
+            return Outcome(TrialResult.Failed, row.Failure);
+        }
         if (!ours)
         {
             // Pending again (the Runner released it after a stop) or held by another owner.
@@ -89,24 +120,39 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
         }
 
         // Still running under our name: the Runner did not record an end. Decide it here.
-        var stopped = exit is null || exit.StopRequested || stop.Graceful.IsCancellationRequested || stop.Immediate.IsCancellationRequested;
-        if (stopped)
+        if (exit is null || stoppedInBackoff || exit.StopRequested || stop.Requested)
         {
             // The Runner has exited (we waited for it), so the trial can go back to pending at once.
-            var reason = exit is null ? "stopped during retry backoff" : $"stopped: {exit.Reason}";
+            var reason = exit is null ? "stopped before its first attempt"
+                : stoppedInBackoff ? $"stopped during retry backoff, after {exit.Reason}"
+                : $"stopped: {exit.Reason}";
             _trials.Release(id, owner, code, reason);
             return Outcome(TrialResult.Interrupted, reason);
         }
-        if (code == ExitCodes.Done)
+        if (exit.ExitCode == RunnerExitCode.Done)
         {
             var reason = "the Runner exited 0 without completing the trial";
-            _trials.Fail(id, owner, code, reason);
+            _trials.Fail(id, owner, exit.End(reason));
             return Outcome(TrialResult.Failed, reason);
         }
-        var failure = ExitCodes.IsRetryable(code!.Value)
-            ? exit!.Describe($"{exit.Summary} on attempt {attempts} of {options.Retries + 1}")
-            : exit!.Reason;
-        _trials.Fail(id, owner, code, failure);
+        if (exit.ExitCode == RunnerExitCode.OutOfMemory && last!.Sharing > 1)
+        {
+            var limit = concurrency.LowerBelow(last.Sharing);
+            var reason = exit.Describe($"{exit.Summary} while {last.Sharing} trials ran at once");
+            _trials.Requeue(id, owner, exit.End(reason));
+            observer.Warning(id, $"out of memory beside {last.Sharing - 1} other trial(s): back to pending; from now on at most {limit} trial(s) run at once");
+            return Outcome(TrialResult.Requeued, reason);
+        }
+
+        var attempt = $"on attempt {attempts.Count} of {options.Retries + 1}";
+        var failure = exit.ExitCode switch
+        {
+            RunnerExitCode.OutOfMemory => exit.Describe($"{exit.Summary} running alone"),
+            _ when RepeatsThePrevious(attempts) => exit.Describe($"{exit.Summary} {attempt}, exactly as on attempt {attempts.Count - 1}, so not retried"),
+            _ when RunnerExitCode.IsRetryable(exit.ExitCode) => exit.Describe($"{exit.Summary} {attempt}"),
+            _ => exit.Reason,
+        };
+        _trials.Fail(id, owner, exit.End(failure));
         return Outcome(TrialResult.Failed, failure);
     }
 }

@@ -5,11 +5,12 @@ namespace Reporting.Figures;
 
 /// <summary>
 /// Turns figure specs into PNG bytes with ScottPlot. Everything that influences pixels is set here
-/// explicitly (font, sizes, limits), so the same spec gives the same bytes on every run.
+/// explicitly (font, sizes, limits), so the same spec gives the same bytes on every run and on every
+/// machine: all text uses the embedded <see cref="FigureFont"/>, never a system font.
 /// </summary>
 internal static class FigureRenderer
 {
-    public const string FontName = "DejaVu Sans";
+    public const string FontName = FigureFont.Name;
     private const float TitleSize = 17, LabelSize = 15, TickSize = 13, LegendSize = 13;
 
     /// <summary>
@@ -181,6 +182,7 @@ internal static class FigureRenderer
 
     private static Plot NewPlot()
     {
+        FigureFont.EnsureReady();
         var plot = new Plot();
         plot.Font.Set(FontName);
         return plot;

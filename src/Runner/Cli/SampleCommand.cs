@@ -1,4 +1,4 @@
-using Core;
+using Core.Contract;
 using Core.Store;
 using Runner.Checkpoints;
 using Runner.Data;
@@ -71,6 +71,6 @@ public static class SampleCommand
         });
         Console.Out.WriteLine(text);
         observer.Log($"sampled {request.Length} characters from {row.Name} of trial {trialId} (temperature {request.Temperature}, top-k {request.TopK}, seed {request.Seed})");
-        return ExitCodes.Done;
+        return RunnerExitCode.Done;
     }
 }

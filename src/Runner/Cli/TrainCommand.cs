@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Core;
+using Core.Contract;
 using Core.Config;
 using Core.Data;
 using Core.Spec;
@@ -13,8 +13,8 @@ namespace Runner.Cli;
 /// <summary>
 /// <c>runner train --db DB (--trial ID | --config TRIAL.yaml) [--owner TOKEN] [--lease-seconds S]
 /// [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]</c>: trains one trial and marks its
-/// outcome in the store (the process contract of the brief: Complete 0, Fail 2/3, Release 4,
-/// lease lost 5, anything else leaves the trial running for the orchestrator to decide).
+/// outcome in the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6
+/// standalone), release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
 /// </summary>
 public static class TrainCommand
 {
@@ -25,14 +25,13 @@ public static class TrainCommand
 
     private static readonly string[] Options = ["db", "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds"];
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ConsoleObserver observer)
     {
-        var observer = new ConsoleObserver();
         var a = Arguments.Parse(args, Options);
         var dbPath = a.Require("db");
         if (a.Get("trial") is not null == a.Get("config") is not null)
             throw new UsageException("give either --trial ID (a trial already in the database) or --config TRIAL.yaml (creates the trial)");
-        var lease = TimeSpan.FromSeconds(a.Double("lease-seconds", min: 1) ?? 60);
+        var lease = TimeSpan.FromSeconds(a.Double("lease-seconds", min: 1) ?? new ExecutionConfig().LeaseSeconds);
         var flush = TimeSpan.FromSeconds(a.Double("flush-seconds", min: 0) ?? 5);
         var threads = a.Int("threads", min: 1);
         var device = DeviceChoice.Resolve(a.Get("device") ?? "auto");
@@ -53,24 +52,20 @@ public static class TrainCommand
             if (trials.Get(trialId) is null) throw new UsageException($"no trial '{trialId}' in {db.Path}");
         }
 
-        var owner = a.Get("owner");
-        if (owner is not null)
+        // With --owner an orchestrator claimed the trial; without, this Runner claims it for itself.
+        var standalone = a.Get("owner") is null;
+        var owner = a.Get("owner") ?? OwnerToken.New();
+        if (standalone && trials.ClaimTrial(trialId, owner, lease) is null) return NotClaimable(trials.Get(trialId)!, observer);
+        // Records this process with the trial (the local dead-owner check looks at it) if, and only if, the owner still holds it.
+        if (!trials.AttachRunner(trialId, owner, ProcessIdentity.Current, lease))
         {
             var row = trials.Get(trialId)!;
-            if (row.State != TrialStates.Running || row.Owner != owner || !trials.Heartbeat(trialId, owner, lease))
-            {
-                observer.Log($"trial {trialId} is {row.State}{(row.Owner is null ? "" : $" under owner {row.Owner}")}, not running under owner {owner}; not starting");
-                return ExitCodes.LeaseLost;
-            }
-        }
-        else
-        {
-            owner = $"runner:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..12]}";
-            if (trials.ClaimTrial(trialId, owner, lease) is null) return NotClaimable(trials.Get(trialId)!, observer);
+            observer.Log($"trial {trialId} is {row.State}{(row.Owner is null ? "" : $" under owner {row.Owner}")}, not running under owner {owner}; not starting");
+            return RunnerExitCode.LeaseLost;
         }
 
         var trial = trials.Get(trialId)!;
-        using var heartbeat = TrialLease.Start(trials, trialId, owner, lease, observer.Log);
+        using var heartbeat = new LeaseHeartbeat(trials, trialId, owner, lease, observer.Warn);
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; RequestStop(stop, observer, "SIGTERM"); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; RequestStop(stop, observer, "SIGINT"); });
@@ -92,35 +87,33 @@ public static class TrainCommand
                 case TrainOutcome.Completed when trials.Complete(trialId, owner):
                     observer.OnEvent(new DoneEvent());
                     observer.Log($"trial {trialId} completed at step {result.Step}");
-                    return ExitCodes.Done;
+                    return RunnerExitCode.Done;
                 case TrainOutcome.Interrupted:
-                    trials.Release(trialId, owner, ExitCodes.Interrupted, $"interrupted at step {result.Step}");
+                    trials.Release(trialId, owner, RunnerExitCode.Interrupted, $"interrupted at step {result.Step}");
                     observer.Log($"trial {trialId} stopped at step {result.Step} and is pending again; run it again to resume");
-                    return ExitCodes.Interrupted;
+                    return RunnerExitCode.Interrupted;
                 default:
                     observer.Log($"trial {trialId}: the lease was lost; another owner runs it now");
-                    return ExitCodes.LeaseLost;
+                    return RunnerExitCode.LeaseLost;
             }
-        }
-        catch (BadInputException e)
-        {
-            heartbeat.Stop();
-            trials.Fail(trialId, owner, ExitCodes.BadInput, e.Message);
-            observer.Log($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (DivergedException e)
-        {
-            heartbeat.Stop();
-            trials.Fail(trialId, owner, ExitCodes.Diverged, e.Message);
-            observer.Log($"error: trial {trialId} {e.Message} (loss {e.Loss}); lower train.lr or set train.clip_norm");
-            return ExitCodes.Diverged;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             heartbeat.Stop();
-            trials.Release(trialId, owner, ExitCodes.Interrupted, "interrupted before training started");
-            return ExitCodes.Interrupted;
+            trials.Release(trialId, owner, RunnerExitCode.Interrupted, "interrupted before training started");
+            return RunnerExitCode.Interrupted;
+        }
+        catch (Exception e)
+        {
+            // Final failures are recorded here; Program reports every failure (event, stderr, exit code).
+            // A crash is left running for its owner to retry; so is running out of memory when an
+            // orchestrator owns the trial, since only it knows how many trials share the machine.
+            heartbeat.Stop();
+            var failure = RunnerFailure.Of(e);
+            if (failure.Kind is FailureKind.BadInput or FailureKind.Diverged || (failure.Kind == FailureKind.OutOfMemory && standalone))
+                trials.Fail(trialId, owner, new AttemptEnd(RunnerExitCode.For(failure.Kind), failure.Message, failure.Kind));
+            if (e is DivergedException d) observer.Log($"trial {trialId} {d.Message} (loss {d.Loss}); lower train.lr or set train.clip_norm");
+            throw;
         }
     }
 
@@ -137,15 +130,15 @@ public static class TrainCommand
         {
             case TrialStates.Completed:
                 observer.Log($"trial {row.TrialId} is already completed (step {row.Step}); nothing to do");
-                return ExitCodes.Done;
+                return RunnerExitCode.Done;
             case TrialStates.Failed:
                 observer.Log($"error: trial {row.TrialId} failed earlier: {row.Failure}");
-                return ExitCodes.BadInput;
+                return RunnerExitCode.BadInput;
             default:
                 var seconds = (row.LeaseUntil ?? 0) - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
                 observer.Log($"trial {row.TrialId} is running under owner {row.Owner}; its lease runs {Math.Max(0, seconds):0} s more " +
-                             "(if that process died, run again after the lease expires)");
-                return ExitCodes.LeaseLost;
+                             "(its owner or its Runner still runs on this host, or they ran on another host: if those died, run again after the lease expires)");
+                return RunnerExitCode.LeaseLost;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Core.Config;
 
@@ -48,19 +49,32 @@ public sealed class CharDataset
             var valLength = (int)Math.Floor(text.Length * data.ValFraction);
             trainText = text[..^valLength];
             valText = text[^valLength..];
-            valSource = $"the validation split (the last {data.ValFraction:0.###} of {corpusPath})";
+            valSource = $"the validation split (data.val_fraction = {data.ValFraction.ToString(CultureInfo.InvariantCulture)}: the last {valLength} of the {text.Length} characters of {corpusPath})";
             if (trainText.Length < need)
-                throw new BadInputException($"the training split of {corpusPath} has {trainText.Length} characters after holding out data.val_fraction = {data.ValFraction}, " +
+                throw new BadInputException($"the training split of {corpusPath} has {trainText.Length} characters after holding out data.val_fraction = {data.ValFraction.ToString(CultureInfo.InvariantCulture)}, " +
                                             $"but data.seq_len = {data.SeqLen} needs at least {need}; use a longer corpus, a smaller data.seq_len or a smaller data.val_fraction");
         }
         if (valText.Length < need)
             throw new BadInputException($"{valSource} has {valText.Length} characters, but data.seq_len = {data.SeqLen} needs at least {need}; " +
-                                        "use more validation text or a smaller data.seq_len");
+                                        (data.ValPath is null
+                                            ? $"use a data.val_fraction of at least {MinFraction(need, text.Length).ToString(CultureInfo.InvariantCulture)} or a smaller data.seq_len"
+                                            : "use more validation text or a smaller data.seq_len"));
         return new CharDataset(vocab, vocab.Encode(trainText), vocab.Encode(valText));
+    }
+
+    /// <summary>The smallest fraction (rounded up, at most 4 significant digits) whose tail of <paramref name="total"/> characters holds <paramref name="need"/>.</summary>
+    private static double MinFraction(int need, int total)
+    {
+        var exact = (double)need / total;
+        var scale = Math.Pow(10, 3 - (int)Math.Floor(Math.Log10(exact)));
+        var steps = Math.Ceiling(exact * scale);
+        while (Math.Floor(total * (steps / scale)) < need) steps++;
+        return steps / scale;
     }
 
     private static string ReadText(string path, string what)
     {
+        if (Directory.Exists(path)) throw new BadInputException($"{what} {path} is a folder; give the text file itself");
         if (!File.Exists(path)) throw new BadInputException($"{what} {path} does not exist");
         var text = File.ReadAllText(path, Encoding.UTF8);
         if (text.Length == 0) throw new BadInputException($"{what} {path} is empty");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Core.Config;
+using Core.Contract;
 using Core.Store;
 using Runner.Checkpoints;
 using Runner.Data;

@@ -1,4 +1,5 @@
 using Core.Config;
+using Core.Contract;
 using Core.Data;
 using Core.Store;
 using Runner.Checkpoints;
@@ -75,7 +76,7 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
     /// <summary>The newest checkpoint that verifies, if its vocabulary is the corpus's; null when there is none.</summary>
     private (CheckpointRow Row, CheckpointFile File)? NewestCheckpoint(string trialId, Vocabulary vocab)
     {
-        if (_checkpoints.NewestValid(trialId, observer.Log) is not { } found) return null;
+        if (_checkpoints.NewestValid(trialId, m => observer.OnEvent(new WarningEvent(m))) is not { } found) return null;
         var (row, file) = found;
         if (file.Meta.Vocab != vocab.Chars)
             throw new BadInputException($"checkpoint {row.Name} of trial {trialId} was trained on a vocabulary of {file.Meta.Vocab.Length} characters, " +

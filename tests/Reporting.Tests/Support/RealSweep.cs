@@ -54,7 +54,7 @@ public sealed class RealSweep : IDisposable
         {
             var row = rows.Single(r => r.Config.Model.Cell == g.Cell && r.Config.Model.Hidden == g.Hidden && r.Config.Data.SeqLen == g.SeqLen);
             var gridJson = JsonSerializer.Serialize(new Dictionary<string, object> { ["model.cell"] = g.Cell, ["model.hidden"] = g.Hidden, ["data.seq_len"] = g.SeqLen });
-            return new SweepRepository.PlannedTrial(row.TrialId, row.ConfigJson, i, gridJson, 0);
+            return new SweepMember(row.TrialId, row.ConfigJson, i, gridJson, 0);
         }).ToList();
         new SweepRepository(db).Register(Sweep, "tiny-grid.yaml", null, planned);
         TrialIds = planned.Select(p => p.TrialId).ToList();

@@ -47,7 +47,7 @@ public sealed class SyntheticStore(Database db)
 
     public void Register(string sweep, IReadOnlyList<Trial> trials) =>
         new SweepRepository(db).Register(sweep, "experiments/synthetic.yaml", "name: " + sweep,
-            trials.Select(t => new SweepRepository.PlannedTrial(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, t.GridJson, t.Repeat)).ToList());
+            trials.Select(t => new SweepMember(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, t.GridJson, t.Repeat)).ToList());
 
     /// <summary>Records <paramref name="t"/>: <paramref name="stepsPerEpoch"/> steps per epoch, train_loss every log_every steps.</summary>
     public void Record(Trial t, int stepsPerEpoch)

@@ -9,6 +9,8 @@ public sealed record TinyTrial
     public string? Sha256 { get; init; }
     public string? Url { get; init; }
     public int SeqLen { get; init; } = 16;
+    public double? ValFraction { get; init; }
+    public string? ValPath { get; init; }
     public string Cell { get; init; } = "gru";
     public int Embedding { get; init; } = 8;
     public int Hidden { get; init; } = 32;
@@ -33,7 +35,7 @@ public sealed record TinyTrial
             data:
               path: {Q(CorpusPath)}
               seq_len: {SeqLen}
-            {(Sha256 is null ? "" : $"  sha256: {Sha256}\n")}{(Url is null ? "" : $"  url: {Q(Url)}\n")}model: {"{"} cell: {Cell}, embedding: {Embedding}, hidden: {Hidden}, layers: {Layers}, dropout: {N(Dropout)} {"}"}
+            {(Sha256 is null ? "" : $"  sha256: {Sha256}\n")}{(Url is null ? "" : $"  url: {Q(Url)}\n")}{(ValFraction is { } f ? $"  val_fraction: {N(f)}\n" : "")}{(ValPath is null ? "" : $"  val_path: {Q(ValPath)}\n")}model: {"{"} cell: {Cell}, embedding: {Embedding}, hidden: {Hidden}, layers: {Layers}, dropout: {N(Dropout)} {"}"}
             train: {"{"} batch_size: {BatchSize}, epochs: {Epochs}, max_steps: {MaxSteps}, lr: {N(Lr)}, log_every: {LogEvery}, checkpoint_every: {CheckpointEvery}, val_batches: {ValBatches}, seed: 42 {"}"}
             probe: {"{"} text: {Q(Probe)} {"}"}
             sample: {"{"} prime: {Q(Prime)}, length: {SampleLength} {"}"}

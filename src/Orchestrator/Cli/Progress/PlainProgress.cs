@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Core.Contract;
 using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Scheduling;
@@ -21,7 +22,8 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
     public void Claimed(TrialRow trial)
     {
         _trackers[trial.TrialId] = new TrialTracker { Attempt = trial.Attempt };
-        Line(trial.TrialId, $"claimed (attempt {trial.Attempt}{(trial.Step > 0 ? $", resuming near step {trial.Step}" : "")})");
+        // Where it resumes is the Runner's to say (its start line): the newest checkpoint that verifies may lie before the last recorded step.
+        Line(trial.TrialId, $"claimed (attempt {trial.Attempt})");
     }
 
     public void Progress(string trialId, RunnerEvent e)
@@ -30,23 +32,23 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
         t.Apply(e);
         switch (e)
         {
-            case RunnerEvent.Start s:
+            case StartEvent s:
                 Line(trialId, s.ResumedStep > 0
                     ? $"started on {s.Device}, resumed at step {s.ResumedStep} of {t.TotalSteps}"
                     : $"started on {s.Device}, {t.TotalSteps} steps ({s.Epochs} epochs × {s.StepsPerEpoch})");
                 break;
-            case RunnerEvent.StepLogged:
+            case StepEvent:
                 var now = DateTime.UtcNow;
                 if (_lastStepLine.TryGetValue(trialId, out var last) && now - last < StepInterval) return;
                 _lastStepLine[trialId] = now;
                 Line(trialId, $"epoch {t.Epoch}/{t.Epochs} step {t.StepText} loss {Output.Num(t.Loss)} {Output.Rate(t.CharsPerSec)} chars/s"
                               + (t.Eta is { } eta ? $" ETA {Output.Duration(eta)}" : ""));
                 break;
-            case RunnerEvent.EpochEnded ep:
+            case EpochEvent ep:
                 Line(trialId, $"epoch {ep.Epoch} done at step {ep.Step}: train_loss {Output.Num(ep.TrainLoss)} val_loss {Output.Num(ep.ValLoss)} "
                               + $"val_error {Output.Num(ep.ValError)} {Output.Rate(ep.CharsPerSec)} chars/s ({Output.Num(ep.Seconds, "0.0")} s)");
                 break;
-            case RunnerEvent.CheckpointSaved c:
+            case CheckpointEvent c:
                 Line(trialId, $"checkpoint {c.Name} at step {c.Step}");
                 break;
         }
@@ -54,13 +56,14 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
 
     public void Retrying(string trialId, int attempt, TrialExit exit, int retry, int retries, TimeSpan delay) =>
         Line(trialId, $"attempt {attempt} {exit.Summary}; retry {retry} of {retries} in {delay.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s"
-                      + (exit.LastLine is { } last ? $" (stderr: {last})" : ""));
+                      + (exit.Message is { } message ? $" ({message})" : ""));
 
     public void Finished(TrialOutcome o) => Line(o.TrialId, o.Result switch
     {
         TrialResult.Completed => "completed",
         TrialResult.Failed => $"failed: {FirstLine(o.Reason)}",
         TrialResult.Interrupted => "interrupted; back to pending (run again to resume)",
+        TrialResult.Requeued => $"back to pending: {FirstLine(o.Reason)}",
         _ => $"lease lost: {o.Reason}",
     });
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Core.Contract;
 using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Scheduling;
@@ -52,8 +53,8 @@ public sealed class TerminalProgress(ProgressContext context, TrialLabels labels
             task.Value = Math.Min(t.Step, task.MaxValue);
             var detail = e switch
             {
-                RunnerEvent.Start s when s.ResumedStep > 0 => $"resumed at step {s.ResumedStep}",
-                RunnerEvent.CheckpointSaved c => $"saved {c.Name}",
+                StartEvent s when s.ResumedStep > 0 => $"resumed at step {s.ResumedStep}",
+                CheckpointEvent c => $"saved {c.Name}",
                 _ => null,
             };
             task.Description = Describe(trialId, t, detail);
@@ -77,6 +78,7 @@ public sealed class TerminalProgress(ProgressContext context, TrialLabels labels
                 TrialResult.Completed => ("completed", "green"),
                 TrialResult.Failed => ("failed", "red"),
                 TrialResult.Interrupted => ("interrupted", "yellow"),
+                TrialResult.Requeued => ("pending again (out of memory)", "yellow"),
                 _ => ("lease lost", "yellow"),
             };
             if (o.Result == TrialResult.Completed) row.Task.Value = row.Task.MaxValue;

@@ -1,4 +1,4 @@
-using Orchestrator.Execution;
+using Core.Contract;
 
 namespace Orchestrator.Cli.Progress;
 
@@ -22,7 +22,7 @@ public sealed class TrialTracker
     {
         switch (e)
         {
-            case RunnerEvent.Start s:
+            case StartEvent s:
                 Device = s.Device;
                 Epochs = s.Epochs;
                 TotalSteps = s.Epochs * s.StepsPerEpoch;
@@ -30,13 +30,13 @@ public sealed class TrialTracker
                 _startedAt = DateTime.UtcNow;
                 Epoch = TotalSteps > 0 && s.StepsPerEpoch > 0 ? (int)(s.ResumedStep / s.StepsPerEpoch) + 1 : 1;
                 break;
-            case RunnerEvent.StepLogged s:
+            case StepEvent s:
                 Epoch = s.Epoch;
                 Step = s.Step;
                 Loss = s.Loss;
                 CharsPerSec = s.CharsPerSec;
                 break;
-            case RunnerEvent.EpochEnded ep:
+            case EpochEvent ep:
                 Epoch = ep.Epoch;
                 Step = ep.Step;
                 ValLoss = ep.ValLoss;

@@ -1,0 +1,63 @@
+namespace Core.Store;
+
+// What can be wrong with the store as a whole, as data: each names the database file, and none
+// says what to type about it (the CLI adds that).
+
+/// <summary>There is no database file at <see cref="Path"/> (opening read-only never creates one).</summary>
+public sealed class DatabaseNotFoundException(string path) : StoreException($"no results database at {path}")
+{
+    public string Path { get; } = path;
+}
+
+/// <summary>The database's schema version (<c>PRAGMA user_version</c>) is not the one this build knows.</summary>
+public sealed class SchemaVersionException(string path, long version, int latest)
+    : StoreException(version > latest
+        ? $"{path} has schema version {version}, newer than this tool's {latest}"
+        : $"{path} has schema version {version}, older than this tool's {latest}")
+{
+    public string Path { get; } = path;
+    public long Version { get; } = version;
+    public int Latest { get; } = latest;
+    public bool Newer => Version > Latest;
+}
+
+/// <summary>
+/// The file is an SQLite database without a single table. Either nothing was ever recorded in it,
+/// or its write-ahead log (<c>PATH-wal</c>), which held everything written since the last
+/// checkpoint, was deleted.
+/// </summary>
+public sealed class EmptyDatabaseException(string path)
+    : StoreException($"{path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
+                     + $"Everything a run records goes to {System.IO.Path.GetFileName(path)}-wal first; if that file of a crashed run was deleted, what it held is gone")
+{
+    public string Path { get; } = path;
+}
+
+/// <summary>SQLite could not open or read the file at <see cref="Path"/>; <see cref="Reason"/> says why.</summary>
+public sealed class DatabaseOpenException(string path, string reason, Exception? inner = null)
+    : StoreException($"cannot open the database {path}: {reason}", inner)
+{
+    public string Path { get; } = path;
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// The database has no sweep named <see cref="Sweep"/> (or, when <see cref="Sweep"/> is null, none
+/// at all); <see cref="Known"/> lists those it has.
+/// </summary>
+public sealed class SweepNotFoundException(string path, string? sweep, IReadOnlyList<string> known)
+    : StoreException(known.Count == 0
+        ? (sweep is null ? $"the database {path} has no sweeps yet" : $"no sweep named '{sweep}': the database {path} has no sweeps yet")
+        : $"no sweep named '{sweep}' in {path}; sweeps there: {string.Join(", ", known.Order(StringComparer.Ordinal))}")
+{
+    public string Path { get; } = path;
+    public string? Sweep { get; } = sweep;
+    public IReadOnlyList<string> Known { get; } = known;
+}
+
+/// <summary>The database has no trial with the id <see cref="TrialId"/>.</summary>
+public sealed class TrialNotFoundException(string path, string trialId) : StoreException($"no trial '{trialId}' in {path}")
+{
+    public string Path { get; } = path;
+    public string TrialId { get; } = trialId;
+}

@@ -1,0 +1,90 @@
+using Core.Data;
+using Core.Spec;
+using Core.Store;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Execution;
+using Orchestrator.Queries;
+using Reporting;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using Spectre.Console.Cli;
+
+namespace Orchestrator.Cli;
+
+/// <summary>
+/// What the user sees when a command ends with an exception: the exit code, the message (printed
+/// as <c>error: …</c>), and optionally lines printed before it (a spec's problems) or Spectre's own
+/// rendering of a usage error.
+/// </summary>
+public sealed record CliError(int ExitCode, string Message, string? Detail = null, IRenderable? Pretty = null);
+
+/// <summary>
+/// The one place where exceptions become CLI exit codes and messages. Core and Reporting throw
+/// typed exceptions that name the file, field or value; the words about this CLI (which command or
+/// flag to use next) are added here. Commands do not catch; they let exceptions reach
+/// <see cref="Print"/> through the app's exception handler.
+/// </summary>
+public static class CliErrors
+{
+    private const string RunFirst = "run `orchestrator run SPEC` first";
+
+    public static CliError Describe(Exception e, IReadOnlyList<string> args) => e switch
+    {
+        CommandRuntimeException { InnerException: OptionValueException v } =>
+            new(CliExitCode.BadInput, $"{OptionWithValue(args, v.Value) ?? "an option"} must be {v.Expected}, got '{v.Value}'"),
+        CommandAppException { Pretty: { } pretty } => new(CliExitCode.BadInput, e.Message, Pretty: pretty),
+        CommandAppException => new(CliExitCode.BadInput, e.Message),
+
+        SpecException s => new(CliExitCode.BadInput,
+            $"{s.Problems[0].File}: {s.Problems.Count} problem(s); nothing was run or recorded", Detail: s.Message),
+        CorpusException => new(CliExitCode.BadInput, $"{e.Message}\nnothing was run; the sweep's trials are recorded as they were"),
+        QueryException => new(CliExitCode.BadInput, e.Message),
+        ReportException => new(CliExitCode.BadInput, e.Message),
+
+        DatabaseNotFoundException => new(CliExitCode.BadInput, $"{e.Message} ({RunFirst}, or pass --db PATH)"),
+        EmptyDatabaseException => new(CliExitCode.BadInput,
+            $"{e.Message}. If it was lost, run the spec again to record its sweep anew (`orchestrator run SPEC`), or pass --db PATH to read another database"),
+        SchemaVersionException { Newer: true } => new(CliExitCode.BadInput, $"{e.Message}; update the tool"),
+        SchemaVersionException v => new(CliExitCode.BadInput,
+            $"{e.Message}; migrate it to version {v.Latest} by opening it once for writing: `orchestrator run SPEC --db {v.Path}`"),
+        SweepNotFoundException { Known.Count: 0 } => new(CliExitCode.BadInput, $"{e.Message}; {RunFirst}"),
+        SweepNotFoundException => new(CliExitCode.BadInput, e.Message),
+        TrialNotFoundException => new(CliExitCode.BadInput, $"{e.Message} (`orchestrator status` lists the ids)"),
+        DatabaseOpenException => new(CliExitCode.Error, e.Message),
+        StoreException => new(CliExitCode.BadInput, e.Message),
+
+        RunnerNotFoundException => new(CliExitCode.Error, e.Message),
+        OperationCanceledException => new(CliExitCode.Interrupted, "interrupted before it finished; run the same command again to continue"),
+        SqliteException s => new(CliExitCode.Error, $"database error: {s.Message}"),
+        IOException or UnauthorizedAccessException => new(CliExitCode.Error, e.Message),
+        _ => new(CliExitCode.Error, e.ToString()),
+    };
+
+    /// <summary>Prints <paramref name="e"/> as the user should see it, on stderr; returns the exit code.</summary>
+    public static int Print(Exception e, IReadOnlyList<string> args)
+    {
+        var error = Describe(e, args);
+        if (error.Pretty is not null)
+        {
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Write(error.Pretty);
+            return error.ExitCode;
+        }
+        if (error.Detail is not null) Console.Error.WriteLine(error.Detail);
+        Output.Error(error.Message);
+        return error.ExitCode;
+    }
+
+    /// <summary>The option given <paramref name="value"/> on the command line (<c>--name value</c> or <c>--name=value</c>).</summary>
+    private static string? OptionWithValue(IReadOnlyList<string> args, string value)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-')) continue;
+            var separator = arg.IndexOfAny(['=', ':']);
+            if (separator > 0 && arg[(separator + 1)..] == value) return arg[..separator];
+            if (separator < 0 && i + 1 < args.Count && args[i + 1] == value) return arg;
+        }
+        return null;
+    }
+}

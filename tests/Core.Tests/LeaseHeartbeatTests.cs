@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Core.Config;
+using Core.Contract;
+using Core.Store;
+using Microsoft.Data.Sqlite;
+using TestSupport;
+
+namespace Core.Tests;
+
+/// <summary>The one heartbeat both sides run: it notices a lost lease, and not one its holder gave up itself.</summary>
+public sealed class LeaseHeartbeatTests : IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(0.3);
+    private readonly TempDir _dir = new("heartbeat");
+    private readonly TrialRepository _trials;
+    private readonly string _id;
+
+    public LeaseHeartbeatTests()
+    {
+        var db = Database.Open(_dir.File("o.db"));
+        _trials = new TrialRepository(db);
+        var config = new TrialConfig();
+        _id = config.Id();
+        _trials.Ensure(_id, config.ToCanonicalJson());
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_lease_taken_by_another_owner_is_reported_lost()
+    {
+        Assert.NotNull(_trials.ClaimTrial(_id, "me", Lease));
+        var warnings = new ConcurrentQueue<string>();
+        using var heartbeat = new LeaseHeartbeat(_trials, _id, "me", Lease, warnings.Enqueue);
+
+        Assert.True(_trials.Release(_id, "me", null, "taken away"));
+        Assert.NotNull(_trials.ClaimTrial(_id, "other", TimeSpan.FromMinutes(1)));
+
+        Assert.True(heartbeat.Lost.WaitHandle.WaitOne(TimeSpan.FromMinutes(1)), "the heartbeat never noticed");
+        Assert.Contains($"lease lost: trial {_id} is no longer running under owner me", warnings);
+    }
+
+    [Fact]
+    public void A_holder_that_stops_the_heartbeat_and_then_ends_the_trial_is_not_told_it_lost_it()
+    {
+        Assert.NotNull(_trials.ClaimTrial(_id, "me", Lease));
+        var warnings = new ConcurrentQueue<string>();
+        var heartbeat = new LeaseHeartbeat(_trials, _id, "me", Lease, warnings.Enqueue);
+
+        heartbeat.Stop();
+        Assert.True(_trials.Complete(_id, "me"));
+        Thread.Sleep(Lease); // a beat would be due now, had the heartbeat not stopped
+        heartbeat.Dispose();
+
+        Assert.Empty(warnings);
+        Assert.Equal(TrialStates.Completed, _trials.Get(_id)!.State);
+    }
+}

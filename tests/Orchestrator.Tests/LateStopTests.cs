@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Globalization;
+using Core.Store;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>A Ctrl+C that comes after the last trial has ended interrupts nothing: `run` reports the sweep as done.</summary>
+[Collection("sweeps")]
+public sealed class LateStopTests
+{
+    [Fact]
+    public void A_sigint_after_the_last_trial_completed_reports_completion_and_exits_0()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "late", ["model.hidden: [16]"], parallel: 1, retries: 0, leaseSeconds: 30);
+        var ended = dir.File("runner-ended");
+        // The real Runner, then a pause before the process exits: the trial is completed in the store
+        // while the orchestrator still waits for its Runner. The pause ignores the SIGTERM that the
+        // orchestrator forwards on Ctrl+C, as a Runner that has already finished would.
+        var wrapper = dir.Write("runner.sh", $"""
+            #!/usr/bin/env bash
+            dotnet "{RealRunner.Dll}" "$@"
+            rc=$?
+            trap '' TERM INT
+            touch "{ended}"
+            sleep 5
+            exit $rc
+            """);
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        using var run = OrchestratorCli.Start(dir.Path, new Dictionary<string, string> { ["ORCHESTRATOR_RUNNER"] = wrapper }, "run", spec);
+        run.WaitUntil(() => File.Exists(ended), TimeSpan.FromMinutes(2), "the Runner to end");
+        using (var kill = Process.Start("kill", ["-INT", run.Pid.ToString(CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var code = run.WaitForExit(TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 0, run.Output);
+        Assert.Contains("stopping: asking running trials to checkpoint", run.Output); // the SIGINT did arrive while the run was on
+        Assert.Contains("sweep late: 1 completed, 0 failed, 0 pending, 0 running (of 1)", run.StdOut);
+        Assert.Contains("the stop came after every trial had ended; nothing was interrupted", run.StdOut);
+        Assert.DoesNotContain("run the same command again", run.StdOut);
+        Assert.Equal(TrialStates.Completed, new StoreProbe(dir.File("results/orchestrator.db")).Trials("late").Single().State);
+    }
+}

@@ -1,0 +1,92 @@
+using Core.Contract;
+using Core.Store;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>
+/// The local dead-owner check with real processes and an hour-long lease, so a rerun can only
+/// finish if it took the trials at once: after kill -9 of `run` and its Runners they are
+/// reclaimed at once; after kill -9 of `run` alone, the live Runner keeps its trial.
+/// </summary>
+[Collection("sweeps")]
+public sealed class LocalReclaimTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    private static string HourLeaseSweep(TempDir dir, string name, string[] grid, int parallel) =>
+        TinySweep.Write(dir, name, grid, epochs: 4, maxSteps: 0, checkpointEvery: 10, parallel: parallel, leaseSeconds: 3600);
+
+    [Fact]
+    public void After_kill_9_of_the_process_group_a_rerun_reclaims_the_trials_at_once_despite_an_hour_long_lease()
+    {
+        using var dir = new TempDir();
+        var spec = HourLeaseSweep(dir, "group", ["model.cell: [gru, lstm]"], parallel: 2);
+        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+
+        List<int> runners;
+        using (var run = OrchestratorCli.StartInOwnGroup(dir.Path, null, "run", spec))
+        {
+            run.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("group") is not null, Patience, "a running trial with a checkpoint");
+            runners = ProcessTree.Children(run.Pid).Where(p => p.CommandLine.Contains("Runner.dll", StringComparison.Ordinal)).Select(p => p.Pid).ToList();
+            run.KillGroup();
+        }
+        Assert.NotEmpty(runners);
+        var interrupted = store.Trials("group").Where(t => t.State == TrialStates.Running).ToList();
+        Assert.NotEmpty(interrupted);
+        Assert.All(interrupted, t => Assert.True(t.LeaseUntil > StoreProbe.UnixNow() + 3000, "the lease should still run for most of an hour"));
+
+        // Within the test's patience (minutes, not the hour of the lease), or ChildProcess.Run fails.
+        var again = OrchestratorCli.Run(dir.Path, "run", spec);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.All(store.Trials("group"), t => Assert.Equal(TrialStates.Completed, t.State));
+        foreach (var t in interrupted)
+        {
+            var attempts = store.Attempts(t.TrialId);
+            Assert.Equal(["abandoned", "completed"], attempts.Select(a => a.Outcome));
+            Assert.Equal($"owner {t.Owner} and its Runner are gone", attempts[0].Reason);
+        }
+        Assert.Equal(0, store.DuplicateMetricKeys());
+    }
+
+    [Fact]
+    public void When_only_the_orchestrator_is_killed_a_rerun_waits_for_its_live_runner_instead_of_taking_the_trial()
+    {
+        using var dir = new TempDir();
+        var spec = HourLeaseSweep(dir, "alone", ["model.hidden: [32]"], parallel: 1);
+        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+
+        using var first = OrchestratorCli.Start(dir.Path, null, "run", spec);
+        TrialRow? trial = null;
+        first.WaitUntil(() => store.Ready && (trial = store.RunningWithCheckpoint("alone")) is not null, Patience, "a running trial with a checkpoint");
+        var runner = ProcessTree.Children(first.Pid).Single(p => p.CommandLine.Contains("Runner.dll", StringComparison.Ordinal)).Pid;
+        OrchestratorCli.Signal(runner, "STOP"); // hold the Runner still while the rerun looks at its trial
+        try
+        {
+            first.KillAlone();
+            var held = store.Trials("alone").Single();
+            Assert.Equal(ProcessIdentity.Of(runner)!.ToString(), held.Runner);
+            Assert.True(OwnerToken.ProcessOf(held.Owner)!.IsGoneHere(), "the owner, the killed orchestrator, is gone");
+
+            using var second = OrchestratorCli.Start(dir.Path, null, "run", spec);
+            second.WaitUntil(() => second.StdOut.Contains($"waiting for 1 trial(s) running under other orchestrators: {trial!.TrialId}", StringComparison.Ordinal),
+                Patience, "the rerun to wait for the live Runner's trial");
+            var stillHeld = store.Trials("alone").Single();
+            Assert.Equal((TrialStates.Running, held.Owner, held.Attempt), (stillHeld.State, stillHeld.Owner, stillHeld.Attempt));
+
+            OrchestratorCli.Signal(runner, "CONT");
+            Assert.True(second.WaitForExit(Patience) == 0, second.Output);
+            Assert.DoesNotContain("claimed", second.StdOut);
+        }
+        finally
+        {
+            OrchestratorCli.Signal(runner, "CONT");
+        }
+
+        var done = store.Trials("alone").Single();
+        Assert.Equal((TrialStates.Completed, 1), (done.State, done.Attempt));
+        Assert.Equal(["completed"], store.Attempts(done.TrialId).Select(a => a.Outcome));
+        Assert.Equal(0, store.DuplicateMetricKeys());
+    }
+}
