@@ -21,7 +21,7 @@ public sealed class SweepRepository(Database db)
     {
         using var c = db.Connect();
         using var tx = db.BeginWrite(c);
-        var now = Database.Now();
+        var now = Timestamps.Now();
         // The sweep's row first: a second registration of the same sweep waits here until this one commits.
         c.Execute("""
             INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
