@@ -44,7 +44,25 @@ public abstract class LeaseHeartbeatTests : IDisposable
         Assert.NotNull(_trials.ClaimTrial(_id, "other", TimeSpan.FromMinutes(1)));
 
         Assert.True(heartbeat.Lost.WaitHandle.WaitOne(TimeSpan.FromMinutes(1)), "the heartbeat never noticed");
-        Assert.Contains($"lease lost: trial {_id} is no longer running under owner me", warnings);
+        Assert.Contains($"lease lost: trial {_id} is now running under owner other, not me", warnings);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_trial_its_partner_ended_stops_the_beat_and_only_the_orchestrator_side_stays_quiet(bool quietWhenEnded)
+    {
+        // The orchestrator and its Runner beat with one owner token; the Runner completes the trial
+        // while the orchestrator's beat still runs. That is the normal end, not a lost lease.
+        Assert.NotNull(_trials.ClaimTrial(_id, "me", Lease));
+        var warnings = new ConcurrentQueue<string>();
+        using var heartbeat = new LeaseHeartbeat(_trials, _id, "me", Lease, warnings.Enqueue, quietWhenEnded);
+
+        Assert.True(_trials.Complete(_id, "me"));
+
+        Assert.True(heartbeat.Lost.WaitHandle.WaitOne(TimeSpan.FromMinutes(1)), "the heartbeat never noticed");
+        if (quietWhenEnded) Assert.Empty(warnings);
+        else Assert.Equal([$"lease lost: trial {_id} is no longer running under owner me (it is completed)"], warnings);
     }
 
     [Fact]

@@ -18,9 +18,14 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
     private readonly Task _loop;
 
     /// <param name="warn">Told about failed beats and a lost lease.</param>
-    public LeaseHeartbeat(TrialRepository trials, string trialId, string owner, TimeSpan lease, Action<string> warn)
+    /// <param name="quietWhenEnded">
+    /// For the orchestrator's beat, whose Runner records the trial's end itself: a trial that is no
+    /// longer running at all was ended by that Runner, not taken by another owner, so <see cref="Lost"/>
+    /// is cancelled without a warning. A trial running under another owner is always warned about.
+    /// </param>
+    public LeaseHeartbeat(TrialRepository trials, string trialId, string owner, TimeSpan lease, Action<string> warn, bool quietWhenEnded = false)
     {
-        _loop = Task.Run(() => LoopAsync(trials, trialId, owner, lease, warn));
+        _loop = Task.Run(() => LoopAsync(trials, trialId, owner, lease, warn, quietWhenEnded));
     }
 
     /// <summary>Cancelled once a heartbeat found that the owner no longer holds the running trial.</summary>
@@ -29,7 +34,7 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
     /// <summary>How often the lease is extended: a third of it, so two beats can fail before it runs out.</summary>
     public static TimeSpan PeriodOf(TimeSpan lease) => lease / 3;
 
-    private async Task LoopAsync(TrialRepository trials, string trialId, string owner, TimeSpan lease, Action<string> warn)
+    private async Task LoopAsync(TrialRepository trials, string trialId, string owner, TimeSpan lease, Action<string> warn, bool quietWhenEnded)
     {
         var period = PeriodOf(lease);
         while (true)
@@ -56,10 +61,20 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
             }
             if (held) continue;
             if (_stop.IsCancellationRequested) return; // the holder ended the trial between the delay and the beat
-            warn($"lease lost: trial {trialId} is no longer running under owner {owner}");
+            var now = TryGet(trials, trialId);
+            if (now is { State: TrialStates.Running })
+                warn($"lease lost: trial {trialId} is now running under owner {now.Owner}, not {owner}");
+            else if (!quietWhenEnded)
+                warn($"lease lost: trial {trialId} is no longer running under owner {owner} (it is {now?.State ?? "gone"})");
             await _lost.CancelAsync().ConfigureAwait(false);
             return;
         }
+    }
+
+    private static TrialRow? TryGet(TrialRepository trials, string trialId)
+    {
+        try { return trials.Get(trialId); }
+        catch (Exception e) when (e is DbException or IOException or TimeoutException) { return null; }
     }
 
     /// <summary>Stops beating and waits for the loop to end (before the holder records the trial's outcome).</summary>

@@ -25,7 +25,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
     public async Task<TrialOutcome> RunAsync(TrialRow claimed, StopSignals stop)
     {
         var id = claimed.TrialId;
-        await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m));
+        await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m), quietWhenEnded: true);
         using var stopOrLost = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate, lease.Lost);
 
         var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device);
