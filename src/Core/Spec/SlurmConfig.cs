@@ -1,0 +1,41 @@
+namespace Core.Spec;
+
+/// <summary>Where a sweep's trials run: on this machine, or in workers submitted to a Slurm cluster.</summary>
+public static class Executors
+{
+    public const string Local = "local";
+    public const string Slurm = "slurm";
+
+    public static readonly IReadOnlyList<string> All = [Local, Slurm];
+}
+
+/// <summary>
+/// The spec's <c>execution.slurm</c> section: how the sweep's workers are submitted (docs/cluster.md).
+/// Every field is optional; what is not set is not passed to sbatch, so the cluster's defaults apply.
+/// </summary>
+public sealed record SlurmConfig
+{
+    /// <summary>The settings of a spec without a slurm section.</summary>
+    public static readonly SlurmConfig Default = new();
+
+    /// <summary>sbatch --partition.</summary>
+    public string? Partition { get; init; }
+    /// <summary>sbatch --time, in one of Slurm's forms (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS).</summary>
+    public string? Time { get; init; }
+    /// <summary>sbatch --gres, e.g. gpu:1.</summary>
+    public string? Gres { get; init; }
+    /// <summary>sbatch --cpus-per-task; also each worker's CPU threads when execution.threads_per_trial is 0.</summary>
+    public int? CpusPerTask { get; init; }
+    /// <summary>sbatch --mem (per node, i.e. per worker), e.g. 4G.</summary>
+    public string? Mem { get; init; }
+    /// <summary>sbatch --account.</summary>
+    public string? Account { get; init; }
+    /// <summary>More sbatch options, one per item, as written on an #SBATCH line (e.g. --qos=short).</summary>
+    public IReadOnlyList<string> Extra { get; init; } = [];
+    /// <summary>Array tasks (workers) to submit; null: one per trial still to run.</summary>
+    public int? Workers { get; init; }
+    /// <summary>How long before the time limit Slurm sends the worker SIGTERM (sbatch --signal=B:TERM@N), so its trials checkpoint.</summary>
+    public int SignalSeconds { get; init; } = DefaultSignalSeconds;
+
+    public const int DefaultSignalSeconds = 120;
+}
