@@ -29,7 +29,8 @@ public static class DryRunTable
             return (IReadOnlyList<string>)cells;
         }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
         var x = spec.Execution;
-        Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+        Output.Info($"execution: executor {settings.Executor ?? x.Executor}, parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, "
+                    + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         return CliExitCode.Ok;
     }
 }
