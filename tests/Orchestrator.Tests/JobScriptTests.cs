@@ -1,0 +1,52 @@
+using Core.Spec;
+using Orchestrator.Slurm;
+
+namespace Orchestrator.Tests;
+
+/// <summary>The worker job script: sbatch options from the spec, the orchestrator by absolute path, no credentials.</summary>
+public sealed class JobScriptTests
+{
+    private static JobScript Script(SlurmConfig slurm, string workDir = "/home/alice/study", string logs = "/home/alice/study/results/slurm/hw3") =>
+        new("hw3", slurm, "/home/alice/study/results/orchestrator.db", ["/usr/share/dotnet/dotnet", "/opt/orchestrator/orchestrator.dll"], workDir, logs);
+
+    [Fact]
+    public void Every_setting_becomes_an_sbatch_line_and_the_worker_runs_by_absolute_path()
+    {
+        var text = Script(new SlurmConfig
+        {
+            Partition = "gpu", Account = "proj123", Time = "4:00:00", CpusPerTask = 8, Mem = "32G", Gres = "gpu:1", SignalSeconds = 300,
+            Extra = ["--qos=short", "--constraint=a100"],
+        }).Text;
+
+        Assert.StartsWith("#!/bin/bash\n", text);
+        string[] expected =
+        [
+            "#SBATCH --job-name=orch-hw3", "#SBATCH --partition=gpu", "#SBATCH --account=proj123", "#SBATCH --time=4:00:00",
+            "#SBATCH --cpus-per-task=8", "#SBATCH --mem=32G", "#SBATCH --gres=gpu:1", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@300",
+            "#SBATCH --open-mode=append", "#SBATCH --output=/home/alice/study/results/slurm/hw3/%A_%a.out", "#SBATCH --chdir=/home/alice/study",
+            "#SBATCH --qos=short", "#SBATCH --constraint=a100",
+        ];
+        Assert.Equal(expected, text.Split('\n').Where(l => l.StartsWith("#SBATCH", StringComparison.Ordinal)));
+        Assert.EndsWith("\nexec /usr/share/dotnet/dotnet /opt/orchestrator/orchestrator.dll worker --db /home/alice/study/results/orchestrator.db --sweep hw3\n", text);
+    }
+
+    [Fact]
+    public void Unset_settings_are_left_to_the_clusters_defaults()
+    {
+        var lines = Script(SlurmConfig.Default).Text.Split('\n').Where(l => l.StartsWith("#SBATCH", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("--partition") || l.Contains("--mem") || l.Contains("--time") || l.Contains("--gres") || l.Contains("--account"));
+        Assert.Contains("#SBATCH --signal=B:TERM@120", lines);
+    }
+
+    [Fact]
+    public void Paths_with_blanks_are_quoted_for_sbatch_and_the_shell_and_a_quote_is_refused()
+    {
+        var text = Script(SlurmConfig.Default, workDir: "/home/alice/my study", logs: "/home/alice/my study/results/slurm/hw3").Text;
+        Assert.Contains("#SBATCH --chdir=\"/home/alice/my study\"", text);
+        Assert.Contains("#SBATCH --output=\"/home/alice/my study/results/slurm/hw3/%A_%a.out\"", text);
+        Assert.Equal("'it'\\''s here'", JobScript.ShellQuote("it's here"));
+
+        var e = Assert.Throws<JobScriptException>(() => Script(SlurmConfig.Default, workDir: "/home/alice/\"quoted\"").Text);
+        Assert.Contains("holds a double quote or a line break", e.Message);
+    }
+}
