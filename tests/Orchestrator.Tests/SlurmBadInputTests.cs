@@ -81,6 +81,52 @@ public sealed class SlurmBadInputTests
         Assert.True(File.Exists(Path.Combine(export, "results", "orchestrator.db")));
     }
 
+    [Fact]
+    public void Detach_without_the_slurm_executor_is_bad_input()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "detached", ["model.cell: [gru]"]);
+        var r = OrchestratorCli.Run(dir.Path, "run", spec, "--detach");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("error: --detach works with the slurm executor only (the executor here is local); add --executor slurm, or leave --detach out", r.StdErr);
+        Assert.False(Directory.Exists(dir.File("results")), "nothing may be recorded");
+    }
+
+    [Fact]
+    public void A_worker_whose_database_this_node_cannot_see_says_so_and_creates_none()
+    {
+        using var dir = new TempDir();
+        var db = dir.File("results/orchestrator.db");
+        var r = OrchestratorCli.Run(dir.Path, "worker", "--db", db, "--sweep", "hw3");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"error: no database at {db} on {Environment.MachineName}", r.StdErr);
+        Assert.Contains("with SQLite the workers must run on that host (a one-node cluster); across several nodes use PostgreSQL", r.StdErr);
+        Assert.False(File.Exists(db));
+
+        // A database without that sweep: the names it has.
+        var spec = TinySweep.Write(dir, "other", ["model.cell: [gru]"]);
+        Orchestrator.Planning.SweepPlan.Register(Core.Store.Database.Open(db), Core.Spec.SpecLoader.Load(spec));
+        r = OrchestratorCli.Run(dir.Path, "worker", "--db", db, "--sweep", "hw3");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("hw3", r.StdErr);
+        Assert.Contains("other", r.StdErr);
+    }
+
+    [Fact]
+    public void Cancel_of_a_sweep_that_ran_locally_has_nothing_to_cancel()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "local", ["model.cell: [gru]"]);
+        Orchestrator.Planning.SweepPlan.Register(Core.Store.Database.Open(dir.File("results/orchestrator.db")), Core.Spec.SpecLoader.Load(spec));
+
+        var r = OrchestratorCli.Run(dir.Path, "cancel", "local");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("sweep local has no Slurm jobs (it ran with the local executor): nothing to cancel", r.StdOut);
+        var unknown = OrchestratorCli.Run(dir.Path, "cancel", "nosuch");
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+    }
+
     /// <summary>
     /// Runs the orchestrator in a mount namespace of its own where <paramref name="mount"/> is an
     /// sshfs mount of <paramref name="export"/> (served by sftp-server over a pipe, no ssh daemon).

@@ -92,8 +92,10 @@ public sealed class CancelCommand : Command<CancelSettings>
     {
         var states = new TrialRepository(db).ListForSweep(sweep);
         int Count(string state) => states.Count(t => t.State == state);
+        var unfinished = Count(TrialStates.Pending) + Count(TrialStates.Running);
         Output.Info($"sweep {sweep}: {Count(TrialStates.Completed)} completed, {Count(TrialStates.Failed)} failed, {Count(TrialStates.Pending)} pending, "
-                    + $"{Count(TrialStates.Running)} running (of {states.Count}); run its spec again to submit workers for the rest");
+                    + $"{Count(TrialStates.Running)} running (of {states.Count})"
+                    + (unfinished > 0 ? "; run its spec again to submit workers for the rest (they resume from their newest checkpoints)" : ""));
         return CliExitCode.Ok;
     }
 }
