@@ -112,7 +112,17 @@ public static class SlurmRun
         var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, signals.Graceful);
 
         Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        if (o.Finished) return Summary(o.Failed, o.Sweep);
+        if (o.Finished)
+        {
+            // Workers that have not started would only find nothing to claim: free their place in the queue.
+            var waiting = o.Tasks.Where(t => t.State == SlurmJobStates.Pending).ToList();
+            if (waiting.Count > 0)
+            {
+                slurm.CancelPending(waiting.Select(t => t.ArrayJobId).Distinct().ToList());
+                Output.Info($"cancelled {waiting.Count} worker task(s) still waiting in the queue: nothing is left for them");
+            }
+            return Summary(o.Failed, o.Sweep);
+        }
         if (o.Stopped)
         {
             Output.Info($"stopped following; the jobs run on: `orchestrator status {o.Sweep}` shows them, `orchestrator cancel {o.Sweep}` stops them");

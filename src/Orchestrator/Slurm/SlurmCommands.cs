@@ -95,6 +95,15 @@ public sealed class SlurmCommands
         if (result.ExitCode != 0) throw new SlurmCommandException("scancel", jobIds, result.ExitCode, result.Message);
     }
 
+    /// <summary><c>scancel --state=PENDING IDS</c>: the tasks of these jobs that have not started (they hold no trial).</summary>
+    public void CancelPending(IReadOnlyCollection<string> jobIds)
+    {
+        if (jobIds.Count == 0) return;
+        string[] args = ["--state=PENDING", .. jobIds];
+        var result = Run("scancel", args);
+        if (result.ExitCode != 0) throw new SlurmCommandException("scancel", args, result.ExitCode, result.Message);
+    }
+
     /// <summary>The cluster's MaxArraySize (<c>scontrol show config</c>): array task ids must be below it.</summary>
     public int MaxArraySize()
     {
