@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Core.Spec;
 
 /// <summary>Where a sweep's trials run: on this machine, or in workers submitted to a Slurm cluster.</summary>
@@ -38,4 +40,29 @@ public sealed record SlurmConfig
     public int SignalSeconds { get; init; } = DefaultSignalSeconds;
 
     public const int DefaultSignalSeconds = 120;
+}
+
+/// <summary>Slurm's time limit forms (sbatch --time), in seconds.</summary>
+public static class SlurmTimeLimit
+{
+    /// <summary>A Slurm time limit in seconds; null for UNLIMITED / INFINITE.</summary>
+    /// <remarks>The text must already match one of the forms (the spec loader checks).</remarks>
+    public static long? Seconds(string time)
+    {
+        if (time is "UNLIMITED" or "INFINITE" or "unlimited" or "infinite") return null;
+        long days = 0;
+        var rest = time;
+        var dash = time.IndexOf('-');
+        if (dash >= 0)
+        {
+            days = long.Parse(time[..dash], CultureInfo.InvariantCulture);
+            rest = time[(dash + 1)..];
+        }
+        var parts = rest.Split(':').Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        // minutes | minutes:seconds | hours:minutes:seconds; with days: hours | hours:minutes | hours:minutes:seconds.
+        var (h, m, sec) = dash >= 0
+            ? parts.Length switch { 1 => (parts[0], 0L, 0L), 2 => (parts[0], parts[1], 0L), _ => (parts[0], parts[1], parts[2]) }
+            : parts.Length switch { 1 => (0L, parts[0], 0L), 2 => (0L, parts[0], parts[1]), _ => (parts[0], parts[1], parts[2]) };
+        return ((days * 24 + h) * 60 + m) * 60 + sec;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -44,7 +43,7 @@ internal static partial class SlurmSection
                 default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, Keys)}"); break;
             }
         }
-        if (s.Time is { } time && Seconds(time) is { } limit && s.SignalSeconds >= limit)
+        if (s.Time is { } time && SlurmTimeLimit.Seconds(time) is { } limit && s.SignalSeconds >= limit)
             r.Problem(signalNode ?? timeNode!, "execution.slurm.signal_seconds",
                 $"the warning signal ({s.SignalSeconds} s before the limit) must come before the time limit itself ({time} = {limit} s); lower signal_seconds or raise time");
         return s;
@@ -92,26 +91,6 @@ internal static partial class SlurmSection
                 extra.Add(text);
         }
         return extra;
-    }
-
-    /// <summary>A Slurm time limit in seconds; null for UNLIMITED / INFINITE.</summary>
-    public static long? Seconds(string time)
-    {
-        if (time is "UNLIMITED" or "INFINITE" or "unlimited" or "infinite") return null;
-        long days = 0;
-        var rest = time;
-        var dash = time.IndexOf('-');
-        if (dash >= 0)
-        {
-            days = long.Parse(time[..dash], CultureInfo.InvariantCulture);
-            rest = time[(dash + 1)..];
-        }
-        var parts = rest.Split(':').Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        // minutes | minutes:seconds | hours:minutes:seconds; with days: hours | hours:minutes | hours:minutes:seconds.
-        var (h, m, sec) = dash >= 0
-            ? parts.Length switch { 1 => (parts[0], 0L, 0L), 2 => (parts[0], parts[1], 0L), _ => (parts[0], parts[1], parts[2]) }
-            : parts.Length switch { 1 => (0L, parts[0], 0L), 2 => (0L, parts[0], parts[1]), _ => (parts[0], parts[1], parts[2]) };
-        return ((days * 24 + h) * 60 + m) * 60 + sec;
     }
 
     [GeneratedRegex(@"^(UNLIMITED|INFINITE|unlimited|infinite|\d+(:\d+){0,2}|\d+-\d+(:\d+){0,2})$")]
