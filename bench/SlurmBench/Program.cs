@@ -11,7 +11,7 @@ using Dapper;
 //   - overhead = wall × parallel − Σ training: everything that is not a training loop (CLI and worker
 //     start-up, submission and scheduling, Runner start-up, data, checkpoints, probes, samples);
 // and prints the Slurm run's overhead and wall time as ratios to the local run's.
-// Usage: dotnet run -c Release --project bench/SlurmBench [-- --keep]
+// Usage: dotnet run -c Release --project bench/SlurmBench [-- --rounds N] [--keep]
 
 var root = FindRoot();
 var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), Path.Combine(root, "..", "shared", "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
@@ -26,27 +26,47 @@ if (!quick.Contains($"parallel: {parallel}", StringComparison.Ordinal)) throw ne
 var spec = Path.Combine(work, "quick.yaml");
 File.WriteAllText(spec, quick.TrimEnd() + "\n  slurm: { partition: debug, cpus_per_task: 1, mem: 1G }\n");
 
-// Build first (the launcher builds when sources changed), so both timed runs start warm.
+// Build first (the launcher builds when sources changed), so every timed run starts warm.
 Run(Path.Combine(root, "orchestrator"), ["--help"], work);
-var local = Measure("local");
-var slurm = Measure("slurm");
-
-Console.WriteLine($"slurm benchmark: experiments/quick.yaml ({local.Trials} trials), {parallel} at once, one thread each, {Environment.ProcessorCount} cores, corpus {Path.GetFileName(corpus)}");
-Console.WriteLine($"{"",-44}{"local",10}{"slurm",10}");
-Row("wall time of `orchestrator run` (s)", local.Wall, slurm.Wall);
-Row("Σ trials' training loops (s)", local.Training, slurm.Training);
-Row("Σ trials' attempts, claim → exit (s)", local.Attempts, slurm.Attempts);
-Row("overhead: wall × parallel − Σ training (s)", local.Overhead, slurm.Overhead);
-Row("overhead per trial (s)", local.Overhead / local.Trials, slurm.Overhead / slurm.Trials);
-Console.WriteLine($"  overhead ratio slurm / local   {slurm.Overhead / local.Overhead:0.00}");
-Console.WriteLine($"  wall-time ratio slurm / local  {slurm.Wall / local.Wall:0.00}");
+var rounds = args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], CultureInfo.InvariantCulture) : 1;
+var results = new List<(Result Local, Result Slurm)>();
+for (var round = 1; round <= rounds; round++)
+{
+    // Local, then Slurm, in each round: a machine whose load drifts weighs on both alike.
+    var local = Measure("local", round);
+    var slurm = Measure("slurm", round);
+    results.Add((local, slurm));
+    Report($"round {round} of {rounds}", local, slurm);
+}
+if (rounds > 1)
+    Report($"all {rounds} rounds (sums)", Sum(results.Select(r => r.Local)), Sum(results.Select(r => r.Slurm)));
 if (args.Contains("--keep")) Console.WriteLine($"  (kept the work folder {work})");
 else Directory.Delete(work, recursive: true);
 return 0;
 
-Result Measure(string executor)
+void Report(string title, Result local, Result slurm)
 {
-    var db = Path.Combine(work, executor, "orchestrator.db");
+    Console.WriteLine($"slurm benchmark, {title}: experiments/quick.yaml ({local.Trials} trials), {parallel} at once, one thread each, "
+                      + $"{Environment.ProcessorCount} cores, corpus {Path.GetFileName(corpus)}");
+    Console.WriteLine($"{"",-44}{"local",10}{"slurm",10}");
+    Row("wall time of `orchestrator run` (s)", local.Wall, slurm.Wall);
+    Row("Σ trials' training loops (s)", local.Training, slurm.Training);
+    Row("Σ trials' attempts, claim → exit (s)", local.Attempts, slurm.Attempts);
+    Row("overhead: wall × parallel − Σ training (s)", local.Overhead, slurm.Overhead);
+    Row("overhead per trial (s)", local.Overhead / local.Trials, slurm.Overhead / slurm.Trials);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  overhead ratio slurm / local   {slurm.Overhead / local.Overhead:0.00}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  wall-time ratio slurm / local  {slurm.Wall / local.Wall:0.00}"));
+}
+
+static Result Sum(IEnumerable<Result> results)
+{
+    var list = results.ToList();
+    return new Result(list.Sum(r => r.Trials), list.Sum(r => r.Wall), list.Sum(r => r.Training), list.Sum(r => r.Attempts), list.Sum(r => r.Overhead));
+}
+
+Result Measure(string executor, int round)
+{
+    var db = Path.Combine(work, $"{executor}-{round}", "orchestrator.db");
     var wall = Stopwatch.StartNew();
     Run(Path.Combine(root, "orchestrator"), ["run", spec, "--executor", executor, "--db", db, "--plain"], work);
     wall.Stop();

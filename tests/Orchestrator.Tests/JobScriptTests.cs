@@ -1,5 +1,6 @@
 using Core.Spec;
 using Orchestrator.Slurm;
+using TestSupport;
 
 namespace Orchestrator.Tests;
 
@@ -48,5 +49,22 @@ public sealed class JobScriptTests
 
         var e = Assert.Throws<JobScriptException>(() => Script(SlurmConfig.Default, workDir: "/home/alice/\"quoted\"").Text);
         Assert.Contains("holds a double quote or a line break", e.Message);
+    }
+
+    [Fact]
+    public void A_dry_run_of_a_slurm_sweep_prints_the_job_script_and_submits_and_records_nothing()
+    {
+        using var dir = new TempDir();
+        var spec = TinySweep.Write(dir, "dry", ["model.cell: [gru, lstm]"], execution: SlurmCluster.Execution(workers: 3));
+
+        var r = OrchestratorCli.Run(dir.Path, "run", spec, "--dry-run");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("execution: executor slurm, parallel 2", r.StdOut);
+        Assert.Contains("slurm workers: 3, 2 at once; their job script (nothing is submitted now):", r.StdOut);
+        Assert.Contains("#SBATCH --partition=debug", r.StdOut);
+        Assert.Contains($"#SBATCH --output={dir.File("results/slurm/dry")}/%A_%a.out", r.StdOut);
+        Assert.Contains($"worker --db {dir.File("results/orchestrator.db")} --sweep dry", r.StdOut);
+        Assert.False(Directory.Exists(dir.File("results")), "a dry run records nothing");
     }
 }

@@ -31,6 +31,13 @@ public static class DryRunTable
         var x = spec.Execution;
         Output.Info($"execution: executor {settings.Executor ?? x.Executor}, parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, "
                     + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+        if ((settings.Executor ?? x.Executor) == Executors.Slurm)
+        {
+            var script = SlurmRun.Script(spec, settings);
+            Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
+                        + $"{settings.Parallel ?? x.Parallel} at once; their job script (nothing is submitted now):");
+            Console.Out.Write(script.Text);
+        }
         return CliExitCode.Ok;
     }
 }

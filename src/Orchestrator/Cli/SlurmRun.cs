@@ -24,9 +24,10 @@ public static class SlurmRun
             $"the slurm executor ({(settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm")}) submits workers with sbatch",
             "or run the sweep on this machine with --executor local");
         if (StorePlacement.NetworkMount(settings.DbPath) is { } mount) throw new NetworkDatabaseException(settings.DbPath, mount, Executors.Slurm);
+        RunnerCommand.Locate(); // the workers start the Runner beside this orchestrator (shared file system): it must be built
 
-        var logFolder = LogFolder(settings.DbPath, spec.Name);
-        var script = new JobScript(spec.Name, spec.Execution.Slurm, settings.DbPath, OrchestratorProcess.Command(), Environment.CurrentDirectory, logFolder);
+        var script = Script(spec, settings);
+        var logFolder = script.LogFolder;
         try
         {
             // The cluster judges partition, account, time and resources before anything is recorded.
@@ -70,6 +71,10 @@ public static class SlurmRun
         }
         return await FollowAsync(db, slurm, spec, logFolder, cancellationToken);
     }
+
+    /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
+    public static JobScript Script(SweepSpec spec, RunSettings settings) =>
+        new(spec.Name, spec.Execution.Slurm, settings.DbPath, OrchestratorProcess.Command(), Environment.CurrentDirectory, LogFolder(settings.DbPath, spec.Name));
 
     /// <summary>The folder of a sweep's job script and worker logs: slurm/SWEEP beside the database (as its checkpoints are).</summary>
     public static string LogFolder(string dbPath, string sweep) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, "slurm", sweep);
