@@ -34,7 +34,7 @@ public sealed class SlurmJobRepository(Database db)
         c.Execute("""
             INSERT INTO slurm_jobs(sweep, job_id, array, submitted_at) VALUES (@sweep, @jobId, @array, @now)
             ON CONFLICT(sweep, job_id) DO UPDATE SET array = excluded.array, submitted_at = excluded.submitted_at
-            """, new { sweep, jobId, array, now = Database.Now() });
+            """, new { sweep, jobId, array, now = Timestamps.Now() });
     }
 
     /// <summary>The sweep's job arrays, oldest first.</summary>
