@@ -33,6 +33,10 @@ app.Configure(config =>
         .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
         .WithExample("report")
         .WithExample("report", "hw3", "--out", "docs/hw3-report");
+    config.AddCommand<ExportCommand>("export")
+        .WithDescription("Copy a sweep (or the whole store) between SQLite and PostgreSQL, every row as it is")
+        .WithExample("export", "hw3", "--to", "postgresql://me@db.example:5432/studies")
+        .WithExample("export", "--from", "postgresql://me@db.example:5432/studies", "--to", "results/copy.db");
     // Every exception that ends a command becomes an exit code and a message here, and only here.
     config.SetExceptionHandler((e, _) => CliErrors.Print(e, args));
 });

@@ -1,4 +1,5 @@
 using Core.Spec;
+using Core.Store;
 using Orchestrator.Slurm;
 using TestSupport;
 
@@ -7,8 +8,9 @@ namespace Orchestrator.Tests;
 /// <summary>The worker job script: sbatch options from the spec, the orchestrator by absolute path, no credentials.</summary>
 public sealed class JobScriptTests
 {
-    private static JobScript Script(SlurmConfig slurm, string workDir = "/home/alice/study", string logs = "/home/alice/study/results/slurm/hw3") =>
-        new("hw3", slurm, "/home/alice/study/results/orchestrator.db", ["/usr/share/dotnet/dotnet", "/opt/orchestrator/orchestrator.dll"], workDir, logs);
+    private static JobScript Script(SlurmConfig slurm, string workDir = "/home/alice/study", string db = "/home/alice/study/results/orchestrator.db",
+        string results = "/home/alice/study/results", bool commandLine = true) =>
+        new("hw3", slurm, StoreLocation.Parse(db, "--db", commandLine), results, ["/usr/share/dotnet/dotnet", "/opt/orchestrator/orchestrator.dll"], workDir);
 
     [Fact]
     public void Every_setting_becomes_an_sbatch_line_and_the_worker_runs_by_absolute_path()
@@ -42,13 +44,27 @@ public sealed class JobScriptTests
     [Fact]
     public void Paths_with_blanks_are_quoted_for_sbatch_and_the_shell_and_a_quote_is_refused()
     {
-        var text = Script(SlurmConfig.Default, workDir: "/home/alice/my study", logs: "/home/alice/my study/results/slurm/hw3").Text;
+        var text = Script(SlurmConfig.Default, workDir: "/home/alice/my study", db: "/home/alice/my study/results/orchestrator.db").Text;
         Assert.Contains("#SBATCH --chdir=\"/home/alice/my study\"", text);
         Assert.Contains("#SBATCH --output=\"/home/alice/my study/results/slurm/hw3/%A_%a.out\"", text);
         Assert.Equal("'it'\\''s here'", JobScript.ShellQuote("it's here"));
 
         var e = Assert.Throws<JobScriptException>(() => Script(SlurmConfig.Default, workDir: "/home/alice/\"quoted\"").Text);
         Assert.Contains("holds a double quote or a line break", e.Message);
+    }
+
+    [Fact]
+    public void On_postgresql_the_worker_gets_the_url_without_its_password_and_the_results_folder_which_holds_the_logs()
+    {
+        // As from ORCHESTRATOR_DB_FILE: the value carries a password (the command line may not).
+        var script = Script(SlurmConfig.Default, db: "postgresql://alice:s3cret-pw@db.example:5432/studies", results: "/shared/alice/results", commandLine: false);
+
+        Assert.Equal("/shared/alice/results/slurm/hw3", script.LogFolder);
+        Assert.Contains("#SBATCH --output=/shared/alice/results/slurm/hw3/%A_%a.out", script.Text);
+        Assert.EndsWith("\nexec /usr/share/dotnet/dotnet /opt/orchestrator/orchestrator.dll worker --db postgresql://alice@db.example:5432/studies "
+                        + "--results /shared/alice/results --sweep hw3\n", script.Text);
+        Assert.DoesNotContain("s3cret-pw", script.Text);
+        Assert.DoesNotContain("s3cret-pw", string.Join(' ', script.WorkerCommand));
     }
 
     [Fact]

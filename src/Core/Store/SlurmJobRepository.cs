@@ -28,12 +28,13 @@ public sealed record TrialJob(string TrialId, string State, int Attempt, string?
 /// </summary>
 public sealed class SlurmJobRepository(Database db)
 {
+    /// <summary>Records a job array submitted for a sweep. The column <c>"array"</c> is quoted: a reserved word in PostgreSQL.</summary>
     public void RecordSubmission(string sweep, string jobId, string array)
     {
         using var c = db.Connect();
         c.Execute("""
-            INSERT INTO slurm_jobs(sweep, job_id, array, submitted_at) VALUES (@sweep, @jobId, @array, @now)
-            ON CONFLICT(sweep, job_id) DO UPDATE SET array = excluded.array, submitted_at = excluded.submitted_at
+            INSERT INTO slurm_jobs(sweep, job_id, "array", submitted_at) VALUES (@sweep, @jobId, @array, @now)
+            ON CONFLICT(sweep, job_id) DO UPDATE SET "array" = excluded."array", submitted_at = excluded.submitted_at
             """, new { sweep, jobId, array, now = Timestamps.Now() });
     }
 

@@ -25,8 +25,9 @@ public sealed class CancelCommand : Command<CancelSettings>
 
     public override int Execute(CommandContext context, CancelSettings settings, CancellationToken cancellationToken)
     {
-        if (!File.Exists(settings.DbPath)) throw new DatabaseNotFoundException(settings.DbPath);
-        var db = Database.Open(settings.DbPath);
+        var store = settings.Store;
+        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new DatabaseNotFoundException(store.SqlitePath);
+        var db = Database.Open(store, settings.ResultsDir);
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var jobs = new SlurmJobRepository(db);
         var ids = jobs.Jobs(sweep.Name).Select(j => j.JobId).ToList();

@@ -10,7 +10,8 @@ public static class DryRunTable
 {
     public static int Print(SweepSpec spec, RunSettings settings)
     {
-        var db = File.Exists(settings.DbPath) ? Database.OpenReadOnly(settings.DbPath) : null;
+        var store = settings.Store;
+        var db = Existing(store, settings.ResultsDir);
         var rows = SweepPlan.Describe(spec, db);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = spec.Trials.Any(t => t.Repeat > 0);
@@ -33,11 +34,25 @@ public static class DryRunTable
                     + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         if ((settings.Executor ?? x.Executor) == Executors.Slurm)
         {
-            var script = SlurmRun.Script(spec, settings);
+            var script = SlurmRun.Script(spec, settings, store);
             Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
                         + $"{settings.Parallel ?? x.Parallel} at once; their job script (nothing is submitted now):");
             Console.Out.Write(script.Text);
         }
         return CliExitCode.Ok;
+    }
+
+    /// <summary>The store, if it already holds this tool's tables: a dry run creates nothing.</summary>
+    private static Database? Existing(StoreLocation store, string results)
+    {
+        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) return null;
+        try
+        {
+            return Database.OpenReadOnly(store, results);
+        }
+        catch (EmptyDatabaseException) when (store.Kind == StoreKind.Postgres)
+        {
+            return null;
+        }
     }
 }

@@ -73,14 +73,16 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         if (executor == Executors.Slurm) return await SlurmRun.ExecuteAsync(spec, settings, cancellationToken);
         if (settings.Detach)
             throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
-        if (StorePlacement.NetworkMount(settings.DbPath) is { } mount) Output.Warning(StorePlacement.Problem(settings.DbPath, mount));
+        var store = settings.Store;
+        if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
+            Output.Warning(StorePlacement.Problem(store.SqlitePath, mount));
         var runner = RunnerCommand.Locate();
 
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
         using var signals = new StopOnSignals(cancellationToken,
             _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"));
 
-        var db = Database.Open(settings.DbPath);
+        var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
         var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "

@@ -23,10 +23,12 @@ public static class SlurmRun
         var slurm = SlurmCommands.Locate(
             $"the slurm executor ({(settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm")}) submits workers with sbatch",
             "or run the sweep on this machine with --executor local");
-        if (StorePlacement.NetworkMount(settings.DbPath) is { } mount) throw new NetworkDatabaseException(settings.DbPath, mount, Executors.Slurm);
+        var store = settings.Store;
+        if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
+            throw new NetworkDatabaseException(store.SqlitePath, mount, Executors.Slurm);
         RunnerCommand.Locate(); // the workers start the Runner beside this orchestrator (shared file system): it must be built
 
-        var script = Script(spec, settings);
+        var script = Script(spec, settings, store);
         var logFolder = script.LogFolder;
         try
         {
@@ -38,7 +40,7 @@ public static class SlurmRun
             throw SlurmRefusedException.From(e, slurm.Partitions(), spec.Path);
         }
 
-        var db = Database.Open(settings.DbPath);
+        var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
         var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
@@ -73,11 +75,8 @@ public static class SlurmRun
     }
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
-    public static JobScript Script(SweepSpec spec, RunSettings settings) =>
-        new(spec.Name, spec.Execution.Slurm, settings.DbPath, OrchestratorProcess.Command(), Environment.CurrentDirectory, LogFolder(settings.DbPath, spec.Name));
-
-    /// <summary>The folder of a sweep's job script and worker logs: slurm/SWEEP beside the database (as its checkpoints are).</summary>
-    public static string LogFolder(string dbPath, string sweep) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dbPath))!, "slurm", sweep);
+    public static JobScript Script(SweepSpec spec, RunSettings settings, StoreLocation store) =>
+        new(spec.Name, spec.Execution.Slurm, store, settings.ResultsDir, OrchestratorProcess.Command(), Environment.CurrentDirectory);
 
     private static void Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, RunSettings settings, int toRun)
     {

@@ -25,7 +25,8 @@ public sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
-        var read = SweepStatusReader.Read(Database.OpenReadOnly(settings.DbPath), settings.Sweep);
+        var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
+        var read = SweepStatusReader.Read(db, settings.Sweep);
         var queue = SlurmQueue.Of(read);
         var sweeps = read.Select(queue.Annotate).ToList();
 
@@ -34,7 +35,7 @@ public sealed class StatusCommand : Command<StatusSettings>
             Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(s => ToJson(s, queue)) }, JsonOptions));
             return CliExitCode.Ok;
         }
-        if (sweeps.Count == 0) Output.Info($"no sweeps in {settings.DbPath} yet (run `orchestrator run SPEC`)");
+        if (sweeps.Count == 0) Output.Info($"no sweeps in {db.Path} yet (run `orchestrator run SPEC`)");
         foreach (var s in sweeps) Print(s, queue);
         return CliExitCode.Ok;
     }

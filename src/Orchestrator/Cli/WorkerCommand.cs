@@ -44,10 +44,12 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
     {
-        // A worker never creates a database: one missing here is one this node cannot see.
-        if (!File.Exists(settings.DbPath)) throw new WorkerDatabaseException(settings.DbPath);
+        // The store as `run` names it to Runners: --db without a password (that comes by environment), and --results for PostgreSQL.
+        var store = settings.Store;
+        // A worker never creates a database: an SQLite file missing here is one this node cannot see.
+        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new WorkerDatabaseException(store.SqlitePath);
         var runner = RunnerCommand.Locate();
-        var db = Database.Open(settings.DbPath);
+        var db = Database.Open(store, settings.ResultsDir);
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var spec = SpecLoader.LoadText(sweep.SpecPath ?? sweep.Name, sweep.SpecYaml ?? "");
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Execution;
 
 /// <summary>
 /// Runs each attempt as a local Runner process, per the process contract (docs/contract.md):
-/// <c>runner train --db DB --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>.
+/// <c>runner train --db DB [--results DIR] --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>.
 /// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
@@ -17,13 +17,15 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
         var psi = runner.StartInfo(
         [
             "train",
-            "--db", launch.DatabasePath,
+            .. launch.Store.ChildArguments(launch.ResultsFolder),
             "--trial", launch.TrialId,
             "--owner", launch.Owner,
             "--lease-seconds", launch.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--threads", launch.Threads.ToString(CultureInfo.InvariantCulture),
             "--device", launch.Device,
         ], redirect: true);
+        // The store's password, if its setting carried one, goes by environment, never on the command line.
+        foreach (var (name, value) in launch.Store.ChildEnvironment) psi.Environment[name] = value;
         // Native BLAS/OpenMP pools follow these as well as torch.set_num_threads.
         psi.Environment["OMP_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);
         psi.Environment["MKL_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);

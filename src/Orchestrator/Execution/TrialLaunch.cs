@@ -6,11 +6,13 @@ namespace Orchestrator.Execution;
 /// <summary>
 /// Everything an executor needs to start one attempt of one trial. Deliberately nothing about
 /// sweeps or grids: the executor only knows "train this trial id from this store as this owner".
+/// <see cref="ResultsFolder"/> is where checkpoints go when the store is PostgreSQL.
 /// </summary>
 public sealed record TrialLaunch(
     string TrialId,
     string Owner,
-    string DatabasePath,
+    StoreLocation Store,
+    string ResultsFolder,
     TimeSpan Lease,
     int Threads,
     string Device);

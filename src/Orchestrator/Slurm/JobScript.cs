@@ -1,22 +1,30 @@
 using System.Globalization;
 using System.Text;
 using Core.Spec;
+using Core.Store;
 
 namespace Orchestrator.Slurm;
 
 /// <summary>
 /// The batch script of a sweep's workers. Each array task runs one worker: the orchestrator that
 /// submitted it, by its absolute path (the cluster's nodes are assumed to share this file system),
-/// as <c>worker --db DB --sweep NAME</c>. It holds no credentials: a database password travels in
-/// the job's environment (sbatch exports the submitting environment by default) or in a file the
-/// nodes can read, never in the script (docs/cluster.md).
+/// as <c>worker --db DB [--results DIR] --sweep NAME</c>, the store named as a Runner gets it
+/// (<see cref="StoreLocation.ChildArguments"/>). It holds no credentials: a database password travels
+/// in the job's environment (sbatch exports the submitting process's environment by default) or in
+/// a file the nodes can read, never in the script (docs/cluster.md).
 /// </summary>
-/// <param name="Database">The worker's --db argument, without any password.</param>
+/// <param name="Store">The sweep's store; the script names it without any password.</param>
+/// <param name="ResultsFolder">The results folder (<c>--results</c>): a PostgreSQL store's checkpoints, job script and logs go there.</param>
 /// <param name="Orchestrator">The program and arguments that start this orchestrator (the dotnet host and orchestrator.dll).</param>
 /// <param name="WorkingDirectory">The folder trials run in (relative data paths resolve against it): the folder run was started from.</param>
-/// <param name="LogFolder">Where each task's output goes, as <c>%A_%a.out</c>.</param>
-public sealed record JobScript(string Sweep, SlurmConfig Slurm, string Database, IReadOnlyList<string> Orchestrator, string WorkingDirectory, string LogFolder)
+public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation Store, string ResultsFolder, IReadOnlyList<string> Orchestrator, string WorkingDirectory)
 {
+    /// <summary>
+    /// Where the script and each task's output (<c>%A_%a.out</c>) go: <c>slurm/SWEEP</c> in the store's
+    /// folder, as its checkpoints: beside an SQLite file, or under the results folder for PostgreSQL.
+    /// </summary>
+    public string LogFolder => Path.Combine(Database.FolderOf(Store, ResultsFolder), "slurm", Sweep);
+
     /// <summary>The job name every array task carries: <c>orch-SWEEP</c>.</summary>
     public string JobName => $"orch-{Sweep}";
 
@@ -43,7 +51,7 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, string Database,
     }
 
     /// <summary>The worker's command line, as the script runs it.</summary>
-    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", "--db", Database, "--sweep", Sweep];
+    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder), "--sweep", Sweep];
 
     public string Text
     {
