@@ -65,6 +65,39 @@ public sealed class JobScriptTests
                         + "--results /shared/alice/results --sweep hw3\n", script.Text);
         Assert.DoesNotContain("s3cret-pw", script.Text);
         Assert.DoesNotContain("s3cret-pw", string.Join(' ', script.WorkerCommand));
+        // It travels in sbatch's environment instead.
+        Assert.Equal("s3cret-pw", script.Store.ChildEnvironment[StoreLocation.PasswordVariable]);
+    }
+
+    [Theory]
+    [InlineData(null, null, true)]                              // sbatch's default: ALL
+    [InlineData("--export=NONE", null, false)]
+    [InlineData("--export=HOME,PATH", null, false)]
+    [InlineData("--export=HOME,PGPASSWORD", null, true)]
+    [InlineData("--export=ALL,FOO=1", null, true)]
+    [InlineData("--export NONE", null, false)]
+    [InlineData("--export-file=/tmp/env", null, true)]          // another option: the default stands
+    [InlineData(null, "NONE", false)]                           // SBATCH_EXPORT overrides #SBATCH lines
+    [InlineData("--export=NONE", "ALL", true)]
+    public void The_export_in_effect_decides_whether_pgpassword_reaches_the_workers(string? extra, string? sbatchExport, bool carried)
+    {
+        var slurm = SlurmConfig.Default with { Extra = extra is null ? [] : ["--qos=short", extra] };
+        var environment = new Dictionary<string, string?> { [JobEnvironment.SbatchExportVariable] = sbatchExport };
+        string? Env(string name) => environment.GetValueOrDefault(name);
+
+        var (export, _) = JobEnvironment.Export(slurm, Env);
+        Assert.Equal(carried, JobEnvironment.Carries(export, StoreLocation.PasswordVariable));
+
+        var withPassword = StoreLocation.Parse("postgresql://alice:pw@db:5432/studies", StoreLocation.DbFileVariable, commandLine: false);
+        var warning = JobEnvironment.DroppedPassword(withPassword, slurm, "hw3.yaml", Env);
+        if (carried) Assert.Null(warning);
+        else Assert.Contains($"sets --export={export}, so the workers do not get PGPASSWORD", warning);
+        // No password in this process's environment (it is in ~/.pgpass), or SQLite: nothing to drop.
+        Assert.Null(JobEnvironment.DroppedPassword(StoreLocation.Parse("postgresql://alice@db:5432/studies", "--db", true), slurm, "hw3.yaml", Env));
+        Assert.Null(JobEnvironment.DroppedPassword(StoreLocation.Parse("/data/o.db", "--db", true), slurm, "hw3.yaml", Env));
+        // A PGPASSWORD of this process's own is dropped just the same.
+        environment[StoreLocation.PasswordVariable] = "pw";
+        Assert.Equal(carried, JobEnvironment.DroppedPassword(StoreLocation.Parse("postgresql://alice@db:5432/studies", "--db", true), slurm, "hw3.yaml", Env) is null);
     }
 
     [Fact]

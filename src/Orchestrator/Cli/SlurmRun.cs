@@ -40,6 +40,8 @@ public static class SlurmRun
             throw SlurmRefusedException.From(e, slurm.Partitions(), spec.Path);
         }
 
+        if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) Output.Warning(dropped);
+
         var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
         var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
@@ -96,7 +98,8 @@ public static class SlurmRun
         {
             var args = new List<string> { $"--array={chunk.ArraySpec}" };
             if (chunk.AfterChunk is { } after) args.Add($"--dependency=afterany:{ids[after]}");
-            var id = slurm.Submit(args, scriptPath);
+            // The password, if the database setting carried one, travels in sbatch's environment (--export=ALL).
+            var id = slurm.Submit(args, scriptPath, environment: script.Store.ChildEnvironment);
             jobs.RecordSubmission(spec.Name, id, chunk.ArraySpec);
             ids.Add(id);
             Output.Info(string.Create(CultureInfo.InvariantCulture,

@@ -51,13 +51,17 @@ public sealed class SlurmCommands
     /// <c>sbatch --parsable ARGS SCRIPT</c>: submits and returns the job id. <paramref name="testOnly"/>
     /// asks sbatch to check the job against the cluster (partition, account, resources) without
     /// submitting it (<c>--test-only</c>); then the script is read from <paramref name="scriptText"/>.
+    /// <paramref name="environment"/> is added to sbatch's own environment, which sbatch hands to the
+    /// job (its default <c>--export=ALL</c>): the way a database password reaches the workers, never
+    /// the script or a command line.
     /// </summary>
-    public string Submit(IEnumerable<string> args, string? scriptPath, string? scriptText = null, bool testOnly = false)
+    public string Submit(IEnumerable<string> args, string? scriptPath, string? scriptText = null, bool testOnly = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var all = new List<string> { testOnly ? "--test-only" : "--parsable" };
         all.AddRange(args);
         if (scriptPath is not null) all.Add(scriptPath);
-        var result = Run("sbatch", all, stdin: scriptText);
+        var result = Run("sbatch", all, stdin: scriptText, environment);
         if (result.ExitCode != 0) throw new SlurmCommandException("sbatch", all, result.ExitCode, result.Message);
         if (testOnly) return "";
         // --parsable prints "jobid" or "jobid;cluster".
@@ -139,7 +143,7 @@ public sealed class SlurmCommands
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
-    private Result Run(string tool, IEnumerable<string> args, string? stdin = null)
+    private Result Run(string tool, IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(_paths[tool])
         {
@@ -149,6 +153,7 @@ public sealed class SlurmCommands
             RedirectStandardInput = true,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = new Process { StartInfo = psi };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
