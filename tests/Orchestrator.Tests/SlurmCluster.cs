@@ -59,25 +59,37 @@ internal static class SlurmCluster
 }
 
 /// <summary>
-/// A sweep of tiny trials for the Slurm tests, in a temp folder, with a name the cluster's queue
-/// shows as <c>orch-slurm-WHAT-xxxxxx</c>. Dispose cancels whatever of its jobs is still queued.
+/// A sweep of tiny trials for the Slurm tests, in a temp folder, on a store of either engine (a
+/// fresh PostgreSQL database for <see cref="Backend.Postgres"/>), with a name the cluster's queue
+/// shows as <c>orch-slurm-WHAT-xxxxxx</c>. Its job script and worker logs are in
+/// <c>results/slurm/NAME/</c> on both engines (beside the SQLite file; under --results for PostgreSQL).
+/// Dispose cancels whatever of its jobs is still queued, then drops the store.
 /// </summary>
 internal sealed class SlurmSweep : IDisposable
 {
-    public SlurmSweep(string what, string[] grid, int parallel, int? workers = null, int epochs = 2, int maxSteps = 12, int checkpointEvery = 4, int hidden = 16)
+    public SlurmSweep(string what, string[] grid, int parallel, int? workers = null, int epochs = 2, int maxSteps = 12, int checkpointEvery = 4, int hidden = 16,
+        Backend backend = Backend.Sqlite)
     {
         SlurmCluster.RequireRunning();
-        Dir = new TempDir("orch-slurm");
+        Db = TestStore.Create(backend, $"slurm-{what}");
         Name = $"slurm-{what}-{Guid.NewGuid():N}"[..(7 + what.Length + 6)];
         Spec = TinySweep.Write(Dir, Name, grid, epochs: epochs, maxSteps: maxSteps, checkpointEvery: checkpointEvery, parallel: parallel,
             leaseSeconds: 10, execution: SlurmCluster.Execution(workers), hidden: hidden);
-        Store = new StoreProbe(Dir.File("results/orchestrator.db"));
+        Store = new StoreProbe(Db);
     }
 
-    public TempDir Dir { get; }
+    /// <summary>The store: a SQLite file at results/orchestrator.db, or a PostgreSQL database of this test's own.</summary>
+    public TestStore Db { get; }
+    public TempDir Dir => Db.Dir;
     public string Name { get; }
     public string Spec { get; }
     public StoreProbe Store { get; }
+
+    /// <summary>Runs the orchestrator in the sweep's folder with <c>--db</c> naming its store, as a user does.</summary>
+    public ProcessResult Cli(params string[] args) => OrchestratorCli.Run(Dir.Path, [.. args, .. Db.DbOption]);
+
+    /// <summary>Starts the orchestrator in the background, as <see cref="Cli"/>.</summary>
+    public OrchestratorCli.Background Start(params string[] args) => OrchestratorCli.Start(Dir.Path, null, [.. args, .. Db.DbOption]);
 
     /// <summary>The job arrays recorded for the sweep (slurm_jobs), oldest first.</summary>
     public IReadOnlyList<SlurmJobRow> Jobs => Store.Query<SlurmJobRow>("SELECT * FROM slurm_jobs WHERE sweep = @Name ORDER BY submitted_at", new { Name });
@@ -91,8 +103,11 @@ internal sealed class SlurmSweep : IDisposable
         Store.Query<string?>("SELECT a.slurm_job FROM trials t JOIN attempts a ON a.trial_id = t.trial_id AND a.attempt = t.attempt WHERE t.trial_id = @trialId",
             new { trialId }).SingleOrDefault();
 
+    /// <summary>The folder of the sweep's job script and worker logs.</summary>
+    public string SlurmFolder => Dir.File($"results/slurm/{Name}");
+
     /// <summary>A worker task's log (the job script's --output).</summary>
-    public string Log(string task) => File.ReadAllText(Dir.File($"results/slurm/{Name}/{task}.out"));
+    public string Log(string task) => File.ReadAllText(Path.Combine(SlurmFolder, $"{task}.out"));
 
     public void Dispose()
     {
@@ -101,12 +116,19 @@ internal sealed class SlurmSweep : IDisposable
             if (Store.Ready)
             {
                 var ids = Jobs.Select(j => j.JobId).ToArray();
-                if (ids.Length > 0) SlurmCluster.Tool("scancel", ids);
+                if (ids.Length > 0)
+                {
+                    SlurmCluster.Tool("scancel", ids);
+                    // Let the cancelled workers end before their database goes.
+                    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                    while (DateTime.UtcNow < deadline && ids.SelectMany(SlurmCluster.Tasks).Any(t => t.State is "RUNNING" or "COMPLETING" or "PENDING"))
+                        Thread.Sleep(250);
+                }
             }
         }
         finally
         {
-            Dir.Dispose();
+            Db.Dispose();
         }
     }
 }
