@@ -10,7 +10,14 @@ app.Configure(config =>
         .WithDescription("Plan a sweep from its YAML spec into the store and run its trials; run again to resume")
         .WithExample("run", "experiments/quick.yaml")
         .WithExample("run", "experiments/hw3.yaml", "--parallel", "2")
-        .WithExample("run", "experiments/hw3.yaml", "--dry-run");
+        .WithExample("run", "experiments/hw3.yaml", "--dry-run")
+        .WithExample("run", "experiments/hw3.yaml", "--executor", "slurm", "--detach");
+    config.AddCommand<CancelCommand>("cancel")
+        .WithDescription("Cancel a sweep's Slurm jobs (scancel); its trials checkpoint and stay resumable")
+        .WithExample("cancel", "hw3");
+    config.AddCommand<WorkerCommand>("worker")
+        .WithDescription("Claim and run a sweep's pending trials until none is left (what each Slurm array task runs)")
+        .WithExample("worker", "--db", "results/orchestrator.db", "--sweep", "hw3");
     config.AddCommand<StatusCommand>("status")
         .WithDescription("Show each trial of a sweep: state, attempt, epoch/step, best validation loss, throughput")
         .WithExample("status")

@@ -11,6 +11,8 @@ public sealed class CliTests
     [InlineData("query", "<SQL>", "--format")]
     [InlineData("sample", "--trial", "--temperature")]
     [InlineData("report", "[SWEEP]", "--out")]
+    [InlineData("cancel", "<SWEEP>", "--db")]
+    [InlineData("worker", "--sweep", "--parallel")]
     public void Every_command_has_help_with_the_store_options(string command, string argument, string option)
     {
         using var dir = new TempDir();
@@ -27,13 +29,16 @@ public sealed class CliTests
         using var dir = new TempDir();
         var r = OrchestratorCli.Run(dir.Path, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "run", "status", "query", "sample", "report", "export" }) Assert.Contains(command, r.StdOut);
+        foreach (var command in new[] { "run", "status", "query", "sample", "report", "export", "cancel", "worker" }) Assert.Contains(command, r.StdOut);
     }
 
     [Theory]
     [InlineData("bogus")]
     [InlineData("run", "x.yaml", "--no-such-option")]
     [InlineData("run", "x.yaml", "--parallel", "0")]
+    [InlineData("run", "x.yaml", "--executor", "kubernetes")]
+    [InlineData("worker")]
+    [InlineData("cancel")]
     [InlineData("run")]
     [InlineData("query", "SELECT 1", "--format", "xml")]
     [InlineData("sample")]

@@ -10,13 +10,28 @@ namespace Core.Spec;
 /// </summary>
 public static class SpecLoader
 {
-    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial"];
+    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial", "executor", "slurm"];
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
 
     /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
     public static SweepSpec Load(string path)
     {
         var (yaml, root, r) = Open(path);
+        return Load(path, yaml, root, r);
+    }
+
+    /// <summary>
+    /// Parses and validates a spec's text as recorded in the store (<c>sweeps.spec_yaml</c>), named
+    /// <paramref name="path"/> in problems. A Slurm worker reads its sweep's execution settings this way.
+    /// </summary>
+    public static SweepSpec LoadText(string path, string yaml)
+    {
+        var (root, r) = Parse(path, yaml);
+        return Load(path, yaml, root, r);
+    }
+
+    private static SweepSpec Load(string path, string yaml, YamlMappingNode root, Reader r)
+    {
         string? name = null;
         var baseValues = new Dictionary<string, SpecValue>();
         var grid = new List<GridAxis>();
@@ -76,12 +91,18 @@ public static class SpecLoader
 
     private static (string Yaml, YamlMappingNode Root, Reader R) Open(string path)
     {
-        var r = new Reader(path);
         if (Directory.Exists(path))
             throw new SpecException([new SpecProblem(path, 0, 0, "file", $"is a folder; give a spec file (YAML){YamlFilesIn(path)}")]);
         if (!File.Exists(path))
             throw new SpecException([new SpecProblem(path, 0, 0, "file", "not found")]);
         var yaml = File.ReadAllText(path);
+        var (root, r) = Parse(path, yaml);
+        return (yaml, root, r);
+    }
+
+    private static (YamlMappingNode Root, Reader R) Parse(string path, string yaml)
+    {
+        var r = new Reader(path);
         var stream = new YamlStream();
         try
         {
@@ -101,7 +122,7 @@ public static class SpecLoader
         foreach (var key in root.Children.Keys.Where(k => k is not YamlScalarNode))
             r.Problem(key, "key", "must be a plain name");
         r.ThrowIfAny();
-        return (yaml, root, r);
+        return (root, r);
     }
 
     private static string? ReadName(Reader r, YamlNode node)
@@ -189,6 +210,12 @@ public static class SpecLoader
                     if (lease is < 1) r.Problem(valueNode, field, $"must be at least 1 second, got {lease}");
                     else if (lease is not null) e = e with { LeaseSeconds = lease.Value };
                     break;
+                case "executor":
+                    var executor = r.Scalar(valueNode, field);
+                    if (executor is not null && !Executors.All.Contains(executor)) r.Problem(valueNode, field, $"must be one of {string.Join(", ", Executors.All)}, got '{executor}'");
+                    else if (executor is not null) e = e with { Executor = executor };
+                    break;
+                case "slurm": e = e with { Slurm = SlurmSection.Read(r, valueNode) }; break;
                 default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, ExecutionKeys)}"); break;
             }
         }

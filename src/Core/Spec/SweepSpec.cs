@@ -18,6 +18,10 @@ public sealed record ExecutionConfig
     public double LeaseSeconds { get; init; } = 30;
     /// <summary>Torch threads per trial; 0 divides the machine's cores between the parallel trials.</summary>
     public int ThreadsPerTrial { get; init; }
+    /// <summary>local (Runners on this machine) or slurm (workers submitted as a job array; see <see cref="Slurm"/>).</summary>
+    public string Executor { get; init; } = Executors.Local;
+    /// <summary>How Slurm workers are submitted (used with the slurm executor).</summary>
+    public SlurmConfig Slurm { get; init; } = SlurmConfig.Default;
 }
 
 /// <summary>One trial of the expanded grid.</summary>

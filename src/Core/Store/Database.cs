@@ -86,7 +86,11 @@ public sealed class Database
         return db;
     }
 
-    private static string FolderOf(StoreLocation location, string? resultsFolder) =>
+    /// <summary>
+    /// The folder a store keeps its files in (checkpoints, and a Slurm sweep's job script and logs):
+    /// the SQLite file's folder, or for PostgreSQL the results folder (default <c>results/</c>).
+    /// </summary>
+    public static string FolderOf(StoreLocation location, string? resultsFolder) =>
         location.Kind == StoreKind.Sqlite
             ? System.IO.Path.GetDirectoryName(location.SqlitePath)!
             : System.IO.Path.GetFullPath(resultsFolder ?? "results");

@@ -3,6 +3,8 @@ using Core.Data;
 using Core.Spec;
 using Core.Store;
 using Orchestrator.Execution;
+using Orchestrator.Planning;
+using Orchestrator.Slurm;
 using Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -54,6 +56,14 @@ public static class CliErrors
         TrialNotFoundException => new(CliExitCode.BadInput, $"{e.Message} (`orchestrator status` lists the ids)"),
         DatabaseOpenException => new(CliExitCode.Error, e.Message),
         StoreException => new(CliExitCode.BadInput, e.Message),
+
+        OptionConflictException => new(CliExitCode.BadInput, e.Message),
+        SlurmNotFoundException => new(CliExitCode.BadInput, e.Message),
+        SlurmRefusedException => new(CliExitCode.BadInput, e.Message),
+        NetworkDatabaseException => new(CliExitCode.BadInput, e.Message),
+        JobScriptException => new(CliExitCode.BadInput, e.Message),
+        WorkerDatabaseException => new(CliExitCode.BadInput, e.Message),
+        SlurmCommandException => new(CliExitCode.Error, e.Message),
 
         RunnerNotFoundException => new(CliExitCode.Error, e.Message),
         OperationCanceledException => new(CliExitCode.Interrupted, "interrupted before it finished; run the same command again to continue"),

@@ -10,7 +10,8 @@ public static class DryRunTable
 {
     public static int Print(SweepSpec spec, RunSettings settings)
     {
-        var db = Existing(settings.Store, settings.ResultsDir);
+        var store = settings.Store;
+        var db = Existing(store, settings.ResultsDir);
         var rows = SweepPlan.Describe(spec, db);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = spec.Trials.Any(t => t.Repeat > 0);
@@ -29,7 +30,15 @@ public static class DryRunTable
             return (IReadOnlyList<string>)cells;
         }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
         var x = spec.Execution;
-        Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+        Output.Info($"execution: executor {settings.Executor ?? x.Executor}, parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, "
+                    + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+        if ((settings.Executor ?? x.Executor) == Executors.Slurm)
+        {
+            var script = SlurmRun.Script(spec, settings, store);
+            Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
+                        + $"{settings.Parallel ?? x.Parallel} at once; their job script (nothing is submitted now):");
+            Console.Out.Write(script.Text);
+        }
         return CliExitCode.Ok;
     }
 

@@ -52,6 +52,10 @@ public static class Output
         else Console.Out.WriteLine(text);
     }
 
+    /// <summary>A warning for the user, on stderr: something is wrong but the command goes on.</summary>
+    public static void Warning(string text) =>
+        Console.Error.WriteLine(Console.IsErrorRedirected ? $"warning: {text}" : $"\u001b[33mwarning:\u001b[0m {text}");
+
     /// <summary>An error for the user, on stderr.</summary>
     public static void Error(string text) =>
         Console.Error.WriteLine(Console.IsErrorRedirected ? $"error: {text}" : $"\u001b[31merror:\u001b[0m {text}");

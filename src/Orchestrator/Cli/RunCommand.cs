@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Core.Config;
 using Core.Data;
 using Core.Spec;
@@ -43,12 +42,22 @@ public sealed class RunSettings : StoreSettings
     [Description("Plain progress lines instead of progress bars (the default when stdout is not a terminal)")]
     public bool Plain { get; init; }
 
+    [CommandOption("--executor <EXECUTOR>")]
+    [Description("Where trials run: local (Runners on this machine) or slurm (workers submitted as a Slurm job array). Overrides execution.executor")]
+    public string? Executor { get; init; }
+
+    [CommandOption("--detach")]
+    [Description("Slurm: return once the workers are submitted, instead of following them to the end")]
+    public bool Detach { get; init; }
+
     public override ValidationResult Validate()
     {
         var store = base.Validate();
         if (!store.Successful) return store;
         if (Parallel is < 1) return ValidationResult.Error($"--parallel must be 1 or more, got {Parallel}");
         if (!(RetryDelay >= 0) || !double.IsFinite(RetryDelay)) return ValidationResult.Error($"--retry-delay must be 0 or more seconds, got {RetryDelay.ToString(CultureInfo.InvariantCulture)}");
+        if (Executor is not null && !Executors.All.Contains(Executor))
+            return ValidationResult.Error($"--executor must be one of {string.Join(", ", Executors.All)}, got '{Executor}'");
         return ValidationResult.Success();
     }
 }
@@ -60,34 +69,26 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
     {
         var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return DryRunTable.Print(spec, settings);
+        var executor = settings.Executor ?? spec.Execution.Executor;
+        if (executor == Executors.Slurm) return await SlurmRun.ExecuteAsync(spec, settings, cancellationToken);
+        if (settings.Detach)
+            throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
+        var store = settings.Store;
+        if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
+            Output.Warning(StorePlacement.Problem(store.SqlitePath, mount));
         var runner = RunnerCommand.Locate();
 
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
-        using var graceful = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var immediate = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext ctx)
-        {
-            ctx.Cancel = true;
-            if (!graceful.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)");
-                graceful.Cancel();
-            }
-            else
-            {
-                immediate.Cancel();
-            }
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var signals = new StopOnSignals(cancellationToken,
+            _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"));
 
-        var db = Database.Open(settings.Store, settings.ResultsDir);
+        var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
         var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
                     + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
 
-        await Corpora.EnsureAsync(db, spec, Output.Info, graceful.Token);
+        await Corpora.EnsureAsync(db, spec, Output.Info, signals.Graceful);
 
         var options = Options(spec.Execution, settings);
         var owner = Core.Contract.OwnerToken.New();
@@ -96,9 +97,9 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 
 
         var labels = TrialLabels.For(spec);
-        var stop = new StopSignals(graceful.Token, immediate.Token);
-        var executor = new LocalProcessExecutor(runner);
-        Task<SweepOutcome> Run(ISweepObserver observer) => new Scheduler(db, executor, options, observer, owner).RunAsync(spec.Name, stop);
+        var stop = signals.Signals;
+        var local = new LocalProcessExecutor(runner);
+        Task<SweepOutcome> Run(ISweepObserver observer) => new Scheduler(db, local, options, observer, owner).RunAsync(spec.Name, stop);
         var outcome = Output.IsTerminal && !settings.Plain
             ? await TerminalProgress.RunAsync(labels, Run)
             : await Run(new PlainProgress(Console.Out, labels));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Core.Store;
 using Orchestrator.Cli.Progress;
 using Orchestrator.Queries;
+using Orchestrator.Slurm;
 using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
@@ -25,21 +26,23 @@ public sealed class StatusCommand : Command<StatusSettings>
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
         var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
-        var sweeps = SweepStatusReader.Read(db, settings.Sweep);
+        var read = SweepStatusReader.Read(db, settings.Sweep);
+        var queue = SlurmQueue.Of(read);
+        var sweeps = read.Select(queue.Annotate).ToList();
 
         if (settings.Json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(ToJson) }, JsonOptions));
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(s => ToJson(s, queue)) }, JsonOptions));
             return CliExitCode.Ok;
         }
         if (sweeps.Count == 0) Output.Info($"no sweeps in {db.Path} yet (run `orchestrator run SPEC`)");
-        foreach (var s in sweeps) Print(s);
+        foreach (var s in sweeps) Print(s, queue);
         return CliExitCode.Ok;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static object ToJson(SweepStatus s) => new
+    private static object ToJson(SweepStatus s, SlurmQueue queue) => new
     {
         name = s.Sweep,
         spec_path = s.SpecPath,
@@ -53,18 +56,27 @@ public sealed class StatusCommand : Command<StatusSettings>
             failed = s.Count(TrialStates.Failed),
         },
         trials = s.Trials,
+        slurm_jobs = s.SlurmJobs.Select(j => new
+        {
+            job_id = j.JobId,
+            array = j.Array,
+            submitted_at = j.SubmittedAt,
+            tasks = queue.Known ? queue.TasksOf(j.JobId).Select(t => new { task = t.Name, state = t.State, reason = t.Reason, node = t.Node }) : null,
+        }),
     };
 
-    private static void Print(SweepStatus s)
+    private static void Print(SweepStatus s, SlurmQueue queue)
     {
         var gridKeys = s.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = s.Trials.Any(t => t.Repeat > 0);
-        string[] columns = ["trial", "grid", "state", "attempt", "epoch", "step", "best val loss", "chars/s", "note"];
+        var slurm = s.SlurmJobs.Count > 0;
+        List<string> columns = ["trial", "grid", "state", .. slurm ? ["slurm job"] : Array.Empty<string>(), "attempt", "epoch", "step", "best val loss", "chars/s", "note"];
         var rows = s.Trials.Select(t => (IReadOnlyList<string>)
         [
             t.TrialId,
             TrialLabels.Label(t.Grid, t.Repeat, repeats),
             t.State,
+            .. slurm ? [t.SlurmJob is null ? "-" : $"{t.SlurmJob} {t.SlurmState ?? ""}".TrimEnd()] : Array.Empty<string>(),
             t.Attempt.ToString(CultureInfo.InvariantCulture),
             $"{t.Epoch}/{t.Epochs}",
             t.Step.ToString(CultureInfo.InvariantCulture),
@@ -76,6 +88,7 @@ public sealed class StatusCommand : Command<StatusSettings>
                     + $"{s.Count(TrialStates.Pending)} pending, {s.Count(TrialStates.Failed)} failed (of {s.Trials.Count})"
                     + (gridKeys.Count > 0 ? $"; grid: {string.Join(", ", gridKeys)}" : "");
         Output.Table(columns, rows, title);
+        foreach (var j in s.SlurmJobs) Output.Info(queue.Describe(j));
     }
 
     private static string Note(TrialStatus t) => t.State switch

@@ -20,10 +20,16 @@ public sealed record TrialStatus(
     double? CharsPerSec,
     string? Owner,
     double? LeaseSecondsLeft,
-    string? Failure);
+    string? Failure,
+    string? SlurmJob = null,
+    string? SlurmState = null);
 
-/// <summary>A sweep's trials and their counts by state.</summary>
-public sealed record SweepStatus(string Sweep, string? SpecPath, string UpdatedAt, IReadOnlyList<TrialStatus> Trials)
+/// <summary>
+/// A sweep's trials and their counts by state, and the Slurm job arrays submitted for it (none for a
+/// local sweep). A trial's <see cref="TrialStatus.SlurmJob"/> is the array task of its current (or
+/// last) attempt; the job states are squeue's, added by the caller (the store does not hold them).
+/// </summary>
+public sealed record SweepStatus(string Sweep, string? SpecPath, string UpdatedAt, IReadOnlyList<TrialStatus> Trials, IReadOnlyList<SlurmJobRow> SlurmJobs)
 {
     public int Count(string state) => Trials.Count(t => t.State == state);
 }
@@ -39,7 +45,8 @@ public static class SweepStatusReader
     {
         var repository = new SweepRepository(db);
         var sweeps = sweep is null ? repository.List() : [repository.Find(sweep)];
-        return sweeps.Select(s => new SweepStatus(s.Name, s.SpecPath, s.UpdatedAt, Trials(db, s.Name))).ToList();
+        var jobs = new SlurmJobRepository(db);
+        return sweeps.Select(s => new SweepStatus(s.Name, s.SpecPath, s.UpdatedAt, Trials(db, s.Name), jobs.Jobs(s.Name))).ToList();
     }
 
     private sealed class Row
@@ -59,6 +66,7 @@ public static class SweepStatusReader
         public string? Owner { get; init; }
         public double? LeaseUntil { get; init; }
         public string? Failure { get; init; }
+        public string? SlurmJob { get; init; }
     }
 
     private static IReadOnlyList<TrialStatus> Trials(Database db, string sweep)
@@ -66,10 +74,11 @@ public static class SweepStatusReader
         using var c = db.Connect();
         var rows = c.Query<Row>("""
             SELECT s.trial_id, s.ordinal, st.grid_json, s.repeat, s.state, s.attempt, s.epochs_done, s.epochs, s.steps_done,
-                   s.best_val_loss, s.best_epoch, s.chars_per_sec, t.owner, t.lease_until, s.failure
+                   s.best_val_loss, s.best_epoch, s.chars_per_sec, t.owner, t.lease_until, s.failure, a.slurm_job
             FROM trial_summary s
             JOIN sweep_trials st ON st.sweep = s.sweep AND st.trial_id = s.trial_id
             JOIN trials t ON t.trial_id = s.trial_id
+            LEFT JOIN attempts a ON a.trial_id = t.trial_id AND a.attempt = t.attempt
             WHERE s.sweep = @sweep ORDER BY s.ordinal
             """, new { sweep });
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
@@ -78,6 +87,6 @@ public static class SweepStatusReader
             r.EpochsDone, r.Epochs, r.StepsDone, r.BestValLoss, r.BestEpoch, r.CharsPerSec,
             r.State == TrialStates.Running ? r.Owner : null,
             r.State == TrialStates.Running && r.LeaseUntil is { } until ? Math.Round(until - now, 1) : null,
-            r.Failure)).ToList();
+            r.Failure, r.SlurmJob)).ToList();
     }
 }

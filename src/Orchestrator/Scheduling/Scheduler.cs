@@ -7,9 +7,10 @@ namespace Orchestrator.Scheduling;
 /// Runs a registered sweep to its end: claims claimable trials (pending, or abandoned with an
 /// expired lease, or held by processes of this host that are gone) atomically, keeps up to
 /// <see cref="SchedulerOptions.Parallel"/> of them running (fewer after trials ran out of memory),
-/// waits for trials held by other live owners, and returns when every trial of the sweep is
-/// completed or failed, or when stopped. It knows the sweep's trials by id only; how a trial runs
-/// is the executor's business.
+/// waits for trials held by other live owners (unless <see cref="SchedulerOptions.WaitForOthers"/>
+/// is off, as in a Slurm worker), and returns when every trial of the sweep is completed or failed,
+/// or when nothing is left to claim and it does not wait, or when stopped. It knows the sweep's
+/// trials by id only; how a trial runs is the executor's business.
 /// </summary>
 public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOptions options, ISweepObserver observer, string owner)
 {
@@ -40,6 +41,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
                 if (stopping) break;
                 var heldByOthers = _trials.ListForSweep(sweep).Where(t => t.State == TrialStates.Running).ToList();
                 if (heldByOthers.Count == 0) break; // every trial is completed or failed
+                if (!options.WaitForOthers) break; // a worker: nothing left to claim, the rest is other workers' business
                 var key = string.Join(',', heldByOthers.Select(t => t.TrialId + t.Owner));
                 if (key != lastWaitingFor) observer.Waiting(heldByOthers);
                 lastWaitingFor = key;

@@ -26,6 +26,12 @@ public sealed record SchedulerOptions
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How often to look for claimable trials while others hold the rest.</summary>
     public required TimeSpan PollInterval { get; init; }
+    /// <summary>
+    /// Whether to wait for trials held by other owners (to take over any whose lease expires) once
+    /// nothing is claimable. A local run does; a Slurm worker does not: it exits when nothing is left
+    /// to claim, so an idle task does not hold its allocation.
+    /// </summary>
+    public bool WaitForOthers { get; init; } = true;
 
     /// <summary>
     /// The options for a spec's execution section, with the command line's overrides:

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Orchestrator.Slurm;
+
+/// <summary>
+/// Slurm's own command-line tools (sbatch, squeue, scancel, scontrol), found on the PATH and run as
+/// child processes: the orchestrator talks to the cluster exactly as a user at a login node does.
+/// Failures become <see cref="SlurmCommandException"/>s carrying Slurm's own message.
+/// </summary>
+public sealed class SlurmCommands
+{
+    public static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private readonly IReadOnlyDictionary<string, string> _paths;
+
+    private SlurmCommands(IReadOnlyDictionary<string, string> paths) => _paths = paths;
+
+    /// <summary>
+    /// The tools from the PATH; throws <see cref="SlurmNotFoundException"/> naming those that are
+    /// missing, <paramref name="why"/> they are needed and, after the usual fixes, <paramref name="otherwise"/>.
+    /// </summary>
+    public static SlurmCommands Locate(string why, string? otherwise = null)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        var found = new Dictionary<string, string>();
+        foreach (var tool in Tools)
+            if (Find(tool, path) is { } full) found[tool] = full;
+        var missing = Tools.Where(t => !found.ContainsKey(t)).ToList();
+        if (missing.Count > 0) throw new SlurmNotFoundException(missing, path, why, otherwise);
+        return new SlurmCommands(found);
+    }
+
+    /// <summary>The tools, or null when Slurm is not installed here (for reading commands that only add job states when they can).</summary>
+    public static SlurmCommands? TryLocate()
+    {
+        try { return Locate(""); }
+        catch (SlurmNotFoundException) { return null; }
+    }
+
+    private static string? Find(string tool, string path) =>
+        path.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, tool))
+            .FirstOrDefault(f => File.Exists(f) && (OperatingSystem.IsWindows()
+                || (File.GetUnixFileMode(f) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0));
+
+    /// <summary>
+    /// <c>sbatch --parsable ARGS SCRIPT</c>: submits and returns the job id. <paramref name="testOnly"/>
+    /// asks sbatch to check the job against the cluster (partition, account, resources) without
+    /// submitting it (<c>--test-only</c>); then the script is read from <paramref name="scriptText"/>.
+    /// <paramref name="environment"/> is added to sbatch's own environment, which sbatch hands to the
+    /// job (its default <c>--export=ALL</c>): the way a database password reaches the workers, never
+    /// the script or a command line.
+    /// </summary>
+    public string Submit(IEnumerable<string> args, string? scriptPath, string? scriptText = null, bool testOnly = false,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var all = new List<string> { testOnly ? "--test-only" : "--parsable" };
+        all.AddRange(args);
+        if (scriptPath is not null) all.Add(scriptPath);
+        var result = Run("sbatch", all, stdin: scriptText, environment);
+        if (result.ExitCode != 0) throw new SlurmCommandException("sbatch", all, result.ExitCode, result.Message);
+        if (testOnly) return "";
+        // --parsable prints "jobid" or "jobid;cluster".
+        var id = result.StdOut.Trim().Split(';')[0];
+        return id.Length > 0 && id.All(char.IsAsciiDigit)
+            ? id
+            : throw new SlurmCommandException("sbatch", all, result.ExitCode, $"printed no job id: '{result.StdOut.Trim()}'");
+    }
+
+    /// <summary>
+    /// The array tasks of the given jobs as squeue shows them, one line per task (<c>-r</c>), in any
+    /// state (<c>--states=all</c>: finished tasks stay visible for the cluster's MinJobAge). Jobs the
+    /// controller has forgotten are simply absent.
+    /// </summary>
+    public IReadOnlyList<SlurmTask> Queue(IReadOnlyCollection<string> jobIds)
+    {
+        if (jobIds.Count == 0) return [];
+        var args = new[] { "-h", "-r", "--states=all", "-j", string.Join(',', jobIds), "-o", SlurmTask.SqueueFormat };
+        var result = Run("squeue", args);
+        if (result.ExitCode != 0)
+        {
+            // squeue fails when none of the ids is known any more (they all ended before MinJobAge).
+            if (result.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)) return [];
+            throw new SlurmCommandException("squeue", args, result.ExitCode, result.Message);
+        }
+        return result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(SlurmTask.Parse).OfType<SlurmTask>().ToList();
+    }
+
+    /// <summary><c>scancel IDS</c>: whole arrays, or single tasks given as <c>JOB_TASK</c>.</summary>
+    public void Cancel(IReadOnlyCollection<string> jobIds)
+    {
+        if (jobIds.Count == 0) return;
+        var result = Run("scancel", jobIds);
+        if (result.ExitCode != 0) throw new SlurmCommandException("scancel", jobIds, result.ExitCode, result.Message);
+    }
+
+    /// <summary><c>scancel --state=PENDING IDS</c>: the tasks of these jobs that have not started (they hold no trial).</summary>
+    public void CancelPending(IReadOnlyCollection<string> jobIds)
+    {
+        if (jobIds.Count == 0) return;
+        string[] args = ["--state=PENDING", .. jobIds];
+        var result = Run("scancel", args);
+        if (result.ExitCode != 0) throw new SlurmCommandException("scancel", args, result.ExitCode, result.Message);
+    }
+
+    /// <summary>The cluster's MaxArraySize (<c>scontrol show config</c>): array task ids must be below it.</summary>
+    public int MaxArraySize()
+    {
+        string[] args = ["show", "config"];
+        var result = Run("scontrol", args);
+        if (result.ExitCode != 0) throw new SlurmCommandException("scontrol", args, result.ExitCode, result.Message);
+        foreach (var line in result.StdOut.Split('\n'))
+        {
+            var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0] == "MaxArraySize" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var max))
+                return max;
+        }
+        return DefaultMaxArraySize;
+    }
+
+    /// <summary>Slurm's default MaxArraySize, used when scontrol does not say.</summary>
+    public const int DefaultMaxArraySize = 1001;
+
+    /// <summary>The partitions sinfo would list, from <c>scontrol show partition</c> (for error messages); empty if unknown.</summary>
+    public IReadOnlyList<string> Partitions()
+    {
+        var result = Run("scontrol", ["show", "partition", "-o"]);
+        if (result.ExitCode != 0) return [];
+        return result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ').FirstOrDefault(f => f.StartsWith("PartitionName=", StringComparison.Ordinal))?["PartitionName=".Length..])
+            .OfType<string>().ToList();
+    }
+
+    private sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        /// <summary>What the tool said about a failure: its stderr lines (else stdout), joined.</summary>
+        public string Message => string.Join("; ", (StdErr.Trim().Length > 0 ? StdErr : StdOut)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    private Result Run(string tool, IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var psi = new ProcessStartInfo(_paths[tool])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
+        using var p = new Process { StartInfo = psi };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (stdin is not null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(Timeout))
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+            throw new SlurmCommandException(tool, args, -1, $"did not answer within {Timeout.TotalSeconds:0} s (is slurmctld running?)");
+        }
+        p.WaitForExit();
+        lock (stdout) lock (stderr) return new Result(p.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+}
+
+/// <summary>Slurm's tools are not on the PATH.</summary>
+public sealed class SlurmNotFoundException(IReadOnlyList<string> missing, string path, string why, string? otherwise)
+    : Exception($"{why}, but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not on the PATH ({(path.Length == 0 ? "empty" : path)}): "
+                + "run it where Slurm's client tools are installed (a cluster's login node), or start a one-node cluster here with deploy/slurm/local-cluster.sh (as root)"
+                + (otherwise is null ? "" : $", {otherwise}"))
+{
+    public IReadOnlyList<string> Missing { get; } = missing;
+}
+
+/// <summary>A Slurm tool refused or failed; <see cref="SlurmMessage"/> is what it said.</summary>
+public sealed class SlurmCommandException(string tool, IEnumerable<string> args, int exitCode, string message)
+    : Exception($"{tool} {string.Join(' ', args)} failed (exit {exitCode}): {message}")
+{
+    public string Tool { get; } = tool;
+    public int ExitCode { get; } = exitCode;
+    public string SlurmMessage { get; } = message;
+}

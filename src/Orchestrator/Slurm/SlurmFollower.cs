@@ -1,0 +1,72 @@
+using Core.Store;
+
+namespace Orchestrator.Slurm;
+
+/// <summary>What a followed Slurm run reports as it changes. The CLI prints it; calls come from one thread.</summary>
+public interface IFollowObserver
+{
+    /// <summary>An array task appeared in the queue or changed state (<paramref name="before"/>: its previous state, null when new).</summary>
+    void TaskChanged(SlurmTask task, string? before);
+
+    /// <summary>A trial changed state, attempt, array task or progress (<paramref name="before"/>: null at the first look).</summary>
+    void TrialChanged(TrialJob now, TrialJob? before);
+}
+
+/// <summary>How following a sweep's jobs ended, with the sweep's counts then.</summary>
+/// <param name="Stopped">The user stopped following (Ctrl+C); the jobs run on.</param>
+/// <param name="JobsLeft">Some array task of the sweep is still queued or running.</param>
+/// <param name="Tasks">The last state of every array task seen.</param>
+public sealed record FollowOutcome(string Sweep, int Total, int Completed, int Failed, int Pending, int Running, bool Stopped, bool JobsLeft,
+    IReadOnlyList<SlurmTask> Tasks)
+{
+    public bool Finished => Completed + Failed == Total;
+}
+
+/// <summary>
+/// Follows a sweep that runs in Slurm workers, from the store (trial states and progress, the array
+/// task of each attempt) and squeue (task states), until every trial is completed or failed, or no
+/// task of the sweep's jobs is left queued or running (PREEMPTED and REQUEUED tasks come back, so
+/// they count as left), or the caller stops following.
+/// </summary>
+public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObserver observer, TimeSpan poll)
+{
+    public async Task<FollowOutcome> FollowAsync(string sweep, CancellationToken stop)
+    {
+        var jobs = new SlurmJobRepository(db);
+        var tasks = new Dictionary<string, SlurmTask>();
+        var trials = new Dictionary<string, TrialJob>();
+        while (true)
+        {
+            var ids = jobs.Jobs(sweep).Select(j => j.JobId).ToList();
+            var queued = slurm.Queue(ids);
+            foreach (var t in queued)
+            {
+                tasks.TryGetValue(t.Name, out var before);
+                if (before is null || before.State != t.State) observer.TaskChanged(t, before?.State);
+                tasks[t.Name] = t;
+            }
+
+            var now = jobs.TrialJobs(sweep);
+            foreach (var t in now)
+            {
+                trials.TryGetValue(t.TrialId, out var before);
+                if (before is null || before != t) observer.TrialChanged(t, before);
+                trials[t.TrialId] = t;
+            }
+
+            var live = queued.Any(t => !t.IsFinal);
+            int Count(string state) => now.Count(t => t.State == state);
+            var outcome = new FollowOutcome(sweep, now.Count, Count(TrialStates.Completed), Count(TrialStates.Failed), Count(TrialStates.Pending),
+                Count(TrialStates.Running), Stopped: false, JobsLeft: live, tasks.Values.ToList());
+            if (outcome.Finished || !live) return outcome;
+            try
+            {
+                await Task.Delay(poll, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return outcome with { Stopped = true };
+            }
+        }
+    }
+}

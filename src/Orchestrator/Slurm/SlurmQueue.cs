@@ -1,0 +1,66 @@
+using System.Globalization;
+using Core.Store;
+using Orchestrator.Queries;
+
+namespace Orchestrator.Slurm;
+
+/// <summary>
+/// The squeue states of the Slurm jobs that sweeps' status shows, read once. Where Slurm's tools
+/// are not installed (reading a copied database on a laptop), the states are unknown and said so.
+/// </summary>
+public sealed class SlurmQueue
+{
+    private readonly IReadOnlyList<SlurmTask> _tasks;
+
+    private SlurmQueue(bool known, IReadOnlyList<SlurmTask> tasks, string? why)
+    {
+        Known = known;
+        _tasks = tasks;
+        Unknown = why;
+    }
+
+    /// <summary>Whether squeue was asked (false: Slurm is not installed here, or squeue failed).</summary>
+    public bool Known { get; }
+
+    /// <summary>Why the states are unknown, when they are.</summary>
+    public string? Unknown { get; }
+
+    /// <summary>Asks squeue about every job of <paramref name="sweeps"/>, once; asks nothing when they have none.</summary>
+    public static SlurmQueue Of(IReadOnlyList<SweepStatus> sweeps)
+    {
+        var ids = sweeps.SelectMany(s => s.SlurmJobs).Select(j => j.JobId).Distinct().ToList();
+        if (ids.Count == 0) return new SlurmQueue(true, [], null);
+        if (SlurmCommands.TryLocate() is not { } slurm) return new SlurmQueue(false, [], "squeue is not on the PATH here");
+        try
+        {
+            return new SlurmQueue(true, slurm.Queue(ids), null);
+        }
+        catch (SlurmCommandException e)
+        {
+            return new SlurmQueue(false, [], $"squeue failed: {e.SlurmMessage}");
+        }
+    }
+
+    /// <summary>The tasks of one array job that the queue still shows.</summary>
+    public IReadOnlyList<SlurmTask> TasksOf(string jobId) => _tasks.Where(t => t.ArrayJobId == jobId).ToList();
+
+    /// <summary>The sweep with each trial's array task state filled in where squeue knows it.</summary>
+    public SweepStatus Annotate(SweepStatus s)
+    {
+        if (_tasks.Count == 0) return s;
+        var byName = _tasks.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last().State);
+        return s with { Trials = s.Trials.Select(t => t.SlurmJob is { } job && byName.TryGetValue(job, out var state) ? t with { SlurmState = state } : t).ToList() };
+    }
+
+    /// <summary>One line for a job array: its tasks counted by state, e.g. "slurm job 42 (--array=0-7%2, submitted …): 2 RUNNING, 3 PENDING, 3 COMPLETED".</summary>
+    public string Describe(SlurmJobRow job)
+    {
+        var head = $"slurm job {job.JobId} (--array={job.Array}, submitted {job.SubmittedAt})";
+        if (!Known) return $"{head}: states unknown ({Unknown})";
+        var tasks = TasksOf(job.JobId);
+        if (tasks.Count == 0) return $"{head}: no longer in the queue (ended)";
+        var counts = tasks.GroupBy(t => t.State).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}"));
+        return $"{head}: {string.Join(", ", counts)}";
+    }
+}

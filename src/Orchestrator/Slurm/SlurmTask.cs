@@ -1,0 +1,48 @@
+namespace Orchestrator.Slurm;
+
+/// <summary>
+/// One array task as squeue shows it: <see cref="Name"/> is <c>ARRAYJOB_TASK</c> (e.g. <c>4242_3</c>),
+/// the form a worker records in <c>attempts.slurm_job</c>.
+/// </summary>
+public sealed record SlurmTask(string ArrayJobId, string? TaskId, string State, string Reason, string Node)
+{
+    /// <summary>squeue's -o format this record is read from: array job id, task id, state, reason, node.</summary>
+    public const string SqueueFormat = "%F|%K|%T|%r|%N";
+
+    public string Name => TaskId is null ? ArrayJobId : $"{ArrayJobId}_{TaskId}";
+
+    public bool IsFinal => SlurmJobStates.IsFinal(State);
+
+    /// <summary>Reads one line of <see cref="SqueueFormat"/>; null for anything else.</summary>
+    public static SlurmTask? Parse(string line)
+    {
+        var f = line.Split('|');
+        if (f.Length < 5 || f[0].Length == 0 || !f[0].All(char.IsAsciiDigit)) return null;
+        var task = f[1] is "N/A" or "" ? null : f[1];
+        return new SlurmTask(f[0], task, f[2], f[3] is "None" or "(null)" ? "" : f[3], f[4]);
+    }
+
+    /// <summary>The array job of a task name (<c>4242_3</c> → <c>4242</c>).</summary>
+    public static string ArrayJobOf(string name) => name.Split('_')[0];
+}
+
+/// <summary>
+/// Slurm's job states as squeue prints them, and which of them are final. PREEMPTED and REQUEUED
+/// are not: a job submitted with --requeue comes back to PENDING and runs again.
+/// </summary>
+public static class SlurmJobStates
+{
+    public const string Pending = "PENDING";
+    public const string Running = "RUNNING";
+
+    /// <summary>States after which the task never runs again. NODE_FAIL is not one: with --requeue the task is requeued.</summary>
+    public static readonly IReadOnlySet<string> Final = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT",
+    };
+
+    /// <summary>Final states that mean the worker itself did not do its job (its log says why).</summary>
+    public static readonly IReadOnlySet<string> Broken = new HashSet<string>(StringComparer.Ordinal) { "FAILED", "BOOT_FAIL", "OUT_OF_MEMORY" };
+
+    public static bool IsFinal(string state) => Final.Contains(state);
+}
