@@ -54,6 +54,7 @@ public static class CliErrors
         StoreException => new(CliExitCode.BadInput, e.Message),
 
         RunnerNotFoundException => new(CliExitCode.Error, e.Message),
+        RunnerSetupException => new(CliExitCode.BadInput, $"{e.Message}\nnothing was run or recorded"),
         OperationCanceledException => new(CliExitCode.Interrupted, "interrupted before it finished; run the same command again to continue"),
         SqliteException s => new(CliExitCode.Error, $"database error: {s.Message}"),
         IOException or UnauthorizedAccessException => new(CliExitCode.Error, e.Message),

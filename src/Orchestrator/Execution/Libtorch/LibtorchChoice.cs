@@ -1,0 +1,119 @@
+using Core.Contract;
+using Core.Libtorch;
+using Core.Spec;
+
+namespace Orchestrator.Execution.Libtorch;
+
+/// <summary>
+/// The libtorch a run's Runners load, and why: the bundled one (<see cref="Folder"/> null), or a
+/// folder such as PyTorch's torch/lib. <see cref="Warning"/> says when its version is not one
+/// TorchSharp was built for or verified with.
+/// </summary>
+public sealed record LibtorchChoice(string? Folder, LibtorchBuild? Build, string Reason, string? Warning)
+{
+    public bool Bundled => Folder is null;
+
+    /// <summary>"2.11.0+cu130 (PyTorch) in /…/torch/lib", "2.10.0 (bundled)".</summary>
+    public string Describe() => (Build?.Describe() ?? "the Runner's own (unknown version)") + (Folder is null ? "" : $" in {Folder}");
+
+    /// <summary>
+    /// The environment a Runner needs for this choice: the folder in <see cref="RunnerEnvironment.LibtorchDir"/>
+    /// and first on LD_LIBRARY_PATH; other folders holding a libtorch are taken off LD_LIBRARY_PATH
+    /// either way, so that none is loaded beside the chosen one.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RunnerEnvironment(string? inheritedLibraryPath)
+    {
+        var others = (inheritedLibraryPath ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Where(d => !LibtorchFolder.HasLibtorch(d) && !File.Exists(Path.Combine(d, LibtorchFolder.CudaLibrary))).ToList();
+        var path = Folder is null ? others : [Folder, .. others];
+        var env = new Dictionary<string, string> { [Core.Contract.RunnerEnvironment.LibraryPath] = string.Join(':', path) };
+        if (Folder is not null) env[Core.Contract.RunnerEnvironment.LibtorchDir] = Folder;
+        return env;
+    }
+}
+
+/// <summary>
+/// Decides <see cref="LibtorchChoice"/> from <c>execution.libtorch</c> (or ORCHESTRATOR_LIBTORCH, which
+/// overrides it): <c>bundled</c>; a folder; or <c>auto</c>: (1) a bundled CUDA build, (2) else a
+/// CUDA-capable PyTorch found through Python (when the machine has an NVIDIA driver), (3) else the
+/// bundled CPU build, (4) else a CPU PyTorch (a bundle that carries no libtorch). Throws
+/// <see cref="RunnerSetupException"/> naming the setting, the folder and the fix.
+/// </summary>
+public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall? Install, string? Missing)> findPyTorch, bool nvidiaDriver)
+{
+    public LibtorchChoice Resolve(string specValue)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(LibtorchSetting.EnvironmentVariable) is { Length: > 0 } env ? env : null;
+        var setting = fromEnvironment ?? specValue;
+        var source = fromEnvironment is not null ? LibtorchSetting.EnvironmentVariable : "execution.libtorch";
+        return setting switch
+        {
+            LibtorchSetting.Bundled => Bundled(source),
+            LibtorchSetting.Auto => Auto(),
+            _ => FromFolder(setting, source),
+        };
+    }
+
+    private LibtorchBuild? BundledBuild => bundledFolder is not null && LibtorchFolder.HasLibtorch(bundledFolder) ? LibtorchFolder.Describe(bundledFolder).AsBundled() : null;
+
+    private LibtorchChoice Bundled(string source)
+    {
+        if (bundledFolder is null) return new LibtorchChoice(null, null, $"{source}: bundled", null);
+        var build = BundledBuild ?? throw new RunnerSetupException(
+            $"{source} is bundled, but this build carries no libtorch ({bundledFolder} has no {LibtorchFolder.CpuLibrary}; a GPU bundle leaves it out): "
+            + "set it to auto or to PyTorch's lib folder");
+        return new LibtorchChoice(null, build, $"{source}: bundled", null);
+    }
+
+    private LibtorchChoice Auto()
+    {
+        var bundled = BundledBuild;
+        if (bundled is { HasCuda: true }) return new LibtorchChoice(null, bundled, "auto: the bundled libtorch is a CUDA build", null);
+        if (bundledFolder is null) return new LibtorchChoice(null, null, "auto: the Runner set by ORCHESTRATOR_RUNNER brings its own", null);
+
+        string why;
+        PyTorchInstall? pytorch = null;
+        if (!nvidiaDriver) why = "no NVIDIA driver on this machine";
+        else
+        {
+            (pytorch, var missing) = findPyTorch();
+            why = pytorch is null ? $"no PyTorch ({missing})"
+                : pytorch.Cuda is null ? $"PyTorch {pytorch.Version} is a CPU build"
+                : pytorch.CudaAvailable ? "" : $"PyTorch {pytorch.Version} sees no GPU (torch.cuda.is_available() is False)";
+        }
+        if (pytorch is { CudaCapable: true })
+            return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version} with CUDA {pytorch.Cuda}, found by {PyTorchProbe.Python}");
+        if (bundled is not null) return new LibtorchChoice(null, bundled, $"auto: the bundled CPU build ({why})", null);
+        if (pytorch is not null) return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version}'s CPU libtorch; this build carries none ({why})");
+        throw new RunnerSetupException(
+            $"execution.libtorch is auto, but there is no libtorch to use: this build carries none ({bundledFolder} has no {LibtorchFolder.CpuLibrary}) and {why}; "
+            + $"install PyTorch, or set execution.libtorch (or {LibtorchSetting.EnvironmentVariable}) to a folder holding libtorch");
+    }
+
+    private LibtorchChoice FromPyTorch(PyTorchInstall pytorch, string reason)
+    {
+        if (!LibtorchFolder.HasLibtorch(pytorch.Lib))
+            throw new RunnerSetupException($"{PyTorchProbe.Python} finds PyTorch {pytorch.Version}, but its lib folder {pytorch.Lib} has no {LibtorchFolder.CpuLibrary}; "
+                                           + $"set execution.libtorch (or {LibtorchSetting.EnvironmentVariable}) to bundled or to a folder holding libtorch");
+        return Folder(pytorch.Lib, reason);
+    }
+
+    private LibtorchChoice FromFolder(string setting, string source)
+    {
+        var folder = Path.GetFullPath(setting);
+        if (File.Exists(folder)) throw new RunnerSetupException($"{source} is {setting}, a file; give the folder that holds {LibtorchFolder.CpuLibrary} (e.g. PyTorch's torch/lib), or auto or bundled");
+        if (!Directory.Exists(folder)) throw new RunnerSetupException($"{source} is {setting}, but the folder {folder} does not exist; give PyTorch's lib folder, or auto or bundled");
+        if (!LibtorchFolder.HasLibtorch(folder))
+            throw new RunnerSetupException($"{source} is {setting}, but {folder} holds no {LibtorchFolder.CpuLibrary}; give PyTorch's lib folder "
+                                           + "(`python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'` prints it), or auto or bundled");
+        if (BundledBuild is { HasCuda: true } cuda)
+            throw new RunnerSetupException($"{source} is {setting}, but this build bundles a CUDA libtorch ({cuda.Describe()}), which would load beside it; set it to bundled or auto");
+        return Folder(folder, $"{source}: {setting}");
+    }
+
+    private static LibtorchChoice Folder(string folder, string reason)
+    {
+        var build = LibtorchFolder.Describe(folder);
+        return new LibtorchChoice(folder, build, reason, TorchSharpSupport.Warning(build));
+    }
+}
