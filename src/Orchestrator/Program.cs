@@ -26,6 +26,10 @@ app.Configure(config =>
         .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
         .WithExample("report")
         .WithExample("report", "hw3", "--out", "docs/hw3-report");
+    config.AddCommand<DoctorCommand>("doctor")
+        .WithDescription("Check what a run would use and whether it would work: libtorch, TorchSharp, GPU, cuDNN, a few real training steps, MPS, fonts, database, corpus")
+        .WithExample("doctor")
+        .WithExample("doctor", "experiments/hw3.yaml", "--json");
     // Every exception that ends a command becomes an exit code and a message here, and only here.
     config.SetExceptionHandler((e, _) => CliErrors.Print(e, args));
 });
