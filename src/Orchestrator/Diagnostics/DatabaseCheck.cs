@@ -19,7 +19,12 @@ public static class DatabaseCheck
 
         var folder = Path.GetDirectoryName(full)!;
         var existing = folder;
-        while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing) ?? "/";
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                return DoctorCheck.Fail("database", $"{full} cannot be created: {existing} is a file, not a folder; pass --db or --results to a writable place", details);
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        }
         var probe = Path.Combine(existing, $".orchestrator-doctor-{Guid.NewGuid():N}");
         try
         {
