@@ -71,17 +71,19 @@ public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall
         if (bundled is { HasCuda: true }) return new LibtorchChoice(null, bundled, "auto: the bundled libtorch is a CUDA build", null);
         if (bundledFolder is null) return new LibtorchChoice(null, null, "auto: the Runner set by ORCHESTRATOR_RUNNER brings its own", null);
 
+        // Python is asked when a CUDA PyTorch could be of use (an NVIDIA driver), or when this build carries no libtorch at all.
         string why;
         PyTorchInstall? pytorch = null;
-        if (!nvidiaDriver) why = "no NVIDIA driver on this machine";
+        if (!nvidiaDriver && bundled is not null) why = "no NVIDIA driver on this machine";
         else
         {
             (pytorch, var missing) = findPyTorch();
             why = pytorch is null ? $"no PyTorch ({missing})"
+                : !nvidiaDriver ? "no NVIDIA driver on this machine"
                 : pytorch.Cuda is null ? $"PyTorch {pytorch.Version} is a CPU build"
                 : pytorch.CudaAvailable ? "" : $"PyTorch {pytorch.Version} sees no GPU (torch.cuda.is_available() is False)";
         }
-        if (pytorch is { CudaCapable: true })
+        if (pytorch is { CudaCapable: true } && nvidiaDriver)
             return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version} with CUDA {pytorch.Cuda}, found by {PyTorchProbe.Python}");
         if (bundled is not null) return new LibtorchChoice(null, bundled, $"auto: the bundled CPU build ({why})", null);
         if (pytorch is not null) return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version}'s CPU libtorch; this build carries none ({why})");
