@@ -48,6 +48,7 @@ if [ "$mode" = pack ]; then
   stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
   cp -a bench/RunnerBench/bin/Release/net10.0/. "$stage/"
   strip_libtorch "$stage"
+  exclude=$(git rev-parse --git-path info/exclude 2>/dev/null) && { grep -qx '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >> "$exclude"; }
   mkdir -p .gpu && tar -cf - -C "$stage" . | xz -T0 -3 > .gpu/runnerbench.tar.xz
   [ -f .gpu/bundle.tar.xz ] || echo "note: .gpu/bundle.tar.xz is missing; make it with ../shared/gpu/bundle.sh" >&2
   echo "wrote .gpu/runnerbench.tar.xz ($(du -h .gpu/runnerbench.tar.xz | cut -f1)); on the GPU machine: bash .gpu/run.sh \"bash \$PWD/bench/gpu-check.sh\""
