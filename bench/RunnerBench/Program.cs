@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Core.Config;
+using Runner.Model;
 using RunnerBench;
 using TorchSharp;
 
@@ -8,16 +9,18 @@ using TorchSharp;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var o = BenchOptions.Parse(args);
 torch.set_num_threads(o.Threads);
+var device = DeviceChoice.Resolve(o.Device);
 var corpus = FindCorpus(o.Corpus);
-Console.WriteLine($"RunnerBench: {o.Threads} torch threads, seq {o.SeqLen}, batch {o.BatchSize}, embedding {o.Embedding}, {o.Warmup} warm-up + {o.Steps} timed steps, best of {o.Rounds} rounds; corpus {corpus.Description}");
+Console.WriteLine($"RunnerBench: device {o.Device}, {o.Threads} torch threads, seq {o.SeqLen}, batch {o.BatchSize}, embedding {o.Embedding}, {o.Warmup} warm-up + {o.Steps} timed steps, " +
+                  $"losses read every {o.LogEvery} steps, best of {o.Rounds} rounds; corpus {corpus.Description}");
 
 // Memory first, while the process is small: RSS of a small model's Runner loop at step 100 and at the end.
 var memoryEpochs = Math.Max(2, o.MemorySteps / 1000); // an epoch end (validation, probe, checkpoint) every ~1,000 steps
 var memoryConfig = Config("gru", 64, corpus.Path, maxSteps: o.MemorySteps / memoryEpochs, epochs: memoryEpochs, seqLen: 32, batch: 16, embedding: 32, logEvery: 10, valBatches: 5);
 long[] rssSteps = [.. new long[] { 100, 1010 }.Concat(Enumerable.Range(1, o.MemorySteps / 500).Select(i => i * 500L)).Where(s => s <= o.MemorySteps).Distinct().Order()];
-var memory = await RunnerLoop.MeasureAsync(memoryConfig, warmup: 100, steps: o.MemorySteps / memoryEpochs * memoryEpochs - 100, rssAt: rssSteps);
+var memory = o.MemorySteps > 0 ? await RunnerLoop.MeasureAsync(memoryConfig, warmup: 100, steps: o.MemorySteps / memoryEpochs * memoryEpochs - 100, rssAt: rssSteps, device) : null;
 
-var gflops = Enumerable.Range(0, o.Rounds).Max(_ => Matmul.GigaflopsPerSecond(o.MatmulSize));
+var gflops = Enumerable.Range(0, o.Rounds).Max(_ => Matmul.GigaflopsPerSecond(o.MatmulSize, device));
 Console.WriteLine($"matmul {o.MatmulSize}x{o.MatmulSize} float32: {gflops:0.0} GFLOP/s");
 Console.WriteLine();
 Console.WriteLine("cell  hidden  params(rnn+dense)  runner chars/s  bare chars/s  runner/bare  runner GFLOP/s  of matmul  epoch end s");
@@ -25,14 +28,14 @@ foreach (var hidden in o.Hidden)
 {
     foreach (var cell in o.Cells)
     {
-        var config = Config(cell, hidden, corpus.Path, maxSteps: o.Warmup + o.Steps, epochs: 1, o.SeqLen, o.BatchSize, o.Embedding, logEvery: 1, valBatches: 1);
+        var config = Config(cell, hidden, corpus.Path, maxSteps: o.Warmup + o.Steps, epochs: 1, o.SeqLen, o.BatchSize, o.Embedding, logEvery: o.LogEvery, valBatches: 1);
         RunnerMeasurement? runner = null;
         var bare = 0.0;
         for (var round = 0; round < o.Rounds; round++)
         {
-            var r = await RunnerLoop.MeasureAsync(config, o.Warmup, o.Steps, rssAt: []);
+            var r = await RunnerLoop.MeasureAsync(config, o.Warmup, o.Steps, rssAt: [], device);
             if (runner is null || r.CharsPerSecond > runner.CharsPerSecond) runner = r;
-            bare = Math.Max(bare, BareLoop.CharsPerSecond(cell, corpus.Vocab, o.Embedding, hidden, o.BatchSize, o.SeqLen, o.Warmup, o.Steps));
+            bare = Math.Max(bare, BareLoop.CharsPerSecond(cell, corpus.Vocab, o.Embedding, hidden, o.BatchSize, o.SeqLen, o.Warmup, o.Steps, o.LogEvery, device));
         }
         var best = runner!;
         var achieved = 6.0 * best.RecurrentAndDenseParameters * best.CharsPerSecond / 1e9;
@@ -41,9 +44,10 @@ foreach (var hidden in o.Hidden)
 }
 Console.WriteLine();
 Console.WriteLine("FLOPs per step ≈ 6 × (recurrent + dense parameters) × batch × seq_len (2 forward + 4 backward per parameter per character; embedding lookups, softmax and Adam not counted).");
-Console.WriteLine("runner chars/s: the Runner's TrialRun (data pipeline, logging every step, SQLite metric buffer) timed between step events after warm-up;");
-Console.WriteLine("bare chars/s: the same model, Adam step and clipping on pre-made random tokens; both best of the rounds, measured alternately;");
+Console.WriteLine($"runner chars/s: the Runner's TrialRun (data pipeline, losses read and logged every {o.LogEvery} steps, SQLite metric buffer) timed between step events after warm-up;");
+Console.WriteLine($"bare chars/s: the same model, Adam step and clipping on pre-made random tokens, loss read every {o.LogEvery} steps; both best of the rounds, measured alternately;");
 Console.WriteLine("epoch end s: validation (1 batch) + probe + checkpoint write after the last step, paid once per epoch.");
+if (memory is null) return 0;
 Console.WriteLine();
 Console.WriteLine($"memory of the Runner loop, gru 64 (seq 32, batch 16, {memoryEpochs} epochs of {o.MemorySteps / memoryEpochs} steps, each ending with validation and a checkpoint):");
 Console.WriteLine("  step   RSS MiB   live managed heap MiB");

@@ -13,11 +13,13 @@ public sealed record RunnerMeasurement(double CharsPerSecond, double EpochEndSec
 
 /// <summary>
 /// Runs the Runner's own <see cref="TrialRun"/> (data pipeline, training loop, metric buffering into
-/// SQLite, validation, checkpoint with probe) in this process, timing its step events.
+/// SQLite, validation, checkpoint with probe) in this process, timing its step events. A step event
+/// comes after the loop has read its losses back from the device, so on a GPU the time between two
+/// events covers the work queued in between.
 /// </summary>
 public static class RunnerLoop
 {
-    public static async Task<RunnerMeasurement> MeasureAsync(TrialConfig config, int warmup, int steps, IReadOnlyCollection<long> rssAt)
+    public static async Task<RunnerMeasurement> MeasureAsync(TrialConfig config, int warmup, int steps, IReadOnlyCollection<long> rssAt, Device device)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"runner-bench-{Guid.NewGuid():N}");
         try
@@ -27,7 +29,7 @@ public static class RunnerLoop
             new TrialRepository(db).Ensure(id, config.ToCanonicalJson());
             var observer = new TimingObserver(rssAt);
             using var http = new HttpClient();
-            await new TrialRun(db, new CorpusStep(http), observer, TimeSpan.FromSeconds(5)).ExecuteAsync(id, config, CPU, CancellationToken.None, CancellationToken.None);
+            await new TrialRun(db, new CorpusStep(http), observer, TimeSpan.FromSeconds(5)).ExecuteAsync(id, config, device, CancellationToken.None, CancellationToken.None);
 
             var t0 = observer.StepTimes[warmup];
             var t1 = observer.StepTimes[warmup + steps];

@@ -146,6 +146,36 @@ public sealed class TrainCommandTests(ReferenceRun reference) : IDisposable
     }
 
     [Fact]
+    public void Every_timestamp_a_trial_leaves_in_the_store_and_in_its_checkpoints_has_the_one_format()
+    {
+        StoreDump.CopyFolder(reference.Dir.Path, _dir.Path);
+        var sampled = RunnerCli.Run(_dir.Path, "sample", "--db", "results/o.db", "--trial", reference.TrialId, "--checkpoint", "ckpt_1", "--length", "5");
+        Assert.True(sampled.ExitCode == 0, sampled.ToString());
+        var db = _dir.File("results/o.db");
+
+        var stamps = new List<(string Where, string? Value)>();
+        using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
+        {
+            c.Open();
+            foreach (var (table, column) in new[] { ("trials", "created_at"), ("trials", "started_at"), ("trials", "finished_at"), ("attempts", "started_at"),
+                                                     ("attempts", "ended_at"), ("checkpoints", "created_at"), ("samples", "created_at") })
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = $"SELECT {column} FROM {table} WHERE trial_id = '{reference.TrialId}'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) stamps.Add(($"{table}.{column}", r.IsDBNull(0) ? null : r.GetString(0)));
+            }
+        }
+        foreach (var row in new ResultRepository(Database.Open(db)).Checkpoints(reference.TrialId))
+            stamps.Add(($"{row.Name}.ckpt", Runner.Checkpoints.CheckpointFile.Read(Path.Combine(_dir.File("results"), row.Path)).Meta.CreatedAt));
+
+        Assert.Equal(2, stamps.Count(s => s.Where == "samples.created_at"));
+        Assert.All(stamps, s => Assert.True(
+            DateTime.TryParseExact(s.Value, Timestamps.Format, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _),
+            $"{s.Where} is '{s.Value}', not {Timestamps.Format}"));
+    }
+
+    [Fact]
     public void A_completed_trial_run_again_does_nothing_and_says_so()
     {
         var before = StoreDump.Of(reference.DbPath);

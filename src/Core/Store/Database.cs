@@ -162,9 +162,6 @@ public sealed class Database
         }
         tx.Commit();
     }
-
-    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-    internal static double UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 }
 
 /// <summary>A problem with the store that the user can act on (missing file, wrong version, lost lease).</summary>

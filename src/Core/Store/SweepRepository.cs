@@ -21,7 +21,7 @@ public sealed class SweepRepository(Database db)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var now = Database.Now();
+        var now = Timestamps.Now();
         c.Execute("""
             INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
             ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at

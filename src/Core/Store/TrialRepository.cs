@@ -16,7 +16,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("INSERT INTO trials(trial_id, config_json, created_at) VALUES (@trialId, @configJson, @now) ON CONFLICT(trial_id) DO NOTHING",
-            new { trialId, configJson, now = Database.Now() }) == 1;
+            new { trialId, configJson, now = Timestamps.Now() }) == 1;
     }
 
     public TrialRow? Get(string trialId)
@@ -51,7 +51,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var now = Database.UnixNow();
+        var now = Timestamps.UnixNow();
         var scope = sweep is not null
             ? "t.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)"
             : "t.trial_id = @trialId";
@@ -76,15 +76,15 @@ public sealed class TrialRepository(Database db)
                               started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL
             WHERE trial_id = ({candidate})
             RETURNING *
-            """, new { sweep, trialId, owner, now, orphanIds, leaseUntil = now + lease.TotalSeconds, stamp = Database.Now() }, tx);
+            """, new { sweep, trialId, owner, now, orphanIds, leaseUntil = now + lease.TotalSeconds, stamp = Timestamps.Now() }, tx);
         if (row is not null)
         {
             // A previous attempt that never closed its row was abandoned (its process died with its owner).
             var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
             c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
-                new { row.TrialId, reason, stamp = Database.Now() }, tx);
+                new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
             c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@TrialId, @Attempt, @owner, @stamp)",
-                new { row.TrialId, row.Attempt, owner, stamp = Database.Now() }, tx);
+                new { row.TrialId, row.Attempt, owner, stamp = Timestamps.Now() }, tx);
         }
         tx.Commit();
         return row;
@@ -99,7 +99,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("UPDATE trials SET runner = @runner, lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
-            new { trialId, owner, runner = runner.ToString(), until = Database.UnixNow() + lease.TotalSeconds }) == 1;
+            new { trialId, owner, runner = runner.ToString(), until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
     }
 
     /// <summary>Extends the lease. Returns false if <paramref name="owner"/> no longer owns the running trial (lease lost).</summary>
@@ -107,7 +107,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         return c.Execute("UPDATE trials SET lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
-            new { trialId, owner, until = Database.UnixNow() + lease.TotalSeconds }) == 1;
+            new { trialId, owner, until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
     }
 
     /// <summary>Records progress (last completed epoch, last step) and, once known, the device and model size.</summary>
@@ -169,7 +169,7 @@ public sealed class TrialRepository(Database db)
         var attempt = c.QuerySingleOrDefault<int?>("SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
             new { trialId, owner }, tx);
         if (attempt is null) return false;
-        var stamp = Database.Now();
+        var stamp = Timestamps.Now();
         var args = new { trialId, attempt, next = attempt + 1, owner, stamp, end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
         c.Execute("""
             UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = 'retry', reason = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
@@ -205,7 +205,7 @@ public sealed class TrialRepository(Database db)
     {
         using var c = db.Connect();
         using var tx = c.BeginTransaction(deferred: false);
-        var args = new { trialId, owner, state, outcome, stamp = Database.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
+        var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
         var changed = c.Execute("""
             UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
                               failure_kind = @FailureKind, stderr_tail = @StderrTail,

@@ -9,19 +9,21 @@ namespace Runner.Checkpoints;
 /// <summary>
 /// The checkpoint file format (little-endian, one file per checkpoint):
 /// <code>
-/// "CRNNCKPT"  int32 format=1  string meta-json
+/// "CRNNCKPT"  int32 format=2  string meta-json
 /// int64 n + n bytes  model state       (TorchSharp Module.save)
 /// int64 n + n bytes  optimizer state   (TorchSharp save_state_dict: Adam moments and step counts)
 /// int64 n + n bytes  torch CPU RNG state (torch.random.get_rng_state)
 /// "CRNNEND!"
 /// </code>
 /// A file that is cut short or altered fails to parse here; the store's sha256 catches it first.
+/// Format 1 differs only in its metadata (the position's fields at the top level) and is still read.
 /// </summary>
 public sealed class CheckpointFile
 {
     private static readonly byte[] Magic = "CRNNCKPT"u8.ToArray();
     private static readonly byte[] Trailer = "CRNNEND!"u8.ToArray();
-    private const int Format = 1;
+    private const int Format = 2;
+    private static readonly int[] Readable = [1, 2];
 
     private CheckpointFile(CheckpointMeta meta, byte[] model, byte[] optimizer, byte[] rng)
     {
@@ -59,8 +61,8 @@ public sealed class CheckpointFile
             using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new FormatException("it does not start like a checkpoint file");
             var format = r.ReadInt32();
-            if (format != Format) throw new FormatException($"format {format} is not the supported {Format}");
-            var meta = CheckpointMeta.FromJson(r.ReadString());
+            if (!Readable.Contains(format)) throw new FormatException($"format {format} is not one this Runner reads ({string.Join(", ", Readable)})");
+            var meta = CheckpointMeta.FromJson(r.ReadString(), format);
             var model = ReadSection(r);
             var optimizer = ReadSection(r);
             var rng = ReadSection(r);
@@ -73,11 +75,21 @@ public sealed class CheckpointFile
         }
     }
 
-    public void LoadModel(CharRnn model) => Apply("model state", () =>
+    /// <summary>
+    /// Loads the weights into a model that is still on the CPU. TorchSharp's <c>Module.load</c> moves a
+    /// module that is elsewhere to the CPU and back, which replaces its parameter tensors; loading
+    /// before the move keeps an optimizer built afterwards on the model's own tensors.
+    /// </summary>
+    public void LoadModel(CharRnn model)
     {
-        using var r = new BinaryReader(new MemoryStream(ModelState));
-        model.load(r, strict: true);
-    });
+        if (model.parameters().Any(p => p.device_type != DeviceType.CPU))
+            throw new InvalidOperationException($"checkpoint {Meta.Name}: load the weights while the model is on the CPU, then move it (Module.load replaces the parameters of a model on another device)");
+        Apply("model state", () =>
+        {
+            using var r = new BinaryReader(new MemoryStream(ModelState));
+            model.load(r, strict: true);
+        });
+    }
 
     public void LoadOptimizer(OptimizerHelper optimizer) => Apply("optimizer state", () =>
     {
@@ -85,7 +97,11 @@ public sealed class CheckpointFile
         optimizer.load_state_dict(r);
     });
 
-    /// <summary>Restores torch's global CPU generator (dropout) to where it was when the checkpoint was written.</summary>
+    /// <summary>
+    /// Restores torch's global CPU generator (dropout on the CPU) to where it was when the checkpoint
+    /// was written. TorchSharp 0.107 gives no access to a CUDA generator's state (only
+    /// <c>cuda.manual_seed</c>), so dropout on a GPU does not resume exactly.
+    /// </summary>
     public void RestoreRng() => Apply("RNG state", () =>
     {
         using var state = torch.empty(RngState.Length, dtype: ScalarType.Byte);

@@ -33,8 +33,8 @@ public sealed class CheckpointStore(Database db)
         {
             TrialId = meta.TrialId,
             Name = meta.Name,
-            Epoch = meta.Epoch,
-            Step = meta.Step,
+            Epoch = meta.Position.Epoch,
+            Step = meta.Position.Step,
             Path = db.Relativize(path),
             Sha256 = FileHash.Sha256(path),
             Bytes = new FileInfo(path).Length,
@@ -58,8 +58,8 @@ public sealed class CheckpointStore(Database db)
     {
         if (Problem(row) is { } problem) throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId} cannot be used: {problem}");
         var file = CheckpointFile.Read(db.Resolve(row.Path));
-        if (file.Meta.TrialId != row.TrialId || file.Meta.Name != row.Name || file.Meta.Step != row.Step)
-            throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId}: the file holds {file.Meta.Name} of trial {file.Meta.TrialId} at step {file.Meta.Step}");
+        if (file.Meta.TrialId != row.TrialId || file.Meta.Name != row.Name || file.Meta.Position.Step != row.Step)
+            throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId}: the file holds {file.Meta.Name} of trial {file.Meta.TrialId} at step {file.Meta.Position.Step}");
         return file;
     }
 

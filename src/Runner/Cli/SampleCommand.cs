@@ -67,7 +67,7 @@ public static class SampleCommand
         results.RecordSample(new SampleRow
         {
             TrialId = trialId, Checkpoint = row.Name, Prime = request.Prime, Length = request.Length, Temperature = request.Temperature,
-            TopK = request.TopK, Seed = request.Seed, Text = text, CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+            TopK = request.TopK, Seed = request.Seed, Text = text, CreatedAt = Timestamps.Now(),
         });
         Console.Out.WriteLine(text);
         observer.Log($"sampled {request.Length} characters from {row.Name} of trial {trialId} (temperature {request.Temperature}, top-k {request.TopK}, seed {request.Seed})");

@@ -14,7 +14,7 @@ public sealed class MetricBuffer(ResultRepository results, string trialId, TimeS
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
 
     public void Add(string name, long step, int? epoch, double value) =>
-        _rows.Add(new MetricRow(trialId, name, step, epoch, value, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0));
+        _rows.Add(new MetricRow(trialId, name, step, epoch, value, Timestamps.UnixNow()));
 
     public void FlushIfDue(int completedEpochs, long step)
     {

@@ -6,6 +6,7 @@ using Runner.Checkpoints;
 using Runner.Data;
 using Runner.Inference;
 using Runner.Model;
+using Runner.Progress;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,6 +31,8 @@ public sealed record TrainingContext(
 /// clipping, cross-entropy, one dispose scope per step), log the loss every log_every steps, then
 /// validate, record the epoch's metrics and write <c>ckpt_&lt;epoch&gt;</c> (with its probe).
 /// Optional <c>step_&lt;n&gt;</c> checkpoints every checkpoint_every steps, and one when a stop is requested.
+/// A step never waits for the device: losses and correct counts stay there (<see cref="DeviceTally"/>)
+/// until a log step, a checkpoint or the epoch's end reads them, and each read checks for divergence.
 /// </summary>
 public sealed class Trainer
 {
@@ -46,6 +49,7 @@ public sealed class Trainer
         _train = context.Config.Train;
         _trainBatches = new BatchPlan(context.Data.Train, context.Config.Data.SeqLen, _train.BatchSize);
         _valBatches = new BatchPlan(context.Data.Val, context.Config.Data.SeqLen, _train.BatchSize);
+        ResumeOrder.RequireModelParameters(context.Model, context.Optimizer); // never train tensors the model does not use
         _parameters = context.Model.parameters().ToList();
         _metrics = new MetricBuffer(context.Results, context.TrialId, context.FlushInterval);
     }
@@ -56,8 +60,21 @@ public sealed class Trainer
     public TrainOutcome Run(Position from, CancellationToken stop, CancellationToken leaseLost)
     {
         _c.Observer.OnEvent(new StartEvent(_c.TrialId, DeviceChoice.NameOf(_c.Device), _train.Epochs, StepsPerEpoch, from.Step));
-        var step = from.Step;
+        using var halt = CancellationTokenSource.CreateLinkedTokenSource(stop, leaseLost);
+        using var tally = new DeviceTally(_c.Device);
+        try
+        {
+            return Train(from, stop, halt.Token, leaseLost, tally);
+        }
+        catch (LeaseLostException)
+        {
+            return TrainOutcome.LeaseLost;
+        }
+    }
 
+    private TrainOutcome Train(Position from, CancellationToken stop, CancellationToken halt, CancellationToken leaseLost, DeviceTally tally)
+    {
+        var step = from.Step;
         for (var epoch = from.Epoch + 1; epoch <= _train.Epochs; epoch++)
         {
             var resumed = epoch == from.Epoch + 1;
@@ -65,44 +82,38 @@ public sealed class Trainer
             var secondsBefore = stats.Seconds;
             var epochClock = Stopwatch.StartNew();
             var order = _trainBatches.Shuffled(_train.Seed, epoch);
-            var (intervalChars, intervalClock) = (0L, Stopwatch.StartNew());
+            var (eventChars, eventClock) = (0L, Stopwatch.StartNew());
+            var (unreadChars, unreadSince) = (0L, Stopwatch.GetTimestamp());
 
             for (var batch = resumed ? from.BatchInEpoch : 0; batch < StepsPerEpoch; batch++)
             {
-                if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
-
-                var stepStart = Stopwatch.GetTimestamp();
-                var (loss, correct, chars) = TrainStep(order, batch);
+                unreadChars += TrainStep(order, batch, tally);
                 step++;
-                if (!double.IsFinite(loss))
-                {
-                    _metrics.Flush(epoch - 1, step - 1);
-                    _c.Observer.Log($"loss is {loss} at step {step}: the trial diverged");
-                    throw new DivergedException(step, loss);
-                }
-                stats = stats.Add(loss, correct, chars, Stopwatch.GetElapsedTime(stepStart).TotalSeconds);
-                intervalChars += chars;
+                var logDue = step % _train.LogEvery == 0;
+                var checkpointDue = _train.CheckpointEvery > 0 && step % _train.CheckpointEvery == 0 && batch + 1 < StepsPerEpoch;
+                if (!logDue && !checkpointDue && !halt.IsCancellationRequested && batch + 1 < StepsPerEpoch) continue;
 
-                if (step % _train.LogEvery == 0)
-                {
-                    _metrics.Add(Core.Store.MetricNames.TrainLoss, step, null, loss);
-                    _metrics.FlushIfDue(epoch - 1, step);
-                    _c.Observer.OnEvent(new StepEvent(epoch, step, loss, intervalChars / intervalClock.Elapsed.TotalSeconds));
-                    (intervalChars, intervalClock) = (0L, Stopwatch.StartNew());
-                }
+                var (losses, correct) = tally.Read();
+                ThrowIfDiverged(losses, step, epoch);
+                stats = stats.Add(losses, correct, unreadChars, Stopwatch.GetElapsedTime(unreadSince).TotalSeconds);
+                eventChars += unreadChars;
+                unreadChars = 0;
 
+                if (logDue)
+                {
+                    _metrics.Add(MetricNames.TrainLoss, step, null, losses[^1]);
+                    if (!halt.IsCancellationRequested) _metrics.FlushIfDue(epoch - 1, step); // else the checkpoint below flushes, or the lease is gone
+                    _c.Observer.OnEvent(new StepEvent(epoch, step, losses[^1], eventChars / eventClock.Elapsed.TotalSeconds));
+                    (eventChars, eventClock) = (0L, Stopwatch.StartNew());
+                }
                 var here = new Position(epoch - 1, step, batch + 1, stats with { Seconds = secondsBefore + epochClock.Elapsed.TotalSeconds });
-                if (stop.IsCancellationRequested)
+                if (halt.IsCancellationRequested)
                 {
-                    if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
-                    Checkpoint($"step_{step}", here);
+                    Checkpoint($"step_{step}", here, leaseLost);
                     return TrainOutcome.Interrupted;
                 }
-                if (_train.CheckpointEvery > 0 && step % _train.CheckpointEvery == 0 && batch + 1 < StepsPerEpoch)
-                {
-                    if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
-                    Checkpoint($"step_{step}", here);
-                }
+                if (checkpointDue) Checkpoint($"step_{step}", here, leaseLost);
+                unreadSince = Stopwatch.GetTimestamp();
             }
 
             var (valLoss, valError) = Evaluate();
@@ -115,15 +126,14 @@ public sealed class Trainer
             _metrics.Add(MetricNames.EpochSeconds, step, epoch, seconds);
             _c.Observer.OnEvent(new EpochEvent(epoch, step, stats.MeanLoss, stats.Error, valLoss, valError, stats.CharsPerSecond, seconds));
 
-            if (leaseLost.IsCancellationRequested) return TrainOutcome.LeaseLost;
-            Checkpoint($"ckpt_{epoch}", new Position(epoch, step, 0, new EpochStats()));
+            Checkpoint($"ckpt_{epoch}", new Position(epoch, step, 0, new EpochStats()), leaseLost);
             if (stop.IsCancellationRequested && epoch < _train.Epochs) return TrainOutcome.Interrupted;
         }
         return TrainOutcome.Completed;
     }
 
-    /// <summary>One optimizer step on one batch; returns the batch's mean loss, correct next-character guesses and characters.</summary>
-    private (double Loss, long Correct, long Chars) TrainStep(int[] order, int batch)
+    /// <summary>One optimizer step on one batch, queued on the device; its loss and correct count go to the tally. Returns the batch's characters.</summary>
+    private long TrainStep(int[] order, int batch, DeviceTally tally)
     {
         using var scope = torch.NewDisposeScope();
         _c.Model.train();
@@ -134,36 +144,58 @@ public sealed class Trainer
         loss.backward();
         if (_train.ClipNorm > 0) nn.utils.clip_grad_norm_(_parameters, _train.ClipNorm);
         _c.Optimizer.step();
-        var correct = logits.argmax(-1).eq(targets).sum().item<long>();
-        return (loss.item<float>(), correct, targets.numel());
+        tally.Add(loss, logits.argmax(-1).eq(targets).sum());
+        return targets.numel();
     }
 
-    /// <summary>Mean loss and error rate per character over the validation split (train.val_batches caps it).</summary>
+    /// <summary>
+    /// Fails the trial at the first NaN or infinite loss among <paramref name="losses"/>, the steps up
+    /// to <paramref name="lastStep"/>, after writing the metrics recorded before it.
+    /// </summary>
+    private void ThrowIfDiverged(double[] losses, long lastStep, int epoch)
+    {
+        var bad = Array.FindIndex(losses, l => !double.IsFinite(l));
+        if (bad < 0) return;
+        var step = lastStep - losses.Length + 1 + bad;
+        _metrics.Flush(epoch - 1, step - 1);
+        _c.Observer.Log($"loss is {losses[bad]} at step {step}: the trial diverged");
+        throw new DivergedException(step, losses[bad]);
+    }
+
+    /// <summary>Mean loss and error rate per character over the validation split (train.val_batches caps it), read from the device once.</summary>
     private (double Loss, double Error) Evaluate()
     {
         _c.Model.eval();
         using var noGrad = torch.no_grad();
+        using var sums = torch.NewDisposeScope();
         var order = _valBatches.InOrder();
         var batches = _train.ValBatches > 0 ? Math.Min(_train.ValBatches, _valBatches.Batches) : _valBatches.Batches;
-        double lossSum = 0;
-        long correct = 0, chars = 0;
+        var lossSum = torch.zeros([], float64, _c.Device);
+        var correct = torch.zeros([], int64, _c.Device);
+        long chars = 0;
         for (var batch = 0; batch < batches; batch++)
         {
             using var scope = torch.NewDisposeScope();
             var (inputs, targets) = _valBatches.Batch(order, batch, _c.Device);
             var logits = _c.Model.call(inputs);
             var losses = nn.functional.cross_entropy(logits.reshape(-1, _c.Data.Vocab.Size), targets.reshape(-1), reduction: nn.Reduction.None);
-            lossSum += losses.to(float64).sum().item<double>();
-            correct += logits.argmax(-1).eq(targets).sum().item<long>();
+            lossSum.add_(losses.to(float64).sum());
+            correct.add_(logits.argmax(-1).eq(targets).sum());
             chars += targets.numel();
         }
         _c.Model.train();
-        return (lossSum / chars, 1.0 - (double)correct / chars);
+        var read = torch.stack([lossSum, correct.to(float64)]).cpu().data<double>().ToArray();
+        return (read[0] / chars, 1.0 - read[1] / chars);
     }
 
-    /// <summary>Metrics first, then the probe, then the file and its row: whatever a crash interrupts, the newest recorded checkpoint has everything before it recorded.</summary>
-    private void Checkpoint(string name, Position at)
+    /// <summary>
+    /// Metrics first, then the probe, then the file and its row: whatever a crash interrupts, the newest
+    /// recorded checkpoint has everything before it recorded. The one lease check of the loop: once
+    /// another owner holds the trial, nothing more is written and the run ends.
+    /// </summary>
+    private void Checkpoint(string name, Position at, CancellationToken leaseLost)
     {
+        if (leaseLost.IsCancellationRequested) throw new LeaseLostException();
         _metrics.Flush(at.Epoch, at.Step);
         var probe = Probe.Run(_c.Model, _c.Data.Vocab, _c.Config.Probe.Text, _c.Config.Probe.TopK, _c.Device);
         _c.Results.RecordProbe(new ProbeRow
@@ -173,12 +205,14 @@ public sealed class Trainer
         });
         _c.Checkpoints.Save(new CheckpointMeta
         {
-            TrialId = _c.TrialId, Name = name, Epoch = at.Epoch, Step = at.Step, BatchInEpoch = at.BatchInEpoch, Partial = at.Partial,
-            Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(), Device = DeviceChoice.NameOf(_c.Device),
-            CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+            TrialId = _c.TrialId, Name = name, Position = at, Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(),
+            Device = DeviceChoice.NameOf(_c.Device), CreatedAt = Timestamps.Now(),
         }, _c.Model, _c.Optimizer);
         _c.Observer.OnEvent(new CheckpointEvent(name, at.Step));
         _c.Observer.Log($"{name} at step {at.Step}: after \"{probe.Input}\" the model predicts '{Vocabulary.Printable(probe.Predicted[0])}' " +
                         $"({string.Join(", ", probe.Top.Select(t => $"'{Vocabulary.Printable(t.Char[0])}' {t.P:0.###}"))})");
     }
+
+    /// <summary>Another owner holds the trial: the run ends without writing anything more.</summary>
+    private sealed class LeaseLostException : Exception;
 }

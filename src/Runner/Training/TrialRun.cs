@@ -6,8 +6,8 @@ using Runner.Checkpoints;
 using Runner.Data;
 using Runner.Inference;
 using Runner.Model;
+using Runner.Progress;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Runner.Training;
@@ -16,12 +16,15 @@ namespace Runner.Training;
 public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
 
 /// <summary>
-/// One trial from config to sample: check the config, fetch and split the corpus, build the model,
-/// record its architecture, resume from the newest checkpoint that verifies (forgetting what a lost
-/// run recorded after it), train, and sample from the final checkpoint.
+/// One trial from config to sample: check the config, fetch and split the corpus, build the model
+/// on the CPU, resume from the newest checkpoint that verifies (forgetting what a lost run recorded
+/// after it) in the order of <see cref="ResumeOrder"/>, record the architecture, train, and sample
+/// from the final checkpoint. <paramref name="newModel"/> builds the model (tests use it to stand in
+/// for a device); by default a <see cref="CharRnn"/>.
 /// </summary>
-public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval)
+public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval, Func<ModelConfig, int, CharRnn>? newModel = null)
 {
+    private readonly Func<ModelConfig, int, CharRnn> _newModel = newModel ?? ((config, vocabSize) => new CharRnn(config, vocabSize));
     private readonly ResultRepository _results = new(db);
     private readonly TrialRepository _trials = new(db);
     private readonly CheckpointStore _checkpoints = new(db);
@@ -40,13 +43,14 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
         data.Vocab.Require(config.Sample.Prime, "sample.prime");
 
         torch.manual_seed(config.Train.Seed);
-        using var model = new CharRnn(config.Model, data.Vocab.Size);
-        model.to(device);
-        using var optimizer = optim.Adam(model.parameters(), config.Train.Lr);
-        var architecture = ArchitectureSummary.Of(model, trialId, config.Train.BatchSize);
-        _results.RecordArchitecture(trialId, architecture);
+        if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(config.Train.Seed); // dropout on the GPU draws from the CUDA generator
+        using var model = _newModel(config.Model, data.Vocab.Size);
+        var checkpoint = NewestCheckpoint(trialId, data.Vocab);
+        using var optimizer = ResumeOrder.Apply(model, checkpoint?.File, device, config.Train.Lr);
+        var from = checkpoint?.File.Meta.Position ?? Position.Start;
+        if (checkpoint is { } c) observer.Log($"resuming trial {trialId} from {c.Row.Name} (epoch {from.Epoch}, step {from.Step})");
 
-        var from = Resume(trialId, data.Vocab, model, optimizer);
+        _results.RecordArchitecture(trialId, ArchitectureSummary.Of(model, trialId, config.Train.BatchSize));
         _results.ForgetAfter(trialId, from.Step);
         _trials.Progress(trialId, from.Epoch, from.Step, DeviceChoice.NameOf(device), model.ParameterCount(), data.Vocab.Size);
         observer.Log($"trial {trialId}: {config.Model.Cell} {config.Model.Layers}×{config.Model.Hidden}, embedding {config.Model.Embedding}, " +
@@ -64,23 +68,19 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
         _results.RecordSample(new SampleRow
         {
             TrialId = trialId, Checkpoint = $"ckpt_{config.Train.Epochs}", Prime = sample.Prime, Length = sample.Length,
-            Temperature = sample.Temperature, TopK = sample.TopK, Seed = sample.Seed, Text = text, CreatedAt = DateTimeOffset.UtcNow.ToString("O"),
+            Temperature = sample.Temperature, TopK = sample.TopK, Seed = sample.Seed, Text = text, CreatedAt = Timestamps.Now(),
         });
         return new TrialRunResult(outcome, step, text);
     }
 
-    /// <summary>Loads the newest checkpoint that verifies into model, optimizer and RNG; Start when there is none.</summary>
-    private Position Resume(string trialId, Vocabulary vocab, CharRnn model, OptimizerHelper optimizer)
+    /// <summary>The newest checkpoint that verifies, if its vocabulary is the corpus's; null when there is none.</summary>
+    private (CheckpointRow Row, CheckpointFile File)? NewestCheckpoint(string trialId, Vocabulary vocab)
     {
-        if (_checkpoints.NewestValid(trialId, m => observer.OnEvent(new WarningEvent(m))) is not { } found) return Position.Start;
+        if (_checkpoints.NewestValid(trialId, m => observer.OnEvent(new WarningEvent(m))) is not { } found) return null;
         var (row, file) = found;
         if (file.Meta.Vocab != vocab.Chars)
             throw new BadInputException($"checkpoint {row.Name} of trial {trialId} was trained on a vocabulary of {file.Meta.Vocab.Length} characters, " +
                                         $"but the corpus now has {vocab.Size} different ones; the corpus changed (set data.sha256 to pin it)");
-        file.LoadModel(model);
-        file.LoadOptimizer(optimizer);
-        file.RestoreRng();
-        observer.Log($"resuming trial {trialId} from {row.Name} (epoch {file.Meta.Epoch}, step {file.Meta.Step})");
-        return new Position(file.Meta.Epoch, file.Meta.Step, file.Meta.BatchInEpoch, file.Meta.Partial);
+        return found;
     }
 }
