@@ -29,10 +29,11 @@ if [[ -z $password ]]; then
 fi
 chmod 600 "$pgpass"
 
+# The password goes to psql on stdin, never on a command line (which every user can read).
 if [[ $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'orchestrator'") != 1 ]]; then
-  psql_admin -c "CREATE ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
+  psql_admin <<<"CREATE ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
 else
-  psql_admin -c "ALTER ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
+  psql_admin <<<"ALTER ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
 fi
 [[ $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'orchestrator'") == 1 ]] || psql_admin -c "CREATE DATABASE orchestrator OWNER orchestrator"
 

@@ -30,6 +30,10 @@ app.Configure(config =>
         .WithDescription("Check what a run would use and whether it would work: libtorch, TorchSharp, GPU, cuDNN, a few real training steps, MPS, fonts, database, corpus")
         .WithExample("doctor")
         .WithExample("doctor", "experiments/hw3.yaml", "--json");
+    config.AddCommand<ExportCommand>("export")
+        .WithDescription("Copy a sweep (or the whole store) between SQLite and PostgreSQL, every row as it is")
+        .WithExample("export", "hw3", "--to", "postgresql://me@db.example:5432/studies")
+        .WithExample("export", "--from", "postgresql://me@db.example:5432/studies", "--to", "results/copy.db");
     // Every exception that ends a command becomes an exit code and a message here, and only here.
     config.SetExceptionHandler((e, _) => CliErrors.Print(e, args));
 });

@@ -2,23 +2,26 @@ using System.Collections.Concurrent;
 using Core.Config;
 using Core.Contract;
 using Core.Store;
-using Microsoft.Data.Sqlite;
 using TestSupport;
 
 namespace Core.Tests;
 
-/// <summary>The one heartbeat both sides run: it notices a lost lease, and not one its holder gave up itself.</summary>
-public sealed class LeaseHeartbeatTests : IDisposable
+public sealed class SqliteLeaseHeartbeatTests() : LeaseHeartbeatTests(Backend.Sqlite);
+
+public sealed class PostgresLeaseHeartbeatTests() : LeaseHeartbeatTests(Backend.Postgres);
+
+/// <summary>The one heartbeat both sides run, on each engine: it notices a lost lease, and not one its holder gave up itself.</summary>
+public abstract class LeaseHeartbeatTests : IDisposable
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(0.3);
-    private readonly TempDir _dir = new("heartbeat");
+    private readonly TestStore _store;
     private readonly TrialRepository _trials;
     private readonly string _id;
 
-    public LeaseHeartbeatTests()
+    protected LeaseHeartbeatTests(Backend backend)
     {
-        var db = Database.Open(_dir.File("o.db"));
-        _trials = new TrialRepository(db);
+        _store = TestStore.Create(backend, "heartbeat");
+        _trials = new TrialRepository(_store.Open());
         var config = new TrialConfig();
         _id = config.Id();
         _trials.Ensure(_id, config.ToCanonicalJson());
@@ -26,8 +29,8 @@ public sealed class LeaseHeartbeatTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        _dir.Dispose();
+        _store.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Core.Config;
 using Core.Contract;
 using Core.Store;
@@ -7,17 +8,177 @@ using TestSupport;
 
 namespace Core.Tests;
 
-public sealed class StoreTests : IDisposable
+/// <summary>The store on SQLite: the shared suite (<see cref="StoreTests"/>) and what only a SQLite file has.</summary>
+public sealed class SqliteStoreTests() : StoreTests(Backend.Sqlite)
 {
-    private readonly TempDir dir = new("store");
-    private readonly Database db;
-    private readonly SweepRepository sweeps;
-    private readonly TrialRepository trials;
-    private readonly ResultRepository results;
-
-    public StoreTests()
+    [Fact]
+    public void A_new_database_is_in_wal_mode_with_foreign_keys_on()
     {
-        db = Database.Open(dir.File("results/orchestrator.db"));
+        using var c = db.Connect();
+        Assert.Equal(Schema.LatestVersion, c.ExecuteScalar<long>("PRAGMA user_version"));
+        Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
+        Assert.Equal(1, c.ExecuteScalar<long>("PRAGMA foreign_keys"));
+    }
+
+    [Fact]
+    public void A_missing_database_opened_read_only_names_the_path()
+    {
+        var e = Assert.Throws<DatabaseNotFoundException>(() => Database.OpenReadOnly(store.Dir.File("none.db")));
+        Assert.Contains("none.db", e.Message);
+    }
+
+    [Fact]
+    public void A_read_only_database_refuses_writes_with_sqlites_own_error()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        using var c = store.OpenReadOnly().Connect();
+        Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM trials"));
+    }
+
+    [Fact]
+    public void Checkpoint_paths_are_stored_relative_to_the_database_folder()
+    {
+        Assert.Equal(Path.GetDirectoryName(store.Db), db.Folder);
+        var abs = Path.Combine(db.Folder, "checkpoints", "abc", "ckpt_1.pt");
+        Assert.Equal(Path.Combine("checkpoints", "abc", "ckpt_1.pt"), db.Relativize(abs));
+        Assert.Equal(abs, db.Resolve(db.Relativize(abs)));
+    }
+}
+
+/// <summary>The store on PostgreSQL: the shared suite (<see cref="StoreTests"/>), each test on a database of its own, and what only a server has.</summary>
+public sealed class PostgresStoreTests() : StoreTests(Backend.Postgres)
+{
+    [Fact]
+    public void Checkpoint_paths_are_stored_relative_to_the_results_folder()
+    {
+        Assert.Equal(store.Results, db.Folder);
+        var abs = Path.Combine(store.Results, "checkpoints", "abc", "ckpt_1.pt");
+        Assert.Equal(Path.Combine("checkpoints", "abc", "ckpt_1.pt"), db.Relativize(abs));
+        Assert.Equal(abs, db.Resolve(db.Relativize(abs)));
+    }
+
+    [Fact]
+    public void A_read_only_database_refuses_writes_in_read_only_transactions()
+    {
+        sweeps.Register("s", null, null, Plan(8));
+        using var c = store.OpenReadOnly().Connect();
+        var e = Assert.Throws<Npgsql.PostgresException>(() => c.Execute("DELETE FROM trials"));
+        Assert.Equal("25006", e.SqlState); // read_only_sql_transaction
+    }
+
+    [Fact]
+    public void The_schema_uses_postgresql_types_and_roundtrips_doubles_and_64_bit_integers()
+    {
+        using (var c = db.Connect())
+        {
+            var types = c.Query<(string Table, string Column, string Type)>("""
+                SELECT table_name, column_name, data_type FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name IN ('metrics', 'samples', 'checkpoints')
+                """).ToDictionary(r => $"{r.Table}.{r.Column}", r => r.Type);
+            Assert.Equal("double precision", types["metrics.value"]);
+            Assert.Equal("bigint", types["metrics.step"]);
+            Assert.Equal("bigint", types["samples.seed"]);
+            Assert.Equal("bigint", types["checkpoints.bytes"]);
+        }
+        sweeps.Register("s", null, null, Plan(8));
+        var id = sweeps.Members("s")[0].TrialId;
+        results.WriteMetrics([new MetricRow(id, MetricNames.TrainLoss, long.MaxValue, null, 0.1 + 0.2, 1e-300)]);
+        var m = Assert.Single(results.Metrics(id));
+        Assert.Equal((long.MaxValue, 0.1 + 0.2, 1e-300), (m.Step, m.Value, m.WallTime));
+    }
+
+    [Fact]
+    public void Sixteen_workers_claiming_from_one_sweep_of_200_no_op_trials_claim_every_trial_exactly_once()
+    {
+        // 16 workers, each with a pool of its own (so 16 server sessions claiming at once, as 16
+        // processes would), claim and complete until nothing is left; a no-op trial does nothing.
+        const int workers = 16, trialCount = 200;
+        sweeps.Register("queue", null, null, Plan(Enumerable.Range(1, trialCount).ToArray()));
+        var claims = new System.Collections.Concurrent.ConcurrentBag<(int Worker, string TrialId, int Attempt)>();
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var barrier = new Barrier(workers);
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            try
+            {
+                var mine = new TrialRepository(Database.Open($"{store.Db}?application_name=worker-{w}", store.Results));
+                barrier.SignalAndWait();
+                while (mine.ClaimNext("queue", $"worker-{w}", TimeSpan.FromMinutes(5)) is { } t)
+                {
+                    claims.Add((w, t.TrialId, t.Attempt));
+                    if (!mine.Complete(t.TrialId, $"worker-{w}")) throw new InvalidOperationException($"worker {w} lost {t.TrialId}");
+                }
+            }
+            catch (Exception e) { errors.Add(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Empty(errors);
+        Assert.Equal(trialCount, claims.Count);
+        Assert.Equal(trialCount, claims.Select(c => c.TrialId).Distinct().Count());
+        Assert.All(claims, c => Assert.Equal(1, c.Attempt));
+        Assert.All(trials.ListForSweep("queue"), t => Assert.Equal((TrialStates.Completed, 1), (t.State, t.Attempt)));
+        using var c = db.Connect();
+        Assert.Equal(trialCount, c.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE outcome = 'completed'"));
+        Assert.Equal(trialCount, c.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts"));
+    }
+
+    [Fact]
+    public void Many_processes_opening_a_fresh_database_at_once_create_its_schema_exactly_once()
+    {
+        // A second database, fresh, opened by 16 openers at once, each with a connection pool of its own
+        // (a distinct Application Name is a distinct Npgsql pool), released together by a barrier.
+        var fresh = PostgresServer.CreateDatabase("race");
+        try
+        {
+            const int openers = 16;
+            using var barrier = new Barrier(openers);
+            var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+            var threads = Enumerable.Range(0, openers).Select(i => new Thread(() =>
+            {
+                try
+                {
+                    barrier.SignalAndWait();
+                    var opened = Database.Open($"{fresh}?application_name=opener-{i}", store.Results);
+                    new SweepRepository(opened).Register($"s{i}", null, null, Plan(8, 16));
+                }
+                catch (Exception e) { errors.Add(e); }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Empty(errors);
+
+            var db2 = Database.OpenReadOnly(fresh, store.Results);
+            using var c = db2.Connect();
+            Assert.Equal(Schema.LatestVersion, c.ExecuteScalar<int>("SELECT version FROM schema_version"));
+            Assert.Equal(1, c.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_version"));
+            Assert.Equal(openers, c.ExecuteScalar<long>("SELECT COUNT(*) FROM sweeps"));
+            Assert.Equal(2, c.ExecuteScalar<long>("SELECT COUNT(*) FROM trials"));
+        }
+        finally
+        {
+            PostgresServer.DropDatabase(fresh);
+        }
+    }
+}
+
+/// <summary>
+/// The store's behaviour, the same on both engines: each derived class runs every test here against
+/// its engine, on a fresh store of its own.
+/// </summary>
+public abstract class StoreTests : IDisposable
+{
+    private protected readonly TestStore store;
+    private protected readonly Database db;
+    private protected readonly SweepRepository sweeps;
+    private protected readonly TrialRepository trials;
+    private protected readonly ResultRepository results;
+
+    protected StoreTests(Backend backend)
+    {
+        store = TestStore.Create(backend);
+        db = store.Open();
         sweeps = new SweepRepository(db);
         trials = new TrialRepository(db);
         results = new ResultRepository(db);
@@ -25,11 +186,11 @@ public sealed class StoreTests : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        dir.Dispose();
+        store.Dispose();
+        GC.SuppressFinalize(this);
     }
 
-    private static IReadOnlyList<SweepMember> Plan(params int[] hiddens) =>
+    private protected static IReadOnlyList<SweepMember> Plan(params int[] hiddens) =>
         hiddens.Select((h, i) =>
         {
             var c = new TrialConfig { Model = new ModelConfig { Hidden = h } };
@@ -37,58 +198,65 @@ public sealed class StoreTests : IDisposable
         }).ToList();
 
     [Fact]
-    public void A_new_database_gets_the_latest_schema_in_wal_mode_and_reopening_changes_nothing()
+    public void A_new_database_gets_the_latest_schema_and_reopening_changes_nothing()
     {
-        using (var c = db.Connect())
-        {
-            Assert.Equal(Schema.LatestVersion, c.ExecuteScalar<long>("PRAGMA user_version"));
-            Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
-            Assert.Equal(1, c.ExecuteScalar<long>("PRAGMA foreign_keys"));
-        }
+        using (var c = db.Connect()) Assert.Equal(Schema.LatestVersion, db.Dialect.SchemaVersion(c));
         sweeps.Register("s", "s.yaml", "yaml", Plan(8, 16));
         var t = trials.ClaimNext("s", "me", TimeSpan.FromMinutes(1))!;
         results.WriteMetrics([new MetricRow(t.TrialId, MetricNames.TrainLoss, 10, null, 2.5, 1)]);
-        var before = Dump(db.Path);
+        var before = StoreRows.Of(db);
+        Assert.Contains(before, l => l.StartsWith("metrics:", StringComparison.Ordinal));
 
-        Database.Open(db.Path);
-        Assert.Equal(before, Dump(db.Path));
-        var readOnly = Database.OpenReadOnly(db.Path);
-        Assert.Equal(before, Dump(readOnly.Path));
+        var reopened = store.Open();
+        Assert.Equal(before, StoreRows.Of(reopened));
+        var readOnly = store.OpenReadOnly();
+        Assert.Equal(before, StoreRows.Of(readOnly));
         Assert.Equal(TrialStates.Running, new TrialRepository(readOnly).Get(t.TrialId)!.State);
-    }
-
-    /// <summary>The schema version, every schema object's SQL and every row of every table, as text.</summary>
-    private static string Dump(string path)
-    {
-        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        c.Open();
-        var sb = new System.Text.StringBuilder($"user_version {c.ExecuteScalar<long>("PRAGMA user_version")}\n");
-        var objects = c.Query<(string Type, string Name, string? Sql)>("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").AsList();
-        foreach (var (type, name, sql) in objects)
-        {
-            sb.Append(type).Append(' ').Append(name).Append(": ").Append(sql).Append('\n');
-            if (type != "table") continue;
-            foreach (IDictionary<string, object?> row in c.Query($"SELECT * FROM {name} ORDER BY 1, 2"))
-                sb.Append(name).Append(": ").AppendJoin(" | ", row.Select(kv => $"{kv.Key}={kv.Value}")).Append('\n');
-        }
-        return sb.ToString();
     }
 
     [Fact]
     public void A_database_from_a_newer_tool_is_refused_with_its_version()
     {
-        using (var c = db.Connect()) c.Execute($"PRAGMA user_version = {Schema.LatestVersion + 1}");
-        var e = Assert.Throws<SchemaVersionException>(() => Database.Open(db.Path));
+        using (var c = db.Connect())
+        using (var tx = db.BeginWrite(c))
+        {
+            db.Dialect.SetSchemaVersion(c, tx, Schema.LatestVersion + 1);
+            tx.Commit();
+        }
+        var e = Assert.Throws<SchemaVersionException>(() => store.Open());
         Assert.Contains($"schema version {Schema.LatestVersion + 1}", e.Message);
         Assert.True(e.Newer);
-        Assert.True(Assert.Throws<SchemaVersionException>(() => Database.OpenReadOnly(db.Path)).Newer);
+        Assert.True(Assert.Throws<SchemaVersionException>(() => store.OpenReadOnly()).Newer);
     }
 
     [Fact]
-    public void A_missing_database_opened_read_only_names_the_path()
+    public void An_older_schema_is_refused_for_reading_and_brought_forward_when_opened_for_writing()
     {
-        var e = Assert.Throws<DatabaseNotFoundException>(() => Database.OpenReadOnly(dir.File("none.db")));
-        Assert.Contains("none.db", e.Message);
+        using var older = TestStore.Create(store.Backend, "older");
+        var dialect = Core.Store.Dialects.Dialect.For(StoreLocation.Parse(older.Db, "test", commandLine: false), readOnly: false);
+        dialect.PrepareForWriting();
+        using (var c = dialect.Connect())
+        using (var tx = dialect.BeginWrite(c))
+        {
+            dialect.LockSchema(c, tx);
+            for (var v = 0; v < 2; v++)
+            {
+                c.Execute(Schema.Migration(v, dialect), transaction: tx);
+                dialect.SetSchemaVersion(c, tx, v + 1);
+            }
+            c.Execute("INSERT INTO sweeps(name, spec_yaml, created_at, updated_at) VALUES ('old', 'name: old', 't', 't')", transaction: tx);
+            tx.Commit();
+        }
+
+        var refused = Assert.Throws<SchemaVersionException>(() => older.OpenReadOnly());
+        Assert.Equal((2L, false), (refused.Version, refused.Newer));
+
+        var migrated = older.Open();
+        using var m = migrated.Connect();
+        Assert.Equal(Schema.LatestVersion, migrated.Dialect.SchemaVersion(m));
+        Assert.Equal("name: old", new SweepRepository(migrated).Get("old")!.SpecYaml);
+        Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE slurm_job IS NOT NULL")); // a column of version 3
+        Assert.Equal(Schema.LatestVersion, older.OpenReadOnly().Dialect.SchemaVersion(m));
     }
 
     [Fact]
@@ -226,18 +394,10 @@ public sealed class StoreTests : IDisposable
     public void A_read_only_database_refuses_writes_and_keeps_its_rows()
     {
         sweeps.Register("s", null, null, Plan(8));
-        var ro = Database.OpenReadOnly(db.Path);
+        var ro = store.OpenReadOnly();
         using var c = ro.Connect();
-        Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM trials"));
+        Assert.ThrowsAny<DbException>(() => c.Execute("DELETE FROM trials"));
         Assert.Equal(1, c.ExecuteScalar<long>("SELECT COUNT(*) FROM trials"));
-    }
-
-    [Fact]
-    public void Checkpoint_paths_are_stored_relative_to_the_database_folder()
-    {
-        var abs = Path.Combine(db.Folder, "checkpoints", "abc", "ckpt_1.pt");
-        Assert.Equal(Path.Combine("checkpoints", "abc", "ckpt_1.pt"), db.Relativize(abs));
-        Assert.Equal(abs, db.Resolve(db.Relativize(abs)));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class CliTests
         var r = OrchestratorCli.Run(dir.Path, command, "--help");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains($"orchestrator {command}", r.StdOut);
-        foreach (var expected in new[] { argument, option, "--db <PATH>", "--results <DIR>" })
+        foreach (var expected in new[] { argument, option, "--db <PATH|URL>", "--results <DIR>" })
             Assert.Contains(expected, r.StdOut);
     }
 
@@ -27,7 +27,7 @@ public sealed class CliTests
         using var dir = new TempDir();
         var r = OrchestratorCli.Run(dir.Path, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "run", "status", "query", "sample", "report" }) Assert.Contains(command, r.StdOut);
+        foreach (var command in new[] { "run", "status", "query", "sample", "report", "export" }) Assert.Contains(command, r.StdOut);
     }
 
     [Theory]

@@ -4,19 +4,25 @@ using TestSupport;
 
 namespace Orchestrator.Tests;
 
-/// <summary>Two orchestrators on one database and spec at once: every trial is run by exactly one of them.</summary>
+/// <summary>
+/// Two orchestrators on one database and spec at once, on each engine: every trial is run by exactly
+/// one of them. On PostgreSQL the database is fresh, so both also race to create its schema.
+/// </summary>
 [Collection("sweeps")]
 public sealed partial class ConcurrencyTests
 {
-    [Fact]
-    public void Two_orchestrators_on_the_same_database_never_run_the_same_trial()
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void Two_orchestrators_on_the_same_database_never_run_the_same_trial(Backend backend)
     {
-        using var dir = new TempDir();
+        using var db = TestStore.Create(backend, "two-runs");
+        var dir = db.Dir;
         var spec = TinySweep.Write(dir, "shared", ["model.cell: [gru, lstm]", "model.hidden: [16, 24, 32]"], maxSteps: 30, parallel: 1);
-        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+        var store = new StoreProbe(db);
 
-        using var a = OrchestratorCli.Start(dir.Path, null, "run", spec);
-        using var b = OrchestratorCli.Start(dir.Path, null, "run", spec);
+        using var a = OrchestratorCli.Start(dir.Path, null, ["run", spec, .. db.DbOption]);
+        using var b = OrchestratorCli.Start(dir.Path, null, ["run", spec, .. db.DbOption]);
         Assert.True(a.WaitForExit(TimeSpan.FromMinutes(3)) == 0, a.Output);
         Assert.True(b.WaitForExit(TimeSpan.FromMinutes(3)) == 0, b.Output);
 

@@ -7,7 +7,8 @@ namespace Orchestrator.Tests;
 /// <summary>
 /// The local dead-owner check with real processes and an hour-long lease, so a rerun can only
 /// finish if it took the trials at once: after kill -9 of `run` and its Runners they are
-/// reclaimed at once; after kill -9 of `run` alone, the live Runner keeps its trial.
+/// reclaimed at once (on SQLite and on PostgreSQL), resume from their checkpoints, and record no
+/// metric twice; after kill -9 of `run` alone, the live Runner keeps its trial.
 /// </summary>
 [Collection("sweeps")]
 public sealed class LocalReclaimTests
@@ -17,15 +18,18 @@ public sealed class LocalReclaimTests
     private static string HourLeaseSweep(TempDir dir, string name, string[] grid, int parallel) =>
         TinySweep.Write(dir, name, grid, epochs: 4, maxSteps: 0, checkpointEvery: 10, parallel: parallel, leaseSeconds: 3600);
 
-    [Fact]
-    public void After_kill_9_of_the_process_group_a_rerun_reclaims_the_trials_at_once_despite_an_hour_long_lease()
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void After_kill_9_of_the_process_group_a_rerun_reclaims_the_trials_at_once_despite_an_hour_long_lease(Backend backend)
     {
-        using var dir = new TempDir();
+        using var db = TestStore.Create(backend, "reclaim");
+        var dir = db.Dir;
         var spec = HourLeaseSweep(dir, "group", ["model.cell: [gru, lstm]"], parallel: 2);
-        var store = new StoreProbe(dir.File("results/orchestrator.db"));
+        var store = new StoreProbe(db);
 
         List<int> runners;
-        using (var run = OrchestratorCli.StartInOwnGroup(dir.Path, null, "run", spec))
+        using (var run = OrchestratorCli.StartInOwnGroup(dir.Path, null, ["run", spec, .. db.DbOption]))
         {
             run.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("group") is not null, Patience, "a running trial with a checkpoint");
             runners = ProcessTree.Children(run.Pid).Where(p => p.CommandLine.Contains("Runner.dll", StringComparison.Ordinal)).Select(p => p.Pid).ToList();
@@ -37,7 +41,7 @@ public sealed class LocalReclaimTests
         Assert.All(interrupted, t => Assert.True(t.LeaseUntil > StoreProbe.UnixNow() + 3000, "the lease should still run for most of an hour"));
 
         // Within the test's patience (minutes, not the hour of the lease), or ChildProcess.Run fails.
-        var again = OrchestratorCli.Run(dir.Path, "run", spec);
+        var again = OrchestratorCli.Run(dir.Path, ["run", spec, .. db.DbOption]);
 
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.All(store.Trials("group"), t => Assert.Equal(TrialStates.Completed, t.State));

@@ -5,17 +5,20 @@ using TestSupport;
 namespace Orchestrator.Tests;
 
 /// <summary>Reads what a sweep left in the store (read-only), for assertions.</summary>
-internal sealed class StoreProbe(string dbPath)
+/// <param name="db">A SQLite path or a PostgreSQL URL, as <c>--db</c> takes it.</param>
+internal sealed class StoreProbe(string db)
 {
-    private Database Db => Database.OpenReadOnly(dbPath);
+    public StoreProbe(TestStore store) : this(store.Db) { }
+
+    private Database Db => Database.OpenReadOnly(db);
 
     /// <summary>The database exists and is migrated (a run creates the file first, then its schema).</summary>
     public bool Ready
     {
         get
         {
-            if (!File.Exists(dbPath)) return false;
-            try { _ = Database.OpenReadOnly(dbPath); return true; }
+            if (!db.Contains("://", StringComparison.Ordinal) && !File.Exists(db)) return false;
+            try { _ = Database.OpenReadOnly(db); return true; }
             catch (StoreException) { return false; }
         }
     }
@@ -36,7 +39,7 @@ internal sealed class StoreProbe(string dbPath)
 
     /// <summary>The brief's duplicate check: (trial, name, step) recorded more than once.</summary>
     public int DuplicateMetricKeys() =>
-        Query<long>("SELECT COUNT(*) FROM (SELECT trial_id, name, step, COUNT(*) FROM metrics GROUP BY 1,2,3 HAVING COUNT(*) > 1)")[0] is var n ? (int)n : 0;
+        Query<long>("SELECT COUNT(*) FROM (SELECT trial_id, name, step, COUNT(*) FROM metrics GROUP BY 1,2,3 HAVING COUNT(*) > 1) AS d")[0] is var n ? (int)n : 0;
 
     /// <summary>A running trial of the sweep that has written at least one checkpoint, if any.</summary>
     public TrialRow? RunningWithCheckpoint(string sweep) =>

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Core.Store;
-using Microsoft.Data.Sqlite;
 
 namespace Core.Contract;
 
@@ -7,7 +7,7 @@ namespace Core.Contract;
 /// Keeps a held trial's lease alive: every lease/3 it calls the store's
 /// <see cref="TrialRepository.Heartbeat"/> for the owner. The orchestrator runs one while it holds a
 /// trial (also while the Runner starts and during retry backoff); the Runner runs one while it
-/// trains; both with the same owner token. A beat that fails (database busy, disk trouble) is
+/// trains; both with the same owner token. A beat that fails (database busy or unreachable, disk trouble) is
 /// reported and tried again; one that finds the trial no longer held by the owner cancels
 /// <see cref="Lost"/>, unless the holder stopped the heartbeat meanwhile. See docs/contract.md.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
             {
                 held = trials.Heartbeat(trialId, owner, lease);
             }
-            catch (Exception e) when (e is SqliteException or IOException)
+            catch (Exception e) when (e is DbException or IOException or TimeoutException)
             {
                 if (_stop.IsCancellationRequested) return;
                 warn($"heartbeat failed ({e.Message}); trying again in {period.TotalSeconds:0.#} s");

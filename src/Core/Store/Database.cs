@@ -1,148 +1,114 @@
+using System.Data.Common;
+using Core.Store.Dialects;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Core.Store;
 
 /// <summary>
-/// The SQLite file that is the single source of truth. Opens connections with WAL, a busy timeout
-/// and foreign keys on, and brings the schema forward on first open. Paths recorded in the store
+/// The store that is the single source of truth: a SQLite file, or a PostgreSQL database shared by
+/// many hosts (<see cref="StoreLocation"/>). Opens connections through its <see cref="Dialects.Dialect"/>
+/// and brings the schema forward on first open, once, under a lock. Paths recorded in the store
 /// (checkpoints) are relative to <see cref="Folder"/> so a results folder can be moved whole.
 /// </summary>
 public sealed class Database
 {
-    private const int BusyTimeoutMs = 30_000;
-
     static Database()
     {
         // Columns are snake_case, properties PascalCase.
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
-    private Database(string path, bool readOnly, bool immutable = false)
+    private Database(Dialect dialect, string folder)
     {
-        Path = System.IO.Path.GetFullPath(path);
-        ReadOnly = readOnly;
-        Immutable = immutable;
+        Dialect = dialect;
+        Folder = folder;
     }
 
-    public string Path { get; }
-    public bool ReadOnly { get; }
-    /// <summary>
-    /// Opened as an unchanging file (SQLite's <c>immutable=1</c>): the way to read a database on
-    /// read-only media, where SQLite cannot create the <c>-shm</c> file that WAL readers share.
-    /// </summary>
-    private bool Immutable { get; }
-    public string Folder => System.IO.Path.GetDirectoryName(Path)!;
+    /// <summary>What differs between the engines; the repositories take their few engine-specific words from it.</summary>
+    public Dialect Dialect { get; }
+
+    public StoreLocation Location => Dialect.Location;
+
+    public StoreKind Kind => Location.Kind;
+
+    /// <summary>For people and messages: the SQLite file's path, or the PostgreSQL URL with any password masked.</summary>
+    public string Path => Location.Display;
+
+    /// <summary>The database's short name: the SQLite file's name, or the PostgreSQL URL (no password).</summary>
+    public string Name => Kind == StoreKind.Sqlite ? System.IO.Path.GetFileName(Location.SqlitePath) : Location.Argument;
+
+    public bool ReadOnly => Dialect.ReadOnly;
+
+    /// <summary>Where checkpoints (and, by default, reports) live: the SQLite file's folder, or for PostgreSQL the results folder.</summary>
+    public string Folder { get; }
 
     /// <summary>Opens (creating if needed) a database for writing and migrates it to the latest schema.</summary>
-    public static Database Open(string path)
+    /// <param name="location">A path, URL or connection string (see <see cref="StoreLocation.Parse"/>).</param>
+    /// <param name="resultsFolder">PostgreSQL only: where checkpoints go; default <c>results/</c>.</param>
+    public static Database Open(string location, string? resultsFolder = null) =>
+        Open(StoreLocation.Parse(location, "the database", commandLine: false), resultsFolder);
+
+    /// <inheritdoc cref="Open(string, string?)"/>
+    public static Database Open(StoreLocation location, string? resultsFolder = null)
     {
-        var db = new Database(path, readOnly: false);
-        Directory.CreateDirectory(db.Folder);
-        try
+        var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, resultsFolder));
+        db.Translating(() =>
         {
+            db.Dialect.PrepareForWriting();
             using var c = db.Connect();
-            c.Execute("PRAGMA journal_mode = WAL;");
-            Migrate(c, db.Path);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCantOpen or SqliteReadOnly or SqliteNotADb or SqlitePermission)
-        {
-            throw new DatabaseOpenException(db.Path, Reason(e), e);
-        }
+            db.Migrate(c);
+            return 0;
+        });
         return db;
     }
 
     /// <summary>
-    /// Opens an existing database read-only; a write through it fails. Works on read-only media: when
-    /// SQLite cannot open the file there the usual way (it needs to create <c>PATH-shm</c> beside it)
-    /// and no write-ahead log holds changes, the file is opened immutable. Throws a
-    /// <see cref="StoreException"/> that names the file: <see cref="DatabaseNotFoundException"/>,
-    /// <see cref="EmptyDatabaseException"/>, <see cref="SchemaVersionException"/> or <see cref="DatabaseOpenException"/>.
+    /// Opens an existing database read-only; a write through it fails. A SQLite file is read even on
+    /// read-only media. Throws a <see cref="StoreException"/> that names the database:
+    /// <see cref="DatabaseNotFoundException"/>, <see cref="EmptyDatabaseException"/>,
+    /// <see cref="SchemaVersionException"/>, <see cref="DatabaseOpenException"/> or <see cref="DatabaseConnectionException"/>.
     /// </summary>
-    public static Database OpenReadOnly(string path)
+    public static Database OpenReadOnly(string location, string? resultsFolder = null) =>
+        OpenReadOnly(StoreLocation.Parse(location, "the database", commandLine: false), resultsFolder);
+
+    /// <inheritdoc cref="OpenReadOnly(string, string?)"/>
+    public static Database OpenReadOnly(StoreLocation location, string? resultsFolder = null)
     {
-        var db = new Database(path, readOnly: true);
-        if (!File.Exists(db.Path)) throw new DatabaseNotFoundException(db.Path);
-        long version;
-        try
+        var dialect = location.Kind == StoreKind.Sqlite ? SqliteDialect.ForReading(location) : Dialect.For(location, readOnly: true);
+        var db = new Database(dialect, FolderOf(location, resultsFolder));
+        var (version, tables) = db.Translating(() =>
         {
-            version = db.UserVersion();
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen)
-        {
-            if (!CanOpenImmutable(db.Path)) throw new DatabaseOpenException(db.Path, Reason(e), e);
-            db = new Database(path, readOnly: true, immutable: true);
-            version = db.UserVersion();
-        }
-        if (version == 0 && db.TableCount() == 0) throw new EmptyDatabaseException(db.Path);
+            using var c = db.Connect();
+            return (dialect.SchemaVersion(c), dialect.TableCount(c));
+        });
+        if (version == 0 && tables == 0) throw dialect.Empty();
         if (version != Schema.LatestVersion) throw new SchemaVersionException(db.Path, version, Schema.LatestVersion);
         return db;
     }
 
-    /// <summary>
-    /// Immutable skips the write-ahead log, so it is right only when there is none to read and nobody
-    /// is writing: no <c>-shm</c> (a live writer keeps one) and no <c>-wal</c> with changes in it.
-    /// </summary>
-    private static bool CanOpenImmutable(string path)
-    {
-        var wal = new FileInfo(path + "-wal");
-        if (wal.Exists && wal.Length > 0)
-            throw new DatabaseOpenException(path, $"its write-ahead log {wal.FullName} holds changes that are not in the database file yet, " +
-                                                  $"and SQLite cannot read them without creating {path}-shm in a folder it cannot write; copy the folder somewhere writable to read it");
-        return !File.Exists(path + "-shm");
-    }
+    private static string FolderOf(StoreLocation location, string? resultsFolder) =>
+        location.Kind == StoreKind.Sqlite
+            ? System.IO.Path.GetDirectoryName(location.SqlitePath)!
+            : System.IO.Path.GetFullPath(resultsFolder ?? "results");
 
-    private long UserVersion() => Read(c => c.ExecuteScalar<long>("PRAGMA user_version;"));
-
-    private long TableCount() => Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master;"));
-
-    private T Read<T>(Func<SqliteConnection, T> read)
+    /// <summary>Runs <paramref name="open"/>, turning the engine's "cannot open, reach or log in" errors into <see cref="StoreException"/>s.</summary>
+    private T Translating<T>(Func<T> open)
     {
         try
         {
-            using var c = Connect();
-            return read(c);
+            return open();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADb or SqlitePermission || (e.SqliteErrorCode == SqliteCantOpen && Immutable))
+        catch (Exception e) when (Dialect.Explain(e) is { } explained)
         {
-            throw new DatabaseOpenException(Path, Reason(e), e);
+            throw explained;
         }
     }
 
     /// <summary>A new open connection; dispose it after use. Pooled, so cheap.</summary>
-    public SqliteConnection Connect()
-    {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = Immutable ? ImmutableUri(Path) : Path,
-            Mode = ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = BusyTimeoutMs / 1000,
-            ForeignKeys = true,
-            Pooling = true,
-        };
-        var c = new SqliteConnection(builder.ToString());
-        c.Open();
-        c.Execute($"PRAGMA busy_timeout = {BusyTimeoutMs};");
-        if (!ReadOnly) c.Execute("PRAGMA synchronous = NORMAL;");
-        return c;
-    }
+    public DbConnection Connect() => Dialect.Connect();
 
-    /// <summary>The file as an SQLite URI with <c>immutable=1</c> (only '%', '?' and '#' need escaping in its path).</summary>
-    private static string ImmutableUri(string path) =>
-        "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)
-        + "?immutable=1";
-
-    // SQLite's primary result codes for "this file cannot be used", as opposed to a busy or failing statement.
-    private const int SqlitePermission = 3, SqliteReadOnly = 8, SqliteCantOpen = 14, SqliteNotADb = 26;
-
-    /// <summary>SQLite's reason without its "SQLite Error N: '…'." wrapping, plus what the OS said where SQLite keeps it.</summary>
-    private static string Reason(SqliteException e)
-    {
-        var text = e.Message.StartsWith("SQLite Error ", StringComparison.Ordinal) && e.Message.IndexOf('\'') is var q and > 0
-            ? e.Message[(q + 1)..].TrimEnd('.').TrimEnd('\'')
-            : e.Message;
-        return e.SqliteErrorCode == SqliteCantOpen ? $"{text} (it, or the folder it is in, cannot be read or written)" : text;
-    }
+    /// <summary>Begins a transaction that writes (see <see cref="Dialects.Dialect.BeginWrite"/>).</summary>
+    public DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);
 
     /// <summary>Absolute path of a path stored relative to the database's folder.</summary>
     public string Resolve(string storedPath) => System.IO.Path.GetFullPath(System.IO.Path.Combine(Folder, storedPath));
@@ -150,15 +116,17 @@ public sealed class Database
     /// <summary>The form of <paramref name="absolutePath"/> to store: relative to the database's folder.</summary>
     public string Relativize(string absolutePath) => System.IO.Path.GetRelativePath(Folder, absolutePath);
 
-    private static void Migrate(SqliteConnection c, string path)
+    /// <summary>Brings the schema to <see cref="Schema.LatestVersion"/> in one transaction, under the dialect's schema lock.</summary>
+    private void Migrate(DbConnection c)
     {
-        using var tx = c.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: one migrator at a time
-        var version = c.ExecuteScalar<long>("PRAGMA user_version;", transaction: tx);
-        if (version > Schema.LatestVersion) throw new SchemaVersionException(path, version, Schema.LatestVersion);
+        using var tx = Dialect.BeginWrite(c);
+        Dialect.LockSchema(c, tx);
+        var version = Dialect.SchemaVersion(c, tx);
+        if (version > Schema.LatestVersion) throw new SchemaVersionException(Path, version, Schema.LatestVersion);
         for (var v = (int)version; v < Schema.LatestVersion; v++)
         {
-            c.Execute(Schema.Migrations[v], transaction: tx);
-            c.Execute($"PRAGMA user_version = {v + 1};", transaction: tx);
+            c.Execute(Schema.Migration(v, Dialect), transaction: tx);
+            Dialect.SetSchemaVersion(c, tx, v + 1);
         }
         tx.Commit();
     }

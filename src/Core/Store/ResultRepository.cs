@@ -13,7 +13,7 @@ public sealed class ResultRepository(Database db)
     {
         if (metrics.Count == 0 && progress is null) return;
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         c.Execute("""
             INSERT INTO metrics(trial_id, name, step, epoch, value, wall_time) VALUES (@TrialId, @Name, @Step, @Epoch, @Value, @WallTime)
             ON CONFLICT(trial_id, name, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, wall_time = excluded.wall_time
@@ -31,7 +31,7 @@ public sealed class ResultRepository(Database db)
     public void ForgetAfter(string trialId, long step)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         c.Execute("DELETE FROM metrics WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
         c.Execute("DELETE FROM probes WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
         c.Execute("DELETE FROM checkpoints WHERE trial_id = @trialId AND step > @step", new { trialId, step }, tx);
@@ -102,7 +102,7 @@ public sealed class ResultRepository(Database db)
     public void RecordArchitecture(string trialId, IReadOnlyList<ArchitectureRow> layers)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         c.Execute("DELETE FROM architecture WHERE trial_id = @trialId", new { trialId }, tx);
         c.Execute("INSERT INTO architecture(trial_id, ordinal, layer, type, output_shape, params) VALUES (@TrialId, @Ordinal, @Layer, @Type, @OutputShape, @Params)", layers, tx);
         tx.Commit();

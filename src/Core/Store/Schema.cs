@@ -1,15 +1,19 @@
+using Core.Store.Dialects;
+
 namespace Core.Store;
 
 /// <summary>
 /// The store's schema as an ordered list of forward migrations. Version N is reached by running
 /// migrations 1..N in order; a database is never migrated backwards. Add a new entry to change it.
+/// Each migration is one SQL text for both engines; the few words that differ (column types,
+/// <c>WITHOUT ROWID</c>, reading the config JSON) come from the <see cref="Dialect"/>.
 /// </summary>
 public static class Schema
 {
-    public static readonly IReadOnlyList<string> Migrations =
+    private static readonly IReadOnlyList<Func<Dialect, string>> Migrations =
     [
         // 1: the initial schema.
-        """
+        d => $$"""
         CREATE TABLE sweeps (
             name        TEXT PRIMARY KEY,
             spec_path   TEXT,
@@ -25,11 +29,11 @@ public static class Schema
                          CHECK (state IN ('pending', 'running', 'completed', 'failed')),
             attempt      INTEGER NOT NULL DEFAULT 0,
             owner        TEXT,
-            lease_until  REAL,            -- unix seconds; a running trial whose lease passed is abandoned
+            lease_until  {{d.Real}},            -- unix seconds; a running trial whose lease passed is abandoned
             epoch        INTEGER NOT NULL DEFAULT 0,  -- last completed epoch
-            step         INTEGER NOT NULL DEFAULT 0,  -- last optimizer step recorded
+            step         {{d.BigInt}} NOT NULL DEFAULT 0,  -- last optimizer step recorded
             device       TEXT,
-            params       INTEGER,
+            params       {{d.BigInt}},
             vocab_size   INTEGER,
             exit_code    INTEGER,
             failure      TEXT,
@@ -47,7 +51,7 @@ public static class Schema
             grid_json TEXT NOT NULL,           -- the grid values of this trial, e.g. {"model.cell":"gru"}
             repeat    INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (sweep, trial_id)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         -- One row per attempt of a trial: who ran it, how it ended.
         CREATE TABLE attempts (
@@ -60,54 +64,54 @@ public static class Schema
             outcome     TEXT,                 -- completed, failed, retry, interrupted, abandoned
             reason      TEXT,
             PRIMARY KEY (trial_id, attempt)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         -- Idempotent by key: a resumed trial that re-logs a step overwrites, never duplicates.
         CREATE TABLE metrics (
             trial_id   TEXT NOT NULL REFERENCES trials(trial_id),
             name       TEXT NOT NULL,
-            step       INTEGER NOT NULL,
+            step       {{d.BigInt}} NOT NULL,
             epoch      INTEGER,               -- set for per-epoch metrics
-            value      REAL NOT NULL,
-            wall_time  REAL NOT NULL,         -- unix seconds
+            value      {{d.Real}} NOT NULL,
+            wall_time  {{d.Real}} NOT NULL,         -- unix seconds
             PRIMARY KEY (trial_id, name, step)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         CREATE TABLE checkpoints (
             trial_id    TEXT NOT NULL REFERENCES trials(trial_id),
             name        TEXT NOT NULL,        -- ckpt_<epoch>, or step_<step> for mid-epoch ones
             epoch       INTEGER NOT NULL,     -- completed epochs at the time of the checkpoint
-            step        INTEGER NOT NULL,
+            step        {{d.BigInt}} NOT NULL,
             path        TEXT NOT NULL,        -- relative to the database's folder
             sha256      TEXT NOT NULL,
-            bytes       INTEGER NOT NULL,
+            bytes       {{d.BigInt}} NOT NULL,
             created_at  TEXT NOT NULL,
             PRIMARY KEY (trial_id, name)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         CREATE TABLE probes (
             trial_id    TEXT NOT NULL REFERENCES trials(trial_id),
             checkpoint  TEXT NOT NULL,
             input       TEXT NOT NULL,
-            step        INTEGER NOT NULL,
+            step        {{d.BigInt}} NOT NULL,
             epoch       INTEGER NOT NULL,
             predicted   TEXT NOT NULL,        -- the most likely next character
             top_json    TEXT NOT NULL,        -- [{"char":"p","p":0.41}, ...] most likely first
             PRIMARY KEY (trial_id, checkpoint, input)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         CREATE TABLE samples (
             trial_id     TEXT NOT NULL REFERENCES trials(trial_id),
             checkpoint   TEXT NOT NULL,
             prime        TEXT NOT NULL,
             length       INTEGER NOT NULL,
-            temperature  REAL NOT NULL,
+            temperature  {{d.Real}} NOT NULL,
             top_k        INTEGER NOT NULL,
-            seed         INTEGER NOT NULL,
+            seed         {{d.BigInt}} NOT NULL,
             text         TEXT NOT NULL,
             created_at   TEXT NOT NULL,
             PRIMARY KEY (trial_id, checkpoint, prime, length, temperature, top_k, seed)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         -- The architecture summary of the live module, one row per layer.
         CREATE TABLE architecture (
@@ -116,9 +120,9 @@ public static class Schema
             layer         TEXT NOT NULL,      -- e.g. embedding, gru, dense
             type          TEXT NOT NULL,      -- e.g. Embedding, GRU, Linear
             output_shape  TEXT NOT NULL,      -- e.g. (64, None, 1024)
-            params        INTEGER NOT NULL,
+            params        {{d.BigInt}} NOT NULL,
             PRIMARY KEY (trial_id, ordinal)
-        ) WITHOUT ROWID;
+        ){{d.WithoutRowId}};
 
         -- One row per (sweep, trial): config flattened, progress, final and best metrics.
         CREATE VIEW trial_summary AS
@@ -129,17 +133,17 @@ public static class Schema
             st.repeat                                             AS repeat,
             t.state                                               AS state,
             t.attempt                                             AS attempt,
-            json_extract(t.config_json, '$.model.cell')           AS cell,
-            json_extract(t.config_json, '$.model.embedding')      AS embedding,
-            json_extract(t.config_json, '$.model.hidden')         AS hidden,
-            json_extract(t.config_json, '$.model.layers')         AS layers,
-            json_extract(t.config_json, '$.model.dropout')        AS dropout,
-            json_extract(t.config_json, '$.data.seq_len')         AS seq_len,
-            json_extract(t.config_json, '$.train.batch_size')     AS batch_size,
-            json_extract(t.config_json, '$.train.lr')             AS lr,
-            json_extract(t.config_json, '$.train.epochs')         AS epochs,
-            json_extract(t.config_json, '$.train.max_steps')      AS max_steps,
-            json_extract(t.config_json, '$.train.seed')           AS seed,
+            {{d.Json("t.config_json", "model.cell", JsonType.Text)}}           AS cell,
+            {{d.Json("t.config_json", "model.embedding", JsonType.Integer)}}      AS embedding,
+            {{d.Json("t.config_json", "model.hidden", JsonType.Integer)}}         AS hidden,
+            {{d.Json("t.config_json", "model.layers", JsonType.Integer)}}         AS layers,
+            {{d.Json("t.config_json", "model.dropout", JsonType.Real)}}        AS dropout,
+            {{d.Json("t.config_json", "data.seq_len", JsonType.Integer)}}         AS seq_len,
+            {{d.Json("t.config_json", "train.batch_size", JsonType.Integer)}}     AS batch_size,
+            {{d.Json("t.config_json", "train.lr", JsonType.Real)}}             AS lr,
+            {{d.Json("t.config_json", "train.epochs", JsonType.Integer)}}         AS epochs,
+            {{d.Json("t.config_json", "train.max_steps", JsonType.Integer)}}      AS max_steps,
+            {{d.Json("t.config_json", "train.seed", JsonType.Integer)}}           AS seed,
             t.epoch                                               AS epochs_done,
             t.step                                                AS steps_done,
             t.device                                              AS device,
@@ -155,10 +159,11 @@ public static class Schema
             t.failure                                             AS failure,
             t.config_json                                         AS config_json
         FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
+        {{d.QueryFunctions}}
         """,
 
         // 2: failures that explain themselves, and the Runner's own process for the local dead-owner check (docs/contract.md).
-        """
+        _ => """
         ALTER TABLE trials ADD COLUMN failure_kind TEXT;   -- bad_input, diverged, out_of_memory, crashed
         ALTER TABLE trials ADD COLUMN stderr_tail TEXT;    -- the last stderr lines of the attempt that set failure
         ALTER TABLE trials ADD COLUMN runner TEXT;         -- host:pid:start of the Runner process running it now
@@ -168,7 +173,7 @@ public static class Schema
 
         // 3: where trials run: the libtorch and GPU a trial ran on, the Slurm job of each attempt and the
         // GPUs its Runner was given; the Slurm jobs a sweep submitted (docs/cluster.md).
-        """
+        _ => """
         ALTER TABLE trials ADD COLUMN gpu_name TEXT;              -- e.g. NVIDIA H100 80GB HBM3; NULL on the CPU
         ALTER TABLE trials ADD COLUMN libtorch_version TEXT;      -- e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch's)
         ALTER TABLE trials ADD COLUMN cuda_version TEXT;          -- e.g. 13.0; NULL on the CPU
@@ -178,7 +183,7 @@ public static class Schema
         CREATE TABLE slurm_jobs (
             sweep         TEXT NOT NULL,
             job_id        TEXT NOT NULL,      -- the array job's id (sbatch --parsable)
-            array         TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4
+            "array"       TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4 (quoted: a reserved word in PostgreSQL)
             submitted_at  TEXT NOT NULL,
             PRIMARY KEY (sweep, job_id)
         );
@@ -186,4 +191,28 @@ public static class Schema
     ];
 
     public static int LatestVersion => Migrations.Count;
+
+    /// <summary>
+    /// Every table of the latest schema, parents before children, with its key and how its rows
+    /// belong to a sweep: through a sweep column, or through the trial they are about (for export).
+    /// </summary>
+    public static IReadOnlyList<TableInfo> Tables { get; } =
+    [
+        new("sweeps", ["name"], "name", BySweep: true),
+        new("trials", ["trial_id"], "trial_id", BySweep: false),
+        new("sweep_trials", ["sweep", "trial_id"], "sweep", BySweep: true),
+        new("attempts", ["trial_id", "attempt"], "trial_id", BySweep: false),
+        new("metrics", ["trial_id", "name", "step"], "trial_id", BySweep: false),
+        new("checkpoints", ["trial_id", "name"], "trial_id", BySweep: false),
+        new("probes", ["trial_id", "checkpoint", "input"], "trial_id", BySweep: false),
+        new("samples", ["trial_id", "checkpoint", "prime", "length", "temperature", "top_k", "seed"], "trial_id", BySweep: false),
+        new("architecture", ["trial_id", "ordinal"], "trial_id", BySweep: false),
+        new("slurm_jobs", ["sweep", "job_id"], "sweep", BySweep: true),
+    ];
+
+    /// <summary>The SQL of migration <paramref name="index"/> (0-based: it brings version <paramref name="index"/> to <paramref name="index"/> + 1) for <paramref name="dialect"/>.</summary>
+    public static string Migration(int index, Dialect dialect) => Migrations[index](dialect);
 }
+
+/// <summary>A table of the schema: its name, primary key, and the column that ties a row to a sweep (<paramref name="BySweep"/>) or to a trial.</summary>
+public sealed record TableInfo(string Name, IReadOnlyList<string> Key, string ScopeColumn, bool BySweep);

@@ -1,7 +1,7 @@
 namespace Core.Store;
 
-// What can be wrong with the store as a whole, as data: each names the database file, and none
-// says what to type about it (the CLI adds that).
+// What can be wrong with the store as a whole, as data: each names the database (a SQLite file, or a
+// PostgreSQL URL without its password), and none says what to type about it (the CLI adds that).
 
 /// <summary>There is no database file at <see cref="Path"/> (opening read-only never creates one).</summary>
 public sealed class DatabaseNotFoundException(string path) : StoreException($"no results database at {path}")
@@ -22,18 +22,28 @@ public sealed class SchemaVersionException(string path, long version, int latest
 }
 
 /// <summary>
-/// The file is an SQLite database without a single table. Either nothing was ever recorded in it,
-/// or its write-ahead log (<c>PATH-wal</c>), which held everything written since the last
-/// checkpoint, was deleted.
+/// The database has not a single table. Either nothing was ever recorded in it, or (SQLite) its
+/// write-ahead log (<c>PATH-wal</c>), which held everything written since the last checkpoint, was
+/// deleted. The message, from the engine's dialect, says which can be the case.
 /// </summary>
-public sealed class EmptyDatabaseException(string path)
-    : StoreException($"{path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
-                     + $"Everything a run records goes to {System.IO.Path.GetFileName(path)}-wal first; if that file of a crashed run was deleted, what it held is gone")
+public sealed class EmptyDatabaseException(string path, string message) : StoreException(message)
 {
     public string Path { get; } = path;
 }
 
-/// <summary>SQLite could not open or read the file at <see cref="Path"/>; <see cref="Reason"/> says why.</summary>
+/// <summary>
+/// The PostgreSQL server cannot be reached, or refused the login or the database. The message names
+/// the database (password masked), the setting it came from (<see cref="Setting"/>: <c>--db</c>,
+/// <c>ORCHESTRATOR_DB</c>, …) and what to change.
+/// </summary>
+public sealed class DatabaseConnectionException(string database, string setting, string message, Exception? inner = null)
+    : StoreException(message, inner)
+{
+    public string Database { get; } = database;
+    public string Setting { get; } = setting;
+}
+
+/// <summary>The engine could not open or read the database at <see cref="Path"/>; <see cref="Reason"/> says why.</summary>
 public sealed class DatabaseOpenException(string path, string reason, Exception? inner = null)
     : StoreException($"cannot open the database {path}: {reason}", inner)
 {

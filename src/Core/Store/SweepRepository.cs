@@ -20,14 +20,16 @@ public sealed class SweepRepository(Database db)
     public int Register(string name, string? specPath, string? specYaml, IReadOnlyList<SweepMember> trials)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         var now = Timestamps.Now();
+        // The sweep's row first: a second registration of the same sweep waits here until this one commits.
         c.Execute("""
             INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
             ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at
             """, new { name, specPath, specYaml, now }, tx);
         var added = 0;
-        foreach (var t in trials)
+        // In id order: two registrations that share trials then never wait on each other in a cycle (PostgreSQL).
+        foreach (var t in trials.OrderBy(t => t.TrialId, StringComparer.Ordinal))
         {
             added += c.Execute("""
                 INSERT INTO trials(trial_id, config_json, created_at) VALUES (@TrialId, @ConfigJson, @now)

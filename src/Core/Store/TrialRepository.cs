@@ -50,7 +50,7 @@ public sealed class TrialRepository(Database db)
     private TrialRow? Claim(string owner, TimeSpan lease, string? sweep, string? trialId)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         var now = Timestamps.UnixNow();
         var scope = sweep is not null
             ? "t.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)"
@@ -60,17 +60,17 @@ public sealed class TrialRepository(Database db)
                 new { sweep, trialId, now }, tx)
             .Where(t => OwnerToken.IsOrphanedHere(t.Owner, t.Runner))
             .ToDictionary(t => t.TrialId, t => t.Owner);
-        var orphanIds = orphans.Keys.ToList();
+        var orphanIds = orphans.Keys.ToArray();
+        var orphaned = orphanIds.Length == 0 ? "" : $" OR {db.Dialect.InList("t.trial_id", nameof(orphanIds))}";
+        var claimable = $"(t.state = 'pending' OR (t.state = 'running' AND (t.lease_until < @now{orphaned})))";
+        // The claimable trial first in grid order; on PostgreSQL locked for this transaction, passing over those other claimers hold.
         var candidate = sweep is not null
-            ? """
+            ? $"""
               SELECT t.trial_id FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
-              WHERE st.sweep = @sweep AND (t.state = 'pending' OR (t.state = 'running' AND (t.lease_until < @now OR t.trial_id IN @orphanIds)))
-              ORDER BY st.ordinal LIMIT 1
+              WHERE st.sweep = @sweep AND {claimable}
+              ORDER BY st.ordinal LIMIT 1{db.Dialect.SkipLocked("t")}
               """
-            : """
-              SELECT trial_id FROM trials
-              WHERE trial_id = @trialId AND (state = 'pending' OR (state = 'running' AND (lease_until < @now OR trial_id IN @orphanIds)))
-              """;
+            : $"SELECT t.trial_id FROM trials t WHERE t.trial_id = @trialId AND {claimable}{db.Dialect.SkipLocked("t")}";
         var row = c.QuerySingleOrDefault<TrialRow>($"""
             UPDATE trials SET state = 'running', owner = @owner, lease_until = @leaseUntil, attempt = attempt + 1, runner = NULL,
                               started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL
@@ -83,12 +83,18 @@ public sealed class TrialRepository(Database db)
             var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
             c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
                 new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
-            c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@TrialId, @Attempt, @owner, @stamp)",
-                new { row.TrialId, row.Attempt, owner, stamp = Timestamps.Now() }, tx);
+            c.Execute(OpenAttempt, new { trialId = row.TrialId, attempt = row.Attempt, owner, stamp = Timestamps.Now() }, tx);
         }
         tx.Commit();
         return row;
     }
+
+    /// <summary>Opens attempt @attempt of the trial; a row left with that number (never expected) is started afresh.</summary>
+    private const string OpenAttempt = """
+        INSERT INTO attempts(trial_id, attempt, owner, started_at) VALUES (@trialId, @attempt, @owner, @stamp)
+        ON CONFLICT(trial_id, attempt) DO UPDATE SET owner = excluded.owner, started_at = excluded.started_at, ended_at = NULL,
+            exit_code = NULL, outcome = NULL, reason = NULL, failure_kind = NULL, stderr_tail = NULL, slurm_job = NULL, cuda_visible_devices = NULL
+        """;
 
     /// <summary>
     /// The Runner running the trial for <paramref name="owner"/> records its own process
@@ -129,7 +135,7 @@ public sealed class TrialRepository(Database db)
     public bool RecordRuntime(string trialId, string owner, TrialRuntime runtime)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         var args = new { trialId, owner, runtime.Device, runtime.GpuName, runtime.LibtorchVersion, runtime.CudaVersion, runtime.CudaVisibleDevices };
         var changed = c.Execute("""
             UPDATE trials SET device = @Device, gpu_name = @GpuName, libtorch_version = @LibtorchVersion, cuda_version = @CudaVersion
@@ -165,8 +171,8 @@ public sealed class TrialRepository(Database db)
     public bool Retry(string trialId, string owner, AttemptEnd end)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
-        var attempt = c.QuerySingleOrDefault<int?>("SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
+        using var tx = db.BeginWrite(c);
+        var attempt = c.QuerySingleOrDefault<int?>($"SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'{db.Dialect.LockRow}",
             new { trialId, owner }, tx);
         if (attempt is null) return false;
         var stamp = Timestamps.Now();
@@ -179,7 +185,7 @@ public sealed class TrialRepository(Database db)
             UPDATE trials SET attempt = @next, runner = NULL, exit_code = @ExitCode, failure = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
             WHERE trial_id = @trialId
             """, args, tx);
-        c.Execute("INSERT OR REPLACE INTO attempts(trial_id, attempt, owner, started_at) VALUES (@trialId, @next, @owner, @stamp)", args, tx);
+        c.Execute(OpenAttempt, new { trialId, attempt = attempt + 1, owner, stamp }, tx);
         tx.Commit();
         return true;
     }
@@ -194,7 +200,7 @@ public sealed class TrialRepository(Database db)
     public void RecordStderr(string trialId, int attempt, string stderrTail)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         c.Execute("UPDATE attempts SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt", new { trialId, attempt, stderrTail }, tx);
         c.Execute("UPDATE trials SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt AND failure IS NOT NULL",
             new { trialId, attempt, stderrTail }, tx);
@@ -204,7 +210,7 @@ public sealed class TrialRepository(Database db)
     private bool Finish(string trialId, string owner, string state, string outcome, AttemptEnd end)
     {
         using var c = db.Connect();
-        using var tx = c.BeginTransaction(deferred: false);
+        using var tx = db.BeginWrite(c);
         var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
         var changed = c.Execute("""
             UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,

@@ -1,9 +1,8 @@
+using System.Data.Common;
 using Core.Data;
 using Core.Spec;
 using Core.Store;
-using Microsoft.Data.Sqlite;
 using Orchestrator.Execution;
-using Orchestrator.Queries;
 using Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -42,6 +41,9 @@ public static class CliErrors
         ReportException => new(CliExitCode.BadInput, e.Message),
 
         DatabaseNotFoundException => new(CliExitCode.BadInput, $"{e.Message} ({RunFirst}, or pass --db PATH)"),
+        // The server cannot be reached or refused us: the message names the setting and the fix; nothing was recorded.
+        DatabaseConnectionException => new(CliExitCode.BadInput, $"{e.Message}; nothing was recorded"),
+        StoreLocationException => new(CliExitCode.BadInput, e.Message),
         EmptyDatabaseException => new(CliExitCode.BadInput,
             $"{e.Message}. If it was lost, run the spec again to record its sweep anew (`orchestrator run SPEC`), or pass --db PATH to read another database"),
         SchemaVersionException { Newer: true } => new(CliExitCode.BadInput, $"{e.Message}; update the tool"),
@@ -56,7 +58,7 @@ public static class CliErrors
         RunnerNotFoundException => new(CliExitCode.Error, e.Message),
         RunnerSetupException => new(CliExitCode.BadInput, $"{e.Message}\nnothing was run or recorded"),
         OperationCanceledException => new(CliExitCode.Interrupted, "interrupted before it finished; run the same command again to continue"),
-        SqliteException s => new(CliExitCode.Error, $"database error: {s.Message}"),
+        DbException s => new(CliExitCode.Error, $"database error: {s.Message}"),
         IOException or UnauthorizedAccessException => new(CliExitCode.Error, e.Message),
         _ => new(CliExitCode.Error, e.ToString()),
     };

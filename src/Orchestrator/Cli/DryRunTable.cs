@@ -10,7 +10,7 @@ public static class DryRunTable
 {
     public static int Print(SweepSpec spec, RunSettings settings)
     {
-        var db = File.Exists(settings.DbPath) ? Database.OpenReadOnly(settings.DbPath) : null;
+        var db = Existing(settings.Store, settings.ResultsDir);
         var rows = SweepPlan.Describe(spec, db);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = spec.Trials.Any(t => t.Repeat > 0);
@@ -31,5 +31,19 @@ public static class DryRunTable
         var x = spec.Execution;
         Output.Info($"execution: parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         return CliExitCode.Ok;
+    }
+
+    /// <summary>The store, if it already holds this tool's tables: a dry run creates nothing.</summary>
+    private static Database? Existing(StoreLocation store, string results)
+    {
+        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) return null;
+        try
+        {
+            return Database.OpenReadOnly(store, results);
+        }
+        catch (EmptyDatabaseException) when (store.Kind == StoreKind.Postgres)
+        {
+            return null;
+        }
     }
 }

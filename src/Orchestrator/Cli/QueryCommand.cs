@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Core.Store;
-using Orchestrator.Queries;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -34,7 +33,7 @@ public sealed class QueryCommand : Command<QuerySettings>
 {
     public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
     {
-        var result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.DbPath), settings.Sql, cancellationToken);
+        var result = ReadOnlyQuery.Run(Database.OpenReadOnly(settings.Store, settings.ResultsDir), settings.Sql, cancellationToken);
         switch (settings.Format)
         {
             case "csv": WriteCsv(result); break;
@@ -51,6 +50,7 @@ public sealed class QueryCommand : Command<QuerySettings>
     private static string Text(object? v) => v switch
     {
         null => "NULL",
+        bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         byte[] b => $"<{b.Length} bytes>",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
@@ -84,6 +84,11 @@ public sealed class QueryCommand : Command<QuerySettings>
                     {
                         case null: w.WriteNullValue(); break;
                         case long l: w.WriteNumberValue(l); break;
+                        case int n: w.WriteNumberValue(n); break;
+                        case short n: w.WriteNumberValue(n); break;
+                        case decimal m: w.WriteNumberValue(m); break;
+                        case float f when float.IsFinite(f): w.WriteNumberValue(f); break;
+                        case bool b: w.WriteBooleanValue(b); break;
                         case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
                         case double d: w.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
                         case byte[] b: w.WriteBase64StringValue(b); break;

@@ -13,7 +13,7 @@ public sealed class ReportSettings : StoreSettings
     public string? Sweep { get; init; }
 
     [CommandOption("--out <DIR>")]
-    [Description("Folder for report.md, figures/ and the CSVs. Default: <database folder>/<sweep>/ (results/<sweep>/)")]
+    [Description("Folder for report.md, figures/ and the CSVs. Default: <database folder>/<sweep>/ (results/<sweep>/; with PostgreSQL, <results>/<sweep>/)")]
     public string? Out { get; init; }
 
     public override ValidationResult Validate()
@@ -29,7 +29,7 @@ public sealed class ReportCommand : Command<ReportSettings>
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
-        var result = new ReportWriter(Database.OpenReadOnly(settings.DbPath)).Write(settings.Sweep, settings.Out, cancellationToken);
+        var result = new ReportWriter(Database.OpenReadOnly(settings.Store, settings.ResultsDir)).Write(settings.Sweep, settings.Out, cancellationToken);
         Output.Info($"report of sweep {result.Sweep}: {result.ReportPath} ({result.Files.Count} files in {result.OutDir})");
         return CliExitCode.Ok;
     }

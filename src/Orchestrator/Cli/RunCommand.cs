@@ -82,7 +82,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        var db = Database.Open(settings.DbPath);
+        var db = Database.Open(settings.Store, settings.ResultsDir);
         var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
         var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
         Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "

@@ -64,12 +64,14 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
     {
-        var db = Database.OpenReadOnly(settings.DbPath);
+        var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
         var trial = new TrialRepository(db).Get(settings.Trial) ?? throw new TrialNotFoundException(db.Path, settings.Trial);
         var runner = RunnerCommand.Locate();
 
         // Options left out take the trial's own sample settings (the Runner reads them from its config).
-        var args = new List<string> { "sample", "--db", settings.DbPath, "--trial", trial.TrialId };
+        var args = new List<string> { "sample" };
+        args.AddRange(db.Location.ChildArguments(db.Folder));
+        args.AddRange(["--trial", trial.TrialId]);
         void Add(string name, string? value) { if (value is not null) args.AddRange([name, value]); }
         Add("--checkpoint", settings.Checkpoint);
         Add("--prime", settings.Prime);
@@ -78,7 +80,9 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
         Add("--top-k", settings.TopK?.ToString(CultureInfo.InvariantCulture));
         Add("--seed", settings.Seed?.ToString(CultureInfo.InvariantCulture));
 
-        using var process = Process.Start(runner.StartInfo(args, redirect: false))
+        var start = runner.StartInfo(args, redirect: false);
+        foreach (var (name, value) in db.Location.ChildEnvironment) start.Environment[name] = value;
+        using var process = Process.Start(start)
                             ?? throw new InvalidOperationException($"could not start {runner}");
         await process.WaitForExitAsync(CancellationToken.None);
         return FromRunner(process.ExitCode);

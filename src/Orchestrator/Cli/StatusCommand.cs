@@ -24,14 +24,15 @@ public sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
-        var sweeps = SweepStatusReader.Read(Database.OpenReadOnly(settings.DbPath), settings.Sweep);
+        var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
+        var sweeps = SweepStatusReader.Read(db, settings.Sweep);
 
         if (settings.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(ToJson) }, JsonOptions));
             return CliExitCode.Ok;
         }
-        if (sweeps.Count == 0) Output.Info($"no sweeps in {settings.DbPath} yet (run `orchestrator run SPEC`)");
+        if (sweeps.Count == 0) Output.Info($"no sweeps in {db.Path} yet (run `orchestrator run SPEC`)");
         foreach (var s in sweeps) Print(s);
         return CliExitCode.Ok;
     }

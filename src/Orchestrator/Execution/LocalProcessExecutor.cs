@@ -6,8 +6,9 @@ namespace Orchestrator.Execution;
 
 /// <summary>
 /// Runs each attempt as a local Runner process, per the process contract (docs/contract.md):
-/// <c>runner train --db DB --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>, with the
-/// launch's environment and its GPU as CUDA_VISIBLE_DEVICES.
+/// <c>runner train --db DB [--results DIR] --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>,
+/// with the store's environment (a password never goes on the command line), the launch's environment
+/// (libtorch, MPS) and its GPU as CUDA_VISIBLE_DEVICES.
 /// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
@@ -18,13 +19,15 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
         var psi = runner.StartInfo(
         [
             "train",
-            "--db", launch.DatabasePath,
+            .. launch.Store.ChildArguments(launch.ResultsFolder),
             "--trial", launch.TrialId,
             "--owner", launch.Owner,
             "--lease-seconds", launch.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--threads", launch.Threads.ToString(CultureInfo.InvariantCulture),
             "--device", launch.Device,
         ], redirect: true);
+        // The store's password, if its setting carried one, goes by environment, never on the command line.
+        foreach (var (name, value) in launch.Store.ChildEnvironment) psi.Environment[name] = value;
         foreach (var (name, value) in ThreadEnvironment.For(launch.Threads)) psi.Environment[name] = value;
         foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         if (launch.Gpu is not null) psi.Environment[RunnerEnvironment.CudaVisibleDevices] = launch.Gpu;

@@ -8,11 +8,13 @@ namespace Orchestrator.Execution;
 /// sweeps or grids: the executor only knows "train this trial id from this store as this owner",
 /// on this GPU (<see cref="Gpu"/>, the Runner's CUDA_VISIBLE_DEVICES; null: none of its own), with
 /// these environment variables (<see cref="Environment"/>: libtorch, MPS).
+/// <see cref="ResultsFolder"/> is where checkpoints go when the store is PostgreSQL.
 /// </summary>
 public sealed record TrialLaunch(
     string TrialId,
     string Owner,
-    string DatabasePath,
+    StoreLocation Store,
+    string ResultsFolder,
     TimeSpan Lease,
     int Threads,
     string Device,

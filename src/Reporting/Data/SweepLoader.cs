@@ -26,6 +26,6 @@ internal static class SweepLoader
             list.Add(new TrialData(member, trial, config, results.Metrics(trial.TrialId), results.Checkpoints(trial.TrialId),
                 results.Probes(trial.TrialId), results.Samples(trial.TrialId), results.Architecture(trial.TrialId)));
         }
-        return new SweepData(sweep, Path.GetFileName(db.Path), list);
+        return new SweepData(sweep, db.Name, list);
     }
 }

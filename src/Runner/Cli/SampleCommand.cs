@@ -17,22 +17,22 @@ namespace Runner.Cli;
 public static class SampleCommand
 {
     public const string Usage = """
-        runner sample --db DB --trial ID [--checkpoint NAME] [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--device auto|cpu|cuda] [--threads N]
+        runner sample --db DB [--results DIR] --trial ID [--checkpoint NAME] [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--device auto|cpu|cuda] [--threads N]
         """;
 
-    private static readonly string[] Options = ["db", "trial", "checkpoint", "prime", "length", "temperature", "top-k", "seed", "device", "threads"];
+    private static readonly string[] Options = ["db", "results", "trial", "checkpoint", "prime", "length", "temperature", "top-k", "seed", "device", "threads"];
 
     public static int Run(IReadOnlyList<string> args)
     {
         var observer = new ConsoleObserver();
         var a = Arguments.Parse(args, Options);
-        var dbPath = a.Require("db");
+        var location = RunnerStore.Resolve(a);
         var trialId = a.Require("trial");
         if (a.Int("threads", min: 1) is { } threads) torch.set_num_threads(threads);
         var device = DeviceChoice.Resolve(a.Get("device") ?? "cpu");
-        if (!File.Exists(dbPath)) throw new UsageException($"no results database at {Path.GetFullPath(dbPath)}");
+        if (location.Kind == StoreKind.Sqlite && !File.Exists(location.SqlitePath)) throw new UsageException($"no results database at {location.SqlitePath}");
 
-        var db = Database.Open(dbPath);
+        var db = Database.Open(location, RunnerStore.Results(a));
         var trial = new TrialRepository(db).Get(trialId) ?? throw new UsageException($"no trial '{trialId}' in {db.Path}");
         var defaults = trial.Config.Sample;
         var request = new SampleRequest(

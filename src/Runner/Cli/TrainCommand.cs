@@ -12,7 +12,7 @@ using TorchSharp;
 namespace Runner.Cli;
 
 /// <summary>
-/// <c>runner train --db DB (--trial ID | --config TRIAL.yaml) [--owner TOKEN] [--lease-seconds S]
+/// <c>runner train [--db DB] [--results DIR] (--trial ID | --config TRIAL.yaml) [--owner TOKEN] [--lease-seconds S]
 /// [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]</c>: trains one trial and marks its
 /// outcome in the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6
 /// standalone), release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
@@ -20,16 +20,18 @@ namespace Runner.Cli;
 public static class TrainCommand
 {
     public const string Usage = """
-        runner train --db DB --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]
-        runner train --db DB --config TRIAL.yaml [same options]
+        runner train --db DB [--results DIR] --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]
+        runner train --db DB [--results DIR] --config TRIAL.yaml [same options]
+          DB: a SQLite file or a postgresql:// URL (default: $ORCHESTRATOR_DB or $ORCHESTRATOR_DB_FILE, as for the orchestrator);
+          DIR: where checkpoints go with PostgreSQL (default: results/)
         """;
 
-    private static readonly string[] Options = ["db", "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds"];
+    private static readonly string[] Options = ["db", "results", "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, ConsoleObserver observer)
     {
         var a = Arguments.Parse(args, Options);
-        var dbPath = a.Require("db");
+        var store = RunnerStore.Resolve(a);
         if (a.Get("trial") is not null == a.Get("config") is not null)
             throw new UsageException("give either --trial ID (a trial already in the database) or --config TRIAL.yaml (creates the trial)");
         var lease = TimeSpan.FromSeconds(a.Double("lease-seconds", min: 1) ?? new ExecutionConfig().LeaseSeconds);
@@ -38,7 +40,7 @@ public static class TrainCommand
         var device = DeviceChoice.Resolve(a.Get("device") ?? "auto");
         if (threads is { } n) torch.set_num_threads(n);
 
-        var db = Database.Open(dbPath);
+        var db = Database.Open(store, RunnerStore.Results(a));
         var trials = new TrialRepository(db);
         string trialId;
         if (a.Get("config") is { } configPath)

@@ -1,0 +1,115 @@
+using System.Data.Common;
+
+namespace Core.Store.Dialects;
+
+/// <summary>The type a <c>trial_summary</c> column read out of the trial's config JSON has.</summary>
+public enum JsonType
+{
+    Text,
+    Integer,
+    Real,
+}
+
+/// <summary>
+/// Everything that differs between the store's two engines, and only that: opening connections,
+/// the write transaction, the schema version and its lock, the few SQL words that are not the same
+/// (column types, <c>WITHOUT ROWID</c>, JSON access, row locks, list parameters), what their errors
+/// mean, and how a query is kept read-only. Every other statement of the store is one SQL text that
+/// runs on both (<c>ON CONFLICT … DO UPDATE</c>, <c>RETURNING</c>, subqueries, <c>LIMIT</c>). One
+/// instance per opened <see cref="Database"/>. See docs/store.md.
+/// </summary>
+public abstract class Dialect
+{
+    private protected Dialect(StoreLocation location, bool readOnly)
+    {
+        Location = location;
+        ReadOnly = readOnly;
+    }
+
+    public StoreLocation Location { get; }
+    public bool ReadOnly { get; }
+
+    // --- schema text -----------------------------------------------------------------------------
+
+    /// <summary>A 64-bit float column: <c>REAL</c> / <c>DOUBLE PRECISION</c>.</summary>
+    public abstract string Real { get; }
+
+    /// <summary>A 64-bit integer column: <c>INTEGER</c> (SQLite's are 64-bit) / <c>BIGINT</c>.</summary>
+    public abstract string BigInt { get; }
+
+    /// <summary>What follows a keyed table's closing parenthesis: <c> WITHOUT ROWID</c> / nothing.</summary>
+    public abstract string WithoutRowId { get; }
+
+    /// <summary>The value at <paramref name="path"/> (dotted, e.g. <c>model.hidden</c>) of a JSON text column, as <paramref name="type"/>.</summary>
+    public abstract string Json(string column, string path, JsonType type);
+
+    /// <summary>Functions the other engine has and people's queries use, created with the schema (PostgreSQL: SQLite's <c>round(x, n)</c> on floats).</summary>
+    public abstract string QueryFunctions { get; }
+
+    // --- statements ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Ends the SELECT that picks the trial to claim: PostgreSQL locks the row it returns and passes
+    /// over rows another claimer holds (<c>FOR NO KEY UPDATE OF alias SKIP LOCKED</c>); SQLite needs
+    /// nothing, as its write transaction already excludes every other writer.
+    /// </summary>
+    public abstract string SkipLocked(string alias);
+
+    /// <summary>Ends a SELECT whose row the transaction goes on to change, so nobody changes it in between (SQLite: nothing needed).</summary>
+    public abstract string LockRow { get; }
+
+    /// <summary><paramref name="column"/> is one of the list parameter <paramref name="parameter"/> (Dapper expands it on SQLite, sends an array to PostgreSQL).</summary>
+    public abstract string InList(string column, string parameter);
+
+    // --- connections and transactions ------------------------------------------------------------
+
+    /// <summary>A new open connection (pooled).</summary>
+    public abstract DbConnection Connect();
+
+    /// <summary>Begins a transaction that writes: SQLite takes the write lock at once (<c>BEGIN IMMEDIATE</c>); PostgreSQL's rows lock as they are changed.</summary>
+    public abstract DbTransaction BeginWrite(DbConnection c);
+
+    /// <summary>Prepares a new or existing store for writing before it is migrated (SQLite: the folder and WAL).</summary>
+    internal abstract void PrepareForWriting();
+
+    // --- schema version --------------------------------------------------------------------------
+
+    /// <summary>Serializes migrators: held until <paramref name="tx"/> ends (SQLite: the write transaction itself; PostgreSQL: an advisory lock).</summary>
+    internal abstract void LockSchema(DbConnection c, DbTransaction tx);
+
+    /// <summary>The schema version recorded in the store; 0 for a store that has none yet.</summary>
+    internal abstract long SchemaVersion(DbConnection c, DbTransaction? tx = null);
+
+    internal abstract void SetSchemaVersion(DbConnection c, DbTransaction tx, int version);
+
+    /// <summary>How many tables the store has (0: nothing was ever created in it).</summary>
+    internal abstract long TableCount(DbConnection c);
+
+    // --- errors ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// What <paramref name="e"/>, thrown while opening the store, means for the user (a store that
+    /// cannot be reached, read or logged into), as a <see cref="StoreException"/> naming the setting
+    /// and the fix; null when it is not such an error.
+    /// </summary>
+    internal abstract StoreException? Explain(Exception e);
+
+    /// <summary>An empty store (no tables), described for this engine.</summary>
+    internal abstract EmptyDatabaseException Empty();
+
+    // --- read-only queries -----------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs the user's <paramref name="sql"/> so that it cannot write, hands the reader to
+    /// <paramref name="read"/>, and turns the engine's refusals and SQL errors into
+    /// <see cref="QueryException"/>s. The connection comes from a read-only <see cref="Database"/>.
+    /// </summary>
+    internal abstract QueryResult RunReadOnly(DbConnection c, string sql, Func<DbDataReader, QueryResult> read, CancellationToken ct);
+
+    internal static Dialect For(StoreLocation location, bool readOnly) => location.Kind switch
+    {
+        StoreKind.Sqlite => new SqliteDialect(location, readOnly, immutable: false),
+        StoreKind.Postgres => new PostgresDialect(location, readOnly),
+        _ => throw new ArgumentOutOfRangeException(nameof(location)),
+    };
+}

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Core.Store;
+
+/// <summary>How many rows of each table an export copied.</summary>
+public sealed record ExportSummary(string? Sweep, IReadOnlyList<(string Table, int Rows)> Tables)
+{
+    public int Rows(string table) => Tables.FirstOrDefault(t => t.Table == table).Rows;
+}
+
+/// <summary>
+/// Copies a sweep, or the whole store, from one store to another (SQLite ↔ PostgreSQL, or the same
+/// engine), row for row and value for value: integers, floats (both engines keep IEEE doubles),
+/// text and NULLs arrive as they were. In the target, in one transaction, the copied sweeps and
+/// trials are upserted, and the rows that belong to them (membership, attempts, metrics,
+/// checkpoints, probes, samples, architecture, Slurm jobs) are replaced by the source's, so
+/// exporting again after more progress brings the target up to date. Other sweeps and trials of
+/// the target stay as they were. Checkpoint files are not moved: their rows name them relative to
+/// the results folder.
+/// </summary>
+public static class StoreExport
+{
+    public static ExportSummary Copy(Database from, Database to, string? sweep, CancellationToken ct)
+    {
+        if (SameDatabase(from, to)) throw new StoreException($"the export's source and target are the same database ({from.Path})");
+        var sweeps = sweep is null ? new SweepRepository(from).List().Select(s => s.Name).ToList() : [new SweepRepository(from).Find(sweep).Name];
+
+        // Read everything first (the source is only read), then write the target in one transaction.
+        var tables = new List<(TableInfo Table, List<string> Columns, List<object?[]> Rows)>();
+        using (var c = from.Connect())
+        {
+            foreach (var table in Schema.Tables)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (columns, rows) = Read(c, SelectInScope(table, sweep), new { sweep });
+                tables.Add((table, columns, rows));
+            }
+        }
+        var trialRows = tables.Single(t => t.Table.Name == "trials");
+        var trialIds = trialRows.Rows.Select(r => (string)r[trialRows.Columns.IndexOf("trial_id")]!).ToList();
+
+        using (var c = to.Connect())
+        using (var tx = to.BeginWrite(c))
+        {
+            // Children first: what belongs to the copied sweeps and trials is replaced, not merged.
+            foreach (var (table, _, _) in Enumerable.Reverse(tables))
+            {
+                if (table.Name is "sweeps" or "trials") continue;
+                var sql = $"DELETE FROM {table.Name} WHERE {table.ScopeColumn} = @key";
+                c.Execute(sql, (table.BySweep ? sweeps : trialIds).Select(key => new { key }), tx);
+            }
+            foreach (var (table, columns, rows) in tables)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (rows.Count == 0) continue;
+                c.Execute(Upsert(table, columns), rows.Select(r => Parameters(r)), tx);
+            }
+            tx.Commit();
+        }
+        return new ExportSummary(sweep, tables.Select(t => (t.Table.Name, t.Rows.Count)).ToList());
+    }
+
+    private static bool SameDatabase(Database a, Database b) =>
+        a.Kind == b.Kind && (a.Kind == StoreKind.Sqlite
+            ? a.Location.SqlitePath == b.Location.SqlitePath
+            : string.Equals(Server(a), Server(b), StringComparison.OrdinalIgnoreCase));
+
+    private static string Server(Database db)
+    {
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(db.Location.Value);
+        return $"{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    /// <summary>The table's rows that belong to the sweep (every row when it is null).</summary>
+    private static string SelectInScope(TableInfo table, string? sweep) =>
+        sweep is null ? $"SELECT * FROM {table.Name}"
+        : table.BySweep ? $"SELECT * FROM {table.Name} WHERE {table.ScopeColumn} = @sweep"
+        : $"SELECT * FROM {table.Name} WHERE {table.ScopeColumn} IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)";
+
+    private static (List<string> Columns, List<object?[]> Rows) Read(DbConnection c, string sql, object args)
+    {
+        using var reader = c.ExecuteReader(sql, args);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return (columns, rows);
+    }
+
+    /// <summary>INSERT of one row that overwrites the row with the same key; identifiers quoted ("array" is reserved in PostgreSQL).</summary>
+    private static string Upsert(TableInfo table, IReadOnlyList<string> columns)
+    {
+        static string Q(string name) => $"\"{name}\"";
+        var values = string.Join(", ", columns.Select((_, i) => $"@p{i}"));
+        var rest = columns.Where(col => !table.Key.Contains(col)).Select(col => $"{Q(col)} = excluded.{Q(col)}").ToList();
+        return $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(Q))}) VALUES ({values}) " +
+               $"ON CONFLICT ({string.Join(", ", table.Key.Select(Q))}) " + (rest.Count == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", rest)}");
+    }
+
+    private static DynamicParameters Parameters(object?[] row)
+    {
+        var p = new DynamicParameters();
+        for (var i = 0; i < row.Length; i++) p.Add($"p{i}", row[i]);
+        return p;
+    }
+}

@@ -1,0 +1,23 @@
+using Core.Store;
+
+namespace Runner.Cli;
+
+/// <summary>
+/// The store a Runner command uses, found the way the orchestrator finds it (<see cref="StoreLocation.Resolve"/>):
+/// <c>--db</c>, else <c>ORCHESTRATOR_DB_FILE</c> / <c>ORCHESTRATOR_DB</c>; a password reaches a Runner
+/// through its environment (<c>PGPASSWORD</c>, <c>~/.pgpass</c>), never its command line. A Runner's
+/// PostgreSQL pool holds <see cref="StoreLocation.RunnerPoolSize"/> connections at most.
+/// </summary>
+public static class RunnerStore
+{
+    public static StoreLocation Resolve(Arguments a)
+    {
+        var option = a.Get("db");
+        if (option is null && Environment.GetEnvironmentVariable(StoreLocation.DbVariable) is null && Environment.GetEnvironmentVariable(StoreLocation.DbFileVariable) is null)
+            throw new UsageException($"--db is required (or set {StoreLocation.DbVariable})");
+        return StoreLocation.Resolve(option, Results(a)).WithMaxPoolSize(StoreLocation.RunnerPoolSize);
+    }
+
+    /// <summary>Where checkpoints go when the store is PostgreSQL (<c>--results</c>, default <c>results/</c>); a SQLite store keeps them beside its file.</summary>
+    public static string Results(Arguments a) => Path.GetFullPath(a.Get("results") ?? "results");
+}

@@ -1,0 +1,118 @@
+using Core.Store;
+using TestSupport;
+
+namespace Core.Tests;
+
+/// <summary>What --db, ORCHESTRATOR_DB and ORCHESTRATOR_DB_FILE accept, and where a password may and may not go.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class StoreLocationTests : IDisposable
+{
+    private readonly TempDir _dir = new("location");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Func<string, string?> Env(params (string Name, string Value)[] vars) =>
+        name => vars.FirstOrDefault(v => v.Name == name).Value;
+
+    [Fact]
+    public void A_path_is_sqlite_and_a_url_or_connection_string_is_postgresql()
+    {
+        var file = StoreLocation.Parse("results/o.db", "--db", commandLine: true);
+        Assert.Equal((StoreKind.Sqlite, Path.GetFullPath("results/o.db")), (file.Kind, file.SqlitePath));
+
+        var url = StoreLocation.Parse("postgresql://ann@db.example:6543/study?sslmode=require", "--db", commandLine: true);
+        Assert.Equal(StoreKind.Postgres, url.Kind);
+        Assert.Equal("postgresql://ann@db.example:6543/study?SSL%20Mode=Require", url.Argument);
+        Assert.Equal(url.Argument, url.Display);
+        Assert.Equal([], url.ChildEnvironment);
+        Assert.Equal(["--db", url.Argument, "--results", "/r"], url.ChildArguments("/r"));
+
+        var short_ = StoreLocation.Parse("postgres://localhost/study", "--db", commandLine: true);
+        Assert.Equal("postgresql://localhost:5432/study", short_.Argument);
+
+        var pairs = StoreLocation.Parse("Host=db.example;Database=study;Username=ann", "--db", commandLine: true);
+        Assert.Equal((StoreKind.Postgres, "Host=db.example;Database=study;Username=ann"), (pairs.Kind, pairs.Argument));
+        Assert.Equal(["--db", file.SqlitePath], file.ChildArguments("/r"));
+    }
+
+    [Fact]
+    public void A_password_is_masked_for_people_left_off_command_lines_and_handed_to_children_by_environment()
+    {
+        var url = StoreLocation.Parse("postgresql://ann:s3cr%40t@db.example:5432/study", "ORCHESTRATOR_DB", commandLine: false);
+        Assert.Equal("postgresql://ann:***@db.example:5432/study", url.Display);
+        Assert.Equal("postgresql://ann@db.example:5432/study", url.Argument);
+        Assert.Equal(new Dictionary<string, string> { ["PGPASSWORD"] = "s3cr@t" }, url.ChildEnvironment);
+        Assert.DoesNotContain("s3cr", string.Join(' ', url.ChildArguments("/r")));
+        Assert.DoesNotContain("s3cr", url.ToString());
+
+        var pairs = StoreLocation.Parse("Host=h;Database=d;Username=u;Password=pw123", "ORCHESTRATOR_DB", commandLine: false);
+        Assert.Equal("Host=h;Database=d;Username=u;Password=***", pairs.Display);
+        Assert.Equal("Host=h;Database=d;Username=u", pairs.Argument);
+        Assert.Equal("postgresql://u:***@h/d", StoreLocation.Mask("postgresql://u:pw123@h/d"));
+    }
+
+    [Fact]
+    public void Each_process_has_a_small_bounded_pool_and_a_runner_a_smaller_one_unless_the_user_set_its_size()
+    {
+        var url = StoreLocation.Parse("postgresql://u@h/d", "--db", commandLine: true);
+        Assert.Contains($"Maximum Pool Size={StoreLocation.MaxPoolSize}", url.Value);
+        Assert.Contains($"Maximum Pool Size={StoreLocation.RunnerPoolSize}", url.WithMaxPoolSize(StoreLocation.RunnerPoolSize).Value);
+        Assert.Equal(url.Argument, url.WithMaxPoolSize(2).Argument);
+        var given = StoreLocation.Parse("postgresql://u@h/d?Maximum%20Pool%20Size=10", "--db", commandLine: true);
+        Assert.Contains("Maximum Pool Size=10", given.WithMaxPoolSize(2).Value);
+    }
+
+    [Fact]
+    public void A_password_on_the_command_line_is_refused_without_repeating_it()
+    {
+        var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("postgresql://ann:hunter2@db/study", "--db", commandLine: true));
+        Assert.Equal("--db", e.Setting);
+        Assert.Contains("--db carries a password", e.Message);
+        Assert.Contains("postgresql://ann@db:5432/study", e.Message);
+        Assert.Contains("~/.pgpass", e.Message);
+        Assert.Contains("ORCHESTRATOR_DB_FILE", e.Message);
+        Assert.DoesNotContain("hunter2", e.Message);
+    }
+
+    [Fact]
+    public void Bad_values_name_the_setting_and_the_form()
+    {
+        Assert.Contains("names no database",
+            Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("postgresql://ann@db", "ORCHESTRATOR_DB", commandLine: false)).Message);
+        Assert.Contains("not a database this tool knows",
+            Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("mysql://ann:pw@db/x", "--db", commandLine: true)).Message);
+        var bad = Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("postgresql://ann@db/x?colour=blue", "--db", commandLine: true));
+        Assert.Contains("'colour=blue'", bad.Message);
+        Assert.DoesNotContain("pw9", Assert.Throws<StoreLocationException>(() =>
+            StoreLocation.Parse("Host=h;Password=pw9;Nonsense=1", "--db", commandLine: false)).Message);
+    }
+
+    [Fact]
+    public void The_option_wins_then_the_file_or_the_variable_then_the_results_folder()
+    {
+        var file = _dir.Write("db.url", "# the study's database\npostgresql://ann:pw@db/study\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal(Path.GetFullPath("x.db"), StoreLocation.Resolve("x.db", "/r", Env(("ORCHESTRATOR_DB_FILE", file))).SqlitePath);
+        var fromFile = StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", file)));
+        Assert.Equal(("postgresql://ann:***@db:5432/study", $"ORCHESTRATOR_DB_FILE ({file})"), (fromFile.Display, fromFile.Origin));
+        Assert.True(fromFile.HasPassword);
+        Assert.Equal("ORCHESTRATOR_DB", StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", "postgresql://db/s"))).Origin);
+        Assert.Equal("/r/orchestrator.db", StoreLocation.Resolve(null, "/r", Env()).SqlitePath);
+
+        var both = Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", file), ("ORCHESTRATOR_DB", "x.db"))));
+        Assert.Contains("set one of them", both.Message);
+    }
+
+    [Fact]
+    public void A_database_file_that_others_may_read_is_refused()
+    {
+        var file = _dir.Write("db.url", "postgresql://ann:pw@db/study\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", file))));
+        Assert.Contains("may be read by other users (mode 0644)", e.Message);
+        Assert.Contains($"chmod 600 {file}", e.Message);
+        Assert.Contains("does not exist",
+            Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", _dir.File("none"))))).Message);
+    }
+}
