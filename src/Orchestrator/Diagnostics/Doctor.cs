@@ -5,6 +5,7 @@ using Core.Contract;
 using Core.Gpus;
 using Core.Libtorch;
 using Core.Spec;
+using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Execution.Gpus;
 using Orchestrator.Execution.Libtorch;
@@ -13,8 +14,12 @@ using Reporting.Figures;
 
 namespace Orchestrator.Diagnostics;
 
-/// <summary>What <c>orchestrator doctor</c> examines: the execution settings and corpora of a spec (or the defaults), the database, and how many training steps to time.</summary>
-public sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, string DatabasePath, int Steps);
+/// <summary>
+/// What <c>orchestrator doctor</c> examines: the execution settings and corpora of a spec (or the
+/// defaults), the database (resolved when examined, so a setting that cannot be used is a finding), and
+/// how many training steps to time.
+/// </summary>
+public sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, Func<StoreLocation> Store, int Steps);
 
 /// <summary>
 /// Says what a run would use and whether it would work: .NET; the libtorch chosen and the one the
@@ -34,7 +39,7 @@ public static class Doctor
         checks.AddRange(await RunnerChecksAsync(input.Execution, input.Steps, ct).ConfigureAwait(false));
         checks.Add(Mps(input.Execution.Mps));
         checks.Add(Fonts());
-        checks.Add(DatabaseCheck.Examine(input.DatabasePath));
+        checks.Add(DatabaseCheck.Examine(input.Store));
         checks.AddRange(input.Corpora.Select(c => CorpusCheck.Examine(c, input.CorporaFromSpec)));
         return new DoctorReport(checks);
     }
