@@ -7,7 +7,7 @@ namespace Orchestrator.Tests;
 /// <summary>
 /// The PostgreSQL password, given the way the docs say (a 0600 file named by ORCHESTRATOR_DB_FILE),
 /// reaches the Runners through their environment and nowhere else: not the output, not `status`
-/// (table or JSON), not a row of the database, not the command line of any process on the machine
+/// (table or JSON), not `doctor` (table or JSON), not a row of the database, not the command line of any process on the machine
 /// while the sweep runs. Failures say where it showed, never the password itself.
 /// </summary>
 [Collection("sweeps")]
@@ -56,14 +56,17 @@ public sealed class CredentialsTests
         NotIn(password, commandLines.ToString(), "a process's command line (/proc/*/cmdline) while the sweep ran");
 
         Assert.All(store.Trials("secret"), t => Assert.Equal(TrialStates.Completed, t.State));
-        foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["query", "SELECT * FROM attempts"], ["report"] })
+        var masked = db.Db.Replace("orchestrator@", "orchestrator:***@", StringComparison.Ordinal);
+        foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["query", "SELECT * FROM attempts"], ["report"],
+                                     ["doctor", spec, "--steps", "0"], ["doctor", spec, "--steps", "0", "--json"] })
         {
             var r = OrchestratorCli.Run(dir.Path, env, args);
             Assert.True(r.ExitCode == 0, r.ToString().Replace(password, "<PASSWORD>", StringComparison.Ordinal));
             NotIn(password, r.ToString(), $"the output of `{string.Join(' ', args)}`");
+            if (args[0] == "doctor") Assert.Contains($"{masked} is writable", r.StdOut); // doctor wrote to it, and shows it masked
         }
         var status = OrchestratorCli.Run(dir.Path, env, "status", "nope");
-        Assert.Contains($"in {db.Db.Replace("orchestrator@", "orchestrator:***@", StringComparison.Ordinal)}", status.StdErr); // shown masked
+        Assert.Contains($"in {masked}", status.StdErr); // shown masked
         NotIn(password, status.ToString(), "the error of `status nope`");
 
         var rows = string.Join('\n', StoreRows.Of(db.OpenReadOnly()));
