@@ -46,21 +46,19 @@ public static class Doctor
 
     private static async Task<IReadOnlyList<DoctorCheck>> RunnerChecksAsync(ExecutionConfig execution, int steps, CancellationToken ct)
     {
-        RunnerCommand runner;
-        try { runner = RunnerCommand.Locate(); }
-        catch (RunnerNotFoundException e) { return [DoctorCheck.Fail("runner", e.Message)]; }
-
         var pytorch = new Lazy<(PyTorchInstall? Install, string? Missing)>(() => PyTorchProbe.Find(TimeSpan.FromSeconds(120)));
+        RunnerCommand runner;
         LibtorchChoice choice;
-        try { choice = new LibtorchResolver(runner.BundledLibtorchFolder, () => pytorch.Value, NvidiaDriver.Present).Resolve(execution.Libtorch); }
+        IReadOnlyDictionary<string, string> libtorchEnvironment;
+        try { (runner, choice, libtorchEnvironment) = LibtorchRunner.Choose(execution.Libtorch, () => pytorch.Value); }
+        catch (RunnerNotFoundException e) { return [DoctorCheck.Fail("runner", e.Message)]; }
         catch (RunnerSetupException e) { return [DoctorCheck.Fail("libtorch", e.Message)]; }
-        if (!choice.Bundled) runner = runner.ForExternalLibtorch();
 
         IReadOnlyList<string> gpus;
         try { gpus = GpuSelection.Resolve(execution); }
         catch (RunnerSetupException e) { return [DoctorCheck.Fail("gpus", e.Message)]; }
 
-        var environment = new Dictionary<string, string>(choice.RunnerEnvironment(Environment.GetEnvironmentVariable(RunnerEnvironment.LibraryPath)));
+        var environment = new Dictionary<string, string>(libtorchEnvironment);
         if (gpus.Count > 0) environment[RunnerEnvironment.CudaVisibleDevices] = gpus[0]; // as the run's first Runner gets it
         // Threads as a run's Runners get them (cores divided between the parallel trials).
         var threads = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : Scheduling.SchedulerOptions.DivideCores(execution.Parallel, Environment.ProcessorCount);

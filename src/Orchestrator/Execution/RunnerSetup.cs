@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Core.Contract;
-using Core.Gpus;
 using Core.Spec;
 using Orchestrator.Execution.Gpus;
 using Orchestrator.Execution.Libtorch;
@@ -50,11 +49,8 @@ public sealed class RunnerSetup : IAsyncDisposable
     /// <summary>Decides everything; <see cref="RunnerSetupException"/> (bad input) when the settings cannot be met.</summary>
     public static async Task<RunnerSetup> StartAsync(ExecutionConfig execution, CancellationToken ct)
     {
-        var runner = RunnerCommand.Locate();
-        var resolver = new LibtorchResolver(runner.BundledLibtorchFolder, () => PyTorchProbe.Find(TimeSpan.FromSeconds(120)), NvidiaDriver.Present);
-        var libtorch = resolver.Resolve(execution.Libtorch);
-        if (!libtorch.Bundled) runner = runner.ForExternalLibtorch();
-        var environment = new Dictionary<string, string>(libtorch.RunnerEnvironment(System.Environment.GetEnvironmentVariable(RunnerEnvironment.LibraryPath)));
+        var (runner, libtorch, libtorchEnvironment) = LibtorchRunner.Choose(execution.Libtorch);
+        var environment = new Dictionary<string, string>(libtorchEnvironment);
         if (!libtorch.Bundled) await TryLibtorchAsync(runner, libtorch, environment, ct).ConfigureAwait(false);
 
         var gpus = GpuSelection.Resolve(execution);
