@@ -1,30 +1,29 @@
 using Core.Config;
 using Core.Store;
-using Microsoft.Data.Sqlite;
 using TestSupport;
 
 namespace Core.Tests;
 
-/// <summary>Where a trial runs, recorded by its Runner: on the trial, and CUDA_VISIBLE_DEVICES on its attempt.</summary>
-public sealed class TrialRuntimeStoreTests : IDisposable
+public sealed class SqliteTrialRuntimeStoreTests() : TrialRuntimeStoreTests(Backend.Sqlite);
+
+public sealed class PostgresTrialRuntimeStoreTests() : TrialRuntimeStoreTests(Backend.Postgres);
+
+/// <summary>Where a trial runs, recorded by its Runner: on the trial, and CUDA_VISIBLE_DEVICES on its attempt. On both engines.</summary>
+public abstract class TrialRuntimeStoreTests : IDisposable
 {
-    private readonly TempDir dir = new("runtime-store");
-    private readonly Database db;
+    private readonly TestStore store;
     private readonly TrialRepository trials;
 
-    public TrialRuntimeStoreTests()
+    protected TrialRuntimeStoreTests(Backend backend)
     {
-        db = Database.Open(dir.File("o.db"));
+        store = TestStore.Create(backend, "runtime");
+        var db = store.Open();
         trials = new TrialRepository(db);
         var config = new TrialConfig();
         new SweepRepository(db).Register("s", null, null, [new SweepMember(config.Id(), config.ToCanonicalJson(), 0, "{}", 0)]);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        dir.Dispose();
-    }
+    public void Dispose() => store.Dispose();
 
     [Fact]
     public void The_owner_records_the_runtime_on_the_trial_and_its_current_attempt()
