@@ -33,6 +33,10 @@ app.Configure(config =>
         .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
         .WithExample("report")
         .WithExample("report", "hw3", "--out", "docs/hw3-report");
+    config.AddCommand<DoctorCommand>("doctor")
+        .WithDescription("Check what a run would use and whether it would work: libtorch, TorchSharp, GPU, cuDNN, a few real training steps, MPS, fonts, database, corpus")
+        .WithExample("doctor")
+        .WithExample("doctor", "experiments/hw3.yaml", "--json");
     config.AddCommand<ExportCommand>("export")
         .WithDescription("Copy a sweep (or the whole store) between SQLite and PostgreSQL, every row as it is")
         .WithExample("export", "hw3", "--to", "postgresql://me@db.example:5432/studies")

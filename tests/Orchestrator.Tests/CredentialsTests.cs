@@ -7,10 +7,10 @@ namespace Orchestrator.Tests;
 /// <summary>
 /// The PostgreSQL password, given the way the docs say (a 0600 file named by ORCHESTRATOR_DB_FILE),
 /// reaches the Runners (and, with the slurm executor, the workers on the cluster) through their
-/// environment and nowhere else: not the output, not `status` (table or JSON), not a row of the
-/// database, not the command line of any process on the machine while the sweep runs, not a Slurm
-/// job script (as written, and as the cluster holds it) or worker log. Failures say where it showed,
-/// never the password itself.
+/// environment and nowhere else: not the output, not `status` or `doctor` (table or JSON), not a row
+/// of the database, not the command line of any process on the machine while the sweep runs, not a
+/// Slurm job script (as written, and as the cluster holds it) or worker log. Failures say where it
+/// showed, never the password itself.
 /// </summary>
 [Collection("sweeps")]
 public sealed class CredentialsTests
@@ -79,14 +79,17 @@ public sealed class CredentialsTests
             NotIn(password, commandLines.ToString(), "a process's command line (/proc/*/cmdline) while the sweep ran");
 
             Assert.All(store.Trials(sweep), t => Assert.Equal(TrialStates.Completed, t.State));
-            foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["query", "SELECT * FROM attempts"], ["report"] })
+            var masked = db.Db.Replace("orchestrator@", "orchestrator:***@", StringComparison.Ordinal);
+            foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["query", "SELECT * FROM attempts"], ["report"],
+                                         ["doctor", spec, "--steps", "0"], ["doctor", spec, "--steps", "0", "--json"] })
             {
                 var r = OrchestratorCli.Run(dir.Path, env, args);
                 Assert.True(r.ExitCode == 0, r.ToString().Replace(password, "<PASSWORD>", StringComparison.Ordinal));
                 NotIn(password, r.ToString(), $"the output of `{string.Join(' ', args)}`");
+                if (args[0] == "doctor") Assert.Contains($"{masked} is writable", r.StdOut); // doctor wrote to it, and shows it masked
             }
             var status = OrchestratorCli.Run(dir.Path, env, "status", "nope");
-            Assert.Contains($"in {db.Db.Replace("orchestrator@", "orchestrator:***@", StringComparison.Ordinal)}", status.StdErr); // shown masked
+            Assert.Contains($"in {masked}", status.StdErr); // shown masked
             NotIn(password, status.ToString(), "the error of `status nope`");
 
             var rows = string.Join('\n', StoreRows.Of(db.OpenReadOnly()));

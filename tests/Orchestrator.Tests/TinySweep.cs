@@ -9,10 +9,10 @@ internal static class TinySweep
     /// <summary>
     /// A spec with <c>grid</c> lines as given (e.g. <c>model.hidden: [16, 24]</c>). Trials are tiny:
     /// a few dozen steps of a 16–32 unit model, checkpoints every few steps so a kill finds one.
-    /// <paramref name="execution"/> adds lines to the execution section (e.g. <c>executor: slurm</c>).
+    /// <paramref name="execution"/> adds lines to the execution section (e.g. <c>executor: slurm</c>, <c>gpus: [0, 1]</c>).
     /// </summary>
     public static string Write(TempDir dir, string name, string[] grid, int epochs = 2, int maxSteps = 12, int checkpointEvery = 4,
-        int parallel = 2, int retries = 2, double leaseSeconds = 4, string file = "sweep.yaml", string[]? execution = null, int hidden = 16)
+        int parallel = 2, int retries = 2, double leaseSeconds = 4, string file = "sweep.yaml", string[]? execution = null, int hidden = 16, string device = "cpu")
     {
         var corpus = dir.File("corpus.txt");
         if (!File.Exists(corpus)) File.WriteAllText(corpus, Corpora.Generate(20_000));
@@ -43,7 +43,7 @@ internal static class TinySweep
             grid:
             {string.Join('\n', grid.Select(g => "  " + g))}
             execution:
-              device: cpu
+              device: {device}
               parallel: {parallel}
               retries: {retries}
               lease_seconds: {leaseSeconds.ToString(CultureInfo.InvariantCulture)}

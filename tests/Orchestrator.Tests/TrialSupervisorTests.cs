@@ -43,11 +43,11 @@ public sealed class TrialSupervisorTests : IDisposable
         SchedulerOptions.From(new ExecutionConfig { Device = "cpu", Parallel = parallel, Retries = retries, LeaseSeconds = 30 }, null, retryDelaySeconds, cores: 1);
 
     private async Task<(TrialOutcome Outcome, TrialRow Row, IReadOnlyList<AttemptRow> Attempts)> SuperviseAsync(
-        ScriptedExecutor executor, SchedulerOptions? options = null, Concurrency? concurrency = null, StopSignals? stop = null)
+        ScriptedExecutor executor, SchedulerOptions? options = null, Concurrency? concurrency = null, StopSignals? stop = null, GpuSlot? gpu = null)
     {
         var claimed = _trials.ClaimNext("s", Owner, TimeSpan.FromSeconds(30))!;
         var supervisor = new TrialSupervisor(_db, executor, options ?? Options(), concurrency ?? new Concurrency(1), Owner, _observer);
-        var outcome = await supervisor.RunAsync(claimed, stop ?? StopSignals.None);
+        var outcome = await supervisor.RunAsync(claimed, gpu ?? GpuSlot.None, stop ?? StopSignals.None);
         return (outcome, _trials.Get(claimed.TrialId)!, _trials.Attempts(claimed.TrialId));
     }
 
@@ -145,6 +145,48 @@ public sealed class TrialSupervisorTests : IDisposable
     {
         var (outcome, row, _) = await SuperviseAsync(new ScriptedExecutor(_db, r => r.Exit(RunnerExitCode.Done)));
         Assert.Equal((TrialResult.Failed, TrialStates.Failed, "the Runner exited 0 without completing the trial"), (outcome.Result, row.State, row.Failure));
+    }
+
+    [Fact]
+    public async Task Out_of_memory_beside_other_trials_on_its_gpu_lowers_that_gpu_only_and_sends_the_trial_back_to_pending()
+    {
+        var pool = new GpuPool(["0", "1"], trialsPerGpu: 3);
+        var slots = Enumerable.Range(0, 4).Select(_ => pool.TryTake()!).ToList();
+        var (neighbour, mine) = (slots[1], slots[3]); // both on GPU 1
+        using var running = neighbour.Start();
+        var concurrency = new Concurrency(4);
+        GpuSlot? launchedOn = null;
+        var executor = new ScriptedExecutor(_db, r =>
+        {
+            Assert.Equal("1", r.Launch.Gpu); // the Runner's CUDA_VISIBLE_DEVICES
+            launchedOn = mine;
+            return r.Fails(FailureKind.OutOfMemory, "out of memory: CUDA out of memory. Tried to allocate 2.00 GiB");
+        });
+        var (outcome, row, attempts) = await SuperviseAsync(executor, concurrency: concurrency, gpu: mine);
+
+        Assert.Same(mine, launchedOn);
+        Assert.Equal((TrialResult.Requeued, TrialStates.Pending), (outcome.Result, row.State));
+        Assert.Equal((3, 1, 4), (pool.Capacity("0"), pool.Capacity("1"), concurrency.Limit));
+        Assert.Equal("out of memory (exit 6) while 2 trials shared GPU 1: out of memory: CUDA out of memory. Tried to allocate 2.00 GiB", row.Failure);
+        Assert.Equal(["requeued"], attempts.Select(a => a.Outcome));
+        Assert.Contains(_observer.Lines, l => l.EndsWith(" warning: out of memory on GPU 1 beside 1 other trial(s): back to pending; from now on GPU 1 takes at most 1 trial(s) at once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Out_of_memory_alone_on_its_gpu_fails_the_trial_even_when_other_gpus_are_busy()
+    {
+        var pool = new GpuPool(["0", "1"], trialsPerGpu: 0);
+        var busy = pool.TryTake()!;
+        using var running = busy.Start(); // a trial on GPU 0
+        var mine = pool.TryTake()!;
+        var concurrency = new Concurrency(2);
+        using var other = concurrency.Start();
+        var executor = new ScriptedExecutor(_db, r => r.Fails(FailureKind.OutOfMemory, "out of memory: CUDA out of memory. Tried to allocate 90.00 GiB"));
+        var (outcome, row, _) = await SuperviseAsync(executor, concurrency: concurrency, gpu: mine);
+
+        Assert.Equal((TrialResult.Failed, TrialStates.Failed), (outcome.Result, row.State));
+        Assert.Equal("out of memory (exit 6) running alone on GPU 1: out of memory: CUDA out of memory. Tried to allocate 90.00 GiB", row.Failure);
+        Assert.Equal((2, int.MaxValue), (concurrency.Limit, pool.Capacity("1")));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class RealSweepReportTests(RealSweepReport report) : IClassFixture
         Assert.Equal(RealSweep.Sweep, report.First.Sweep);
         Assert.Contains($"# Sweep report: {RealSweep.Sweep.Replace("-", "-")}", md);
         Assert.Contains("**8 trials**: 8 completed.", md);
+        Assert.Contains("Ran on: 8 trials on cpu with libtorch 2.10.0 (bundled).", md); // as each trial's Runner recorded it
         var trialsTable = md[md.IndexOf("## Trials", StringComparison.Ordinal)..md.IndexOf("## 1.", StringComparison.Ordinal)];
         foreach (var row in Summary())
         {

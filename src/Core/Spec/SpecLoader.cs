@@ -10,7 +10,7 @@ namespace Core.Spec;
 /// </summary>
 public static class SpecLoader
 {
-    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial", "executor", "slurm"];
+    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial", "executor", "slurm", "libtorch", "gpus", "trials_per_gpu", "mps"];
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
 
     /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
@@ -205,6 +205,10 @@ public static class SpecLoader
                 case "parallel": e = e with { Parallel = r.Int(valueNode, field, min: 1) ?? e.Parallel }; break;
                 case "retries": e = e with { Retries = r.Int(valueNode, field, min: 0) ?? e.Retries }; break;
                 case "threads_per_trial": e = e with { ThreadsPerTrial = r.Int(valueNode, field, min: 0) ?? e.ThreadsPerTrial }; break;
+                case "libtorch": e = e with { Libtorch = GpuExecution.ReadLibtorch(r, valueNode, field) ?? e.Libtorch }; break;
+                case "gpus": e = e with { Gpus = GpuExecution.ReadGpus(r, valueNode, field) }; break;
+                case "trials_per_gpu": e = e with { TrialsPerGpu = r.Int(valueNode, field, min: 0) ?? e.TrialsPerGpu }; break;
+                case "mps": e = e with { Mps = GpuExecution.ReadMps(r, valueNode, field) ?? e.Mps }; break;
                 case "lease_seconds":
                     var lease = r.Double(valueNode, field);
                     if (lease is < 1) r.Problem(valueNode, field, $"must be at least 1 second, got {lease}");

@@ -22,6 +22,39 @@ public sealed record ExecutionConfig
     public string Executor { get; init; } = Executors.Local;
     /// <summary>How Slurm workers are submitted (used with the slurm executor).</summary>
     public SlurmConfig Slurm { get; init; } = SlurmConfig.Default;
+    /// <summary>
+    /// Which libtorch the Runners load: <c>auto</c> (a bundled CUDA build, else a CUDA-capable PyTorch's
+    /// lib folder, else the bundled CPU build), <c>bundled</c>, or a folder holding libtorch_cpu.so
+    /// (relative to the folder the command runs in). The ORCHESTRATOR_LIBTORCH environment variable overrides it.
+    /// </summary>
+    public string Libtorch { get; init; } = LibtorchSetting.Auto;
+    /// <summary>The GPUs to spread trials over, as CUDA device ids; null means auto: every GPU visible to the process.</summary>
+    public IReadOnlyList<int>? Gpus { get; init; }
+    /// <summary>
+    /// Trials that share one GPU at most (fewer after one of them runs out of memory there); 0: no
+    /// limit of its own, the parallel trials are spread evenly over the GPUs.
+    /// </summary>
+    public int TrialsPerGpu { get; init; }
+    /// <summary>NVIDIA MPS: auto (use a daemon already running), true (start one for the run when none runs), false.</summary>
+    public string Mps { get; init; } = MpsSetting.Auto;
+}
+
+/// <summary>The values of <c>execution.libtorch</c> that are not folders.</summary>
+public static class LibtorchSetting
+{
+    public const string Auto = "auto";
+    public const string Bundled = "bundled";
+    /// <summary>The environment variable that overrides execution.libtorch (same values).</summary>
+    public const string EnvironmentVariable = "ORCHESTRATOR_LIBTORCH";
+}
+
+/// <summary>The values of <c>execution.mps</c>.</summary>
+public static class MpsSetting
+{
+    public const string Auto = "auto";
+    public const string On = "true";
+    public const string Off = "false";
+    public static readonly string[] All = [Auto, On, Off];
 }
 
 /// <summary>One trial of the expanded grid.</summary>

@@ -87,6 +87,31 @@ public sealed class Database
     }
 
     /// <summary>
+    /// Whether this process could open the store for writing, changing nothing: connects, begins the
+    /// write transaction, takes the schema lock as <see cref="Open(StoreLocation, string?)"/> does,
+    /// makes a change that is never kept (<see cref="Dialects.Dialect.ProbeWrite"/>) and rolls it all
+    /// back. Returns the schema version found (0: nothing created yet). Never creates a SQLite file:
+    /// a missing one throws <see cref="DatabaseNotFoundException"/>. A store that cannot be reached,
+    /// opened or logged into throws the <see cref="StoreException"/> <see cref="Open(StoreLocation, string?)"/>
+    /// would; a refused write throws the engine's own exception.
+    /// </summary>
+    public static long ProbeWrite(StoreLocation location)
+    {
+        if (location.Kind == StoreKind.Sqlite && !File.Exists(location.SqlitePath)) throw new DatabaseNotFoundException(location.SqlitePath);
+        var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, null));
+        return db.Translating(() =>
+        {
+            using var c = db.Connect();
+            using var tx = db.Dialect.BeginWrite(c);
+            db.Dialect.LockSchema(c, tx);
+            var version = db.Dialect.SchemaVersion(c, tx);
+            db.Dialect.ProbeWrite(c, tx);
+            tx.Rollback();
+            return version;
+        });
+    }
+
+    /// <summary>
     /// The folder a store keeps its files in (checkpoints, and a Slurm sweep's job script and logs):
     /// the SQLite file's folder, or for PostgreSQL the results folder (default <c>results/</c>).
     /// </summary>

@@ -40,6 +40,12 @@ public sealed class TrialRow
     public string? StderrTail { get; init; }
     /// <summary>The Runner process running the trial now (<see cref="Contract.ProcessIdentity"/>), once it attached.</summary>
     public string? Runner { get; init; }
+    /// <summary>The GPU the trial ran on last (e.g. NVIDIA H100 80GB HBM3); null on the CPU.</summary>
+    public string? GpuName { get; init; }
+    /// <summary>The libtorch it ran with last, e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch).</summary>
+    public string? LibtorchVersion { get; init; }
+    /// <summary>The CUDA version of that libtorch; null on a CPU build.</summary>
+    public string? CudaVersion { get; init; }
     public string CreatedAt { get; init; } = "";
     public string? StartedAt { get; init; }
     public string? FinishedAt { get; init; }
@@ -69,6 +75,8 @@ public sealed class AttemptRow
     public string? Reason { get; init; }
     public string? FailureKind { get; init; }
     public string? StderrTail { get; init; }
+    /// <summary>The CUDA_VISIBLE_DEVICES its Runner was started with (null: not set).</summary>
+    public string? CudaVisibleDevices { get; init; }
 }
 
 public sealed record MetricRow(string TrialId, string Name, long Step, int? Epoch, double Value, double WallTime)

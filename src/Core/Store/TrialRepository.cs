@@ -127,6 +127,29 @@ public sealed class TrialRepository(Database db)
             """, new { trialId, epoch, step, device, parameters, vocabSize });
     }
 
+    /// <summary>
+    /// Records where the trial runs, as its Runner found it: on the trial the device, GPU, libtorch and
+    /// CUDA versions; on the current attempt the CUDA_VISIBLE_DEVICES it was started with. Only while
+    /// <paramref name="owner"/> holds it; false otherwise.
+    /// </summary>
+    public bool RecordRuntime(string trialId, string owner, TrialRuntime runtime)
+    {
+        using var c = db.Connect();
+        using var tx = db.BeginWrite(c);
+        var args = new { trialId, owner, runtime.Device, runtime.GpuName, runtime.LibtorchVersion, runtime.CudaVersion, runtime.CudaVisibleDevices };
+        var changed = c.Execute("""
+            UPDATE trials SET device = @Device, gpu_name = @GpuName, libtorch_version = @LibtorchVersion, cuda_version = @CudaVersion
+            WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
+            """, args, tx);
+        if (changed == 1)
+            c.Execute("""
+                UPDATE attempts SET cuda_visible_devices = @CudaVisibleDevices
+                WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+                """, args, tx);
+        tx.Commit();
+        return changed == 1;
+    }
+
     /// <summary>running → completed. Returns false if the caller did not own it.</summary>
     public bool Complete(string trialId, string owner) =>
         Finish(trialId, owner, TrialStates.Completed, "completed", new AttemptEnd(0, null));
@@ -229,3 +252,6 @@ public sealed class TrialRepository(Database db)
 
 /// <summary>How an attempt ended, as recorded: the exit code, the reason (for people), the <see cref="Contract.FailureKind"/> and the stderr tail.</summary>
 public sealed record AttemptEnd(int? ExitCode, string? Reason, string? FailureKind = null, string? StderrTail = null);
+
+/// <summary>Where an attempt of a trial runs: device (cpu, cuda), GPU name, libtorch and CUDA versions, and the CUDA_VISIBLE_DEVICES its Runner got.</summary>
+public sealed record TrialRuntime(string Device, string? GpuName, string? LibtorchVersion, string? CudaVersion, string? CudaVisibleDevices);

@@ -66,6 +66,7 @@ public static class CliErrors
         SlurmCommandException => new(CliExitCode.Error, e.Message),
 
         RunnerNotFoundException => new(CliExitCode.Error, e.Message),
+        RunnerSetupException => new(CliExitCode.BadInput, $"{e.Message}\nnothing was run or recorded"),
         OperationCanceledException => new(CliExitCode.Interrupted, "interrupted before it finished; run the same command again to continue"),
         DbException s => new(CliExitCode.Error, $"database error: {s.Message}"),
         IOException or UnauthorizedAccessException => new(CliExitCode.Error, e.Message),

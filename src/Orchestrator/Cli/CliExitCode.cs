@@ -12,6 +12,8 @@ public static class CliExitCode
     public const int Ok = 0;
     /// <summary><c>run</c>: the sweep finished, but some trials failed (see <c>status</c>).</summary>
     public const int TrialsFailed = 1;
+    /// <summary><c>doctor</c>: a check failed, so a run would fail (the output names the check).</summary>
+    public const int ChecksFailed = 1;
     /// <summary>Bad input: a spec with problems, bad options, an unknown sweep or trial, a missing database, a refused query.</summary>
     public const int BadInput = 2;
     /// <summary>Something outside the input went wrong (the Runner is not built, the database cannot be opened or written).</summary>

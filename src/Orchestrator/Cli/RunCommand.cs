@@ -76,7 +76,8 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         var store = settings.Store;
         if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
             Output.Warning(StorePlacement.Problem(store.SqlitePath, mount));
-        var runner = RunnerCommand.Locate();
+        // How Runners start (libtorch, GPUs, MPS) is settled before anything is recorded: settings that cannot be met record nothing.
+        await using var setup = await RunnerSetup.StartAsync(spec.Execution, cancellationToken);
 
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
         using var signals = new StopOnSignals(cancellationToken,
@@ -90,24 +91,21 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 
         await Corpora.EnsureAsync(db, spec, Output.Info, signals.Graceful);
 
-        var options = Options(spec.Execution, settings);
+        var options = SchedulerOptions.From(spec.Execution, settings.Parallel, settings.RetryDelay, Environment.ProcessorCount, setup.Gpus, setup.Environment);
         var owner = Core.Contract.OwnerToken.New();
+        foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
         Output.Info($"running {registration.Pending + registration.Running} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
                     + $"device {options.Device}, owner {owner}");
 
-
         var labels = TrialLabels.For(spec);
         var stop = signals.Signals;
-        var local = new LocalProcessExecutor(runner);
+        var local = new LocalProcessExecutor(setup.Runner);
         Task<SweepOutcome> Run(ISweepObserver observer) => new Scheduler(db, local, options, observer, owner).RunAsync(spec.Name, stop);
         var outcome = Output.IsTerminal && !settings.Plain
             ? await TerminalProgress.RunAsync(labels, Run)
             : await Run(new PlainProgress(Console.Out, labels));
         return Summarize(outcome);
     }
-
-    private static SchedulerOptions Options(ExecutionConfig execution, RunSettings settings) =>
-        SchedulerOptions.From(execution, settings.Parallel, settings.RetryDelay, Environment.ProcessorCount);
 
     private static int Summarize(SweepOutcome o)
     {

@@ -1,8 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Core.Spec;
 using Core.Store;
 using Orchestrator.Execution;
+using Orchestrator.Execution.Libtorch;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -57,8 +59,10 @@ public sealed class SampleSettings : StoreSettings
 
 /// <summary>
 /// <c>orchestrator sample --trial ID</c>: generates text from a trial's checkpoint. Runs the
-/// Runner's <c>sample</c> command as a child process (TorchSharp never loads in the orchestrator)
-/// and passes its output through; its exit code becomes the CLI's (<see cref="FromRunner"/>).
+/// Runner's <c>sample</c> command as a child process (TorchSharp never loads in the orchestrator),
+/// with the libtorch <c>run</c> would choose (<see cref="LibtorchRunner"/>: ORCHESTRATOR_LIBTORCH,
+/// else <c>auto</c>; there is no spec to take <c>execution.libtorch</c> from), and passes its output
+/// through; its exit code becomes the CLI's (<see cref="FromRunner"/>).
 /// </summary>
 public sealed class SampleCommand : AsyncCommand<SampleSettings>
 {
@@ -66,7 +70,9 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
     {
         var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
         var trial = new TrialRepository(db).Get(settings.Trial) ?? throw new TrialNotFoundException(db.Path, settings.Trial);
-        var runner = RunnerCommand.Locate();
+        // The libtorch a run's Runners would load (ORCHESTRATOR_LIBTORCH, else auto), started the same way.
+        var (runner, libtorch, libtorchEnvironment) = LibtorchRunner.Choose(LibtorchSetting.Auto);
+        if (libtorch.Warning is { } warning) Console.Error.WriteLine($"warning: {warning}");
 
         // Options left out take the trial's own sample settings (the Runner reads them from its config).
         var args = new List<string> { "sample" };
@@ -81,6 +87,7 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
         Add("--seed", settings.Seed?.ToString(CultureInfo.InvariantCulture));
 
         var start = runner.StartInfo(args, redirect: false);
+        foreach (var (name, value) in libtorchEnvironment) start.Environment[name] = value;
         foreach (var (name, value) in db.Location.ChildEnvironment) start.Environment[name] = value;
         using var process = Process.Start(start)
                             ?? throw new InvalidOperationException($"could not start {runner}");

@@ -48,24 +48,26 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var store = settings.Store;
         // A worker never creates a database: an SQLite file missing here is one this node cannot see.
         if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new WorkerDatabaseException(store.SqlitePath);
-        var runner = RunnerCommand.Locate();
         var db = Database.Open(store, settings.ResultsDir);
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var spec = SpecLoader.LoadText(sweep.SpecPath ?? sweep.Name, sweep.SpecYaml ?? "");
+        // Libtorch, GPUs and MPS as on this node (its CUDA_VISIBLE_DEVICES is what Slurm's gres gave the task).
+        await using var setup = await RunnerSetup.StartAsync(spec.Execution, cancellationToken);
 
         using var signals = new StopOnSignals(cancellationToken,
             signal => Output.Info($"{signal}: asking running trials to checkpoint; they go back to pending for the next worker"));
 
         var task = SlurmEnvironment.TaskName();
-        var options = SchedulerOptions.From(spec.Execution, settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount)
-            with { WaitForOthers = false };
+        var options = SchedulerOptions.From(spec.Execution, settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount,
+                setup.Gpus, setup.Environment) with { WaitForOthers = false };
         var owner = OwnerToken.New();
         var restarts = SlurmEnvironment.Restarts();
         Output.Info($"worker for sweep {sweep.Name} on {Environment.MachineName}" + (task is null ? "" : $", Slurm job {task}")
                     + (restarts > 0 ? $" (requeued {restarts} time(s))" : "")
                     + $": {options.Parallel} trial(s) at a time, {options.ThreadsPerTrial} thread(s) each, device {options.Device}, owner {owner}, database {db.Path}");
+        foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
 
-        ITrialExecutor executor = new LocalProcessExecutor(runner);
+        ITrialExecutor executor = new LocalProcessExecutor(setup.Runner);
         if (task is not null) executor = new SlurmTaskExecutor(executor, new SlurmJobRepository(db), task);
         var progress = new PlainProgress(Console.Out, TrialLabels.For(spec));
         var outcome = await new Scheduler(db, executor, options, progress, owner).RunAsync(sweep.Name, signals.Signals);

@@ -6,7 +6,9 @@ namespace Orchestrator.Execution;
 
 /// <summary>
 /// Runs each attempt as a local Runner process, per the process contract (docs/contract.md):
-/// <c>runner train --db DB [--results DIR] --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>.
+/// <c>runner train --db DB [--results DIR] --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>,
+/// with the store's environment (a password never goes on the command line), the launch's environment
+/// (libtorch, MPS) and its GPU as CUDA_VISIBLE_DEVICES.
 /// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
@@ -26,13 +28,9 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
         ], redirect: true);
         // The store's password, if its setting carried one, goes by environment, never on the command line.
         foreach (var (name, value) in launch.Store.ChildEnvironment) psi.Environment[name] = value;
-        // Native BLAS/OpenMP pools follow these as well as torch.set_num_threads.
-        psi.Environment["OMP_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);
-        psi.Environment["MKL_NUM_THREADS"] = launch.Threads.ToString(CultureInfo.InvariantCulture);
-        // Spinning OpenMP workers collapse when any other process shares the cores (measured here:
-        // 12 small trials with 2 threads each took 220 s of training spinning, 8.7 s waiting passively,
-        // on a 2-core machine with other work running). Passive waiting unless the user chose otherwise.
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        foreach (var (name, value) in ThreadEnvironment.For(launch.Threads)) psi.Environment[name] = value;
+        foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
+        if (launch.Gpu is not null) psi.Environment[RunnerEnvironment.CudaVisibleDevices] = launch.Gpu;
 
         var tail = new StderrTail(stderrLines);
         using var process = new Process { StartInfo = psi };

@@ -28,6 +28,25 @@ public sealed record RunnerCommand(string Program, string? Dll)
         return new RunnerCommand("dotnet", dll);
     }
 
+    /// <summary>The folder the build copies the Runner without its libtorch into (beside runner/), for Runners that load another libtorch.</summary>
+    public const string ExternalLibtorchFolder = "runner-external-libtorch";
+
+    /// <summary>Where this Runner's bundled libtorch would be (APP/runtimes/linux-x64/native); null when the Runner is not a .dll.</summary>
+    public string? BundledLibtorchFolder => Dll is null ? null : Path.Combine(Path.GetDirectoryName(Dll)!, "runtimes", "linux-x64", "native");
+
+    /// <summary>
+    /// The same Runner without a libtorch of its own, to load another one (TorchSharp would load a
+    /// bundled libtorch_cpu.so beside it): runner-external-libtorch/ beside runner/. A Runner named by
+    /// ORCHESTRATOR_RUNNER, or a build without that folder, stays as it is (the Runner then refuses a
+    /// libtorch that is not the one it carries, saying so).
+    /// </summary>
+    public RunnerCommand ForExternalLibtorch()
+    {
+        if (Dll is null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable))) return this;
+        var dll = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Dll)!)!, ExternalLibtorchFolder, Path.GetFileName(Dll));
+        return File.Exists(dll) ? this with { Dll = dll } : this;
+    }
+
     /// <summary>A start info for <c>runner ARGS</c>, with the working directory of the orchestrator.</summary>
     public ProcessStartInfo StartInfo(IEnumerable<string> args, bool redirect)
     {

@@ -5,7 +5,9 @@ namespace Orchestrator.Execution;
 
 /// <summary>
 /// Everything an executor needs to start one attempt of one trial. Deliberately nothing about
-/// sweeps or grids: the executor only knows "train this trial id from this store as this owner".
+/// sweeps or grids: the executor only knows "train this trial id from this store as this owner",
+/// on this GPU (<see cref="Gpu"/>, the Runner's CUDA_VISIBLE_DEVICES; null: none of its own), with
+/// these environment variables (<see cref="Environment"/>: libtorch, MPS).
 /// <see cref="ResultsFolder"/> is where checkpoints go when the store is PostgreSQL.
 /// </summary>
 public sealed record TrialLaunch(
@@ -15,7 +17,9 @@ public sealed record TrialLaunch(
     string ResultsFolder,
     TimeSpan Lease,
     int Threads,
-    string Device);
+    string Device,
+    string? Gpu = null,
+    IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>
 /// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked

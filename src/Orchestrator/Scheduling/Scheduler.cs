@@ -7,6 +7,7 @@ namespace Orchestrator.Scheduling;
 /// Runs a registered sweep to its end: claims claimable trials (pending, or abandoned with an
 /// expired lease, or held by processes of this host that are gone) atomically, keeps up to
 /// <see cref="SchedulerOptions.Parallel"/> of them running (fewer after trials ran out of memory),
+/// each on a GPU of <see cref="SchedulerOptions.Gpus"/> with room (see <see cref="GpuPool"/>) when there are GPUs,
 /// waits for trials held by other live owners (unless <see cref="SchedulerOptions.WaitForOthers"/>
 /// is off, as in a Slurm worker), and returns when every trial of the sweep is completed or failed,
 /// or when nothing is left to claim and it does not wait, or when stopped. It knows the sweep's
@@ -22,6 +23,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
     public async Task<SweepOutcome> RunAsync(string sweep, StopSignals stop)
     {
         var concurrency = new Concurrency(options.Parallel);
+        var gpus = new GpuPool(options.Gpus, options.TrialsPerGpu);
         var supervisor = new TrialSupervisor(db, executor, options, concurrency, Owner, observer);
         var inFlight = new List<Task<TrialOutcome>>();
         var handled = new List<TrialOutcome>();
@@ -30,10 +32,18 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
         while (true)
         {
             var stopping = stop.Requested;
-            while (!stopping && inFlight.Count < concurrency.Limit && _trials.ClaimNext(sweep, Owner, options.Lease) is { } claimed)
+            while (!stopping && inFlight.Count < concurrency.Limit && gpus.TryTake() is { } slot)
             {
+                if (_trials.ClaimNext(sweep, Owner, options.Lease) is not { } claimed)
+                {
+                    slot.Dispose();
+                    break;
+                }
                 observer.Claimed(claimed);
-                inFlight.Add(Task.Run(() => supervisor.RunAsync(claimed, stop)));
+                inFlight.Add(Task.Run(async () =>
+                {
+                    using (slot) return await supervisor.RunAsync(claimed, slot, stop).ConfigureAwait(false);
+                }));
             }
 
             if (inFlight.Count == 0)
@@ -51,7 +61,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
 
             // Wake when a trial ends, or (with free slots) after a poll interval to look for abandoned trials.
             var wakeUps = new List<Task>(inFlight);
-            if (!stopping && inFlight.Count < concurrency.Limit) wakeUps.Add(DelayAsync(options.PollInterval, stop));
+            if (!stopping && inFlight.Count < concurrency.Limit && gpus.HasRoom) wakeUps.Add(DelayAsync(options.PollInterval, stop));
             await Task.WhenAny(wakeUps).ConfigureAwait(false);
             foreach (var done in inFlight.Where(t => t.IsCompleted).ToList())
             {

@@ -32,16 +32,28 @@ public sealed record SchedulerOptions
     /// to claim, so an idle task does not hold its allocation.
     /// </summary>
     public bool WaitForOthers { get; init; } = true;
+    /// <summary>The GPUs trials are spread over, as CUDA_VISIBLE_DEVICES values (see <see cref="GpuPool"/>); empty: Runners get none of their own.</summary>
+    public IReadOnlyList<string> Gpus { get; init; } = [];
+    /// <summary>Trials one GPU holds at most; 0: no limit of its own.</summary>
+    public int TrialsPerGpu { get; init; }
+    /// <summary>Environment variables every Runner of the run gets (libtorch, MPS; see <see cref="Execution.RunnerSetup"/>).</summary>
+    public IReadOnlyDictionary<string, string> RunnerEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
     /// The options for a spec's execution section, with the command line's overrides:
     /// <paramref name="parallel"/> replaces execution.parallel, <paramref name="retryDelaySeconds"/>
-    /// the default retry delay. Threads per trial left at 0 divide <paramref name="cores"/> between
-    /// the parallel trials; the poll interval is a sixth of the lease, within [0.5 s, 5 s].
+    /// the default retry delay. With <paramref name="gpus"/> and a trials_per_gpu limit, no more
+    /// trials run at once than the GPUs hold together. Threads per trial left at 0 divide
+    /// <paramref name="cores"/> between the parallel trials; the poll interval is a sixth of the
+    /// lease, within [0.5 s, 5 s]. Every Runner gets <paramref name="runnerEnvironment"/>.
     /// </summary>
-    public static SchedulerOptions From(ExecutionConfig execution, int? parallel, double? retryDelaySeconds, int cores)
+    public static SchedulerOptions From(ExecutionConfig execution, int? parallel, double? retryDelaySeconds, int cores,
+        IReadOnlyList<string>? gpus = null, IReadOnlyDictionary<string, string>? runnerEnvironment = null)
     {
+        gpus ??= [];
         var trialsAtOnce = parallel ?? execution.Parallel;
+        // The GPUs' own limit caps the trials at once: no more than they can hold together.
+        if (gpus.Count > 0 && execution.TrialsPerGpu > 0) trialsAtOnce = Math.Min(trialsAtOnce, gpus.Count * execution.TrialsPerGpu);
         return new SchedulerOptions
         {
             Parallel = trialsAtOnce,
@@ -51,6 +63,9 @@ public sealed record SchedulerOptions
             Device = execution.Device,
             RetryDelay = TimeSpan.FromSeconds(retryDelaySeconds ?? DefaultRetryDelaySeconds),
             PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.LeaseSeconds / 6, 0.5, 5)),
+            Gpus = gpus,
+            TrialsPerGpu = execution.TrialsPerGpu,
+            RunnerEnvironment = runnerEnvironment ?? new Dictionary<string, string>(),
         };
     }
 

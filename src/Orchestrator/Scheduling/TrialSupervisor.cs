@@ -10,7 +10,8 @@ namespace Orchestrator.Scheduling;
 /// Carries one claimed trial to an end for this orchestrator: keeps its lease alive, runs attempts
 /// through the executor, retries retryable exits with exponential backoff and jitter (Polly) unless
 /// an attempt failed exactly as the one before, sends a trial that ran out of memory beside others
-/// back to pending with a lower <see cref="Concurrency"/>, and records the outcome the Runner could
+/// back to pending with a lower <see cref="Concurrency"/> (or, on a GPU, a lower capacity of that
+/// GPU: <see cref="GpuSlot.LowerBelow"/>), and records the outcome the Runner could
 /// not record itself (a crash after the last retry, a Runner that died while stopping), with the
 /// Runner's own failure message as the reason and its stderr tail in a column of its own.
 /// </summary>
@@ -19,23 +20,27 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
     private readonly TrialRepository _trials = new(db);
     private readonly Backoff _backoff = new(options.RetryDelay, options.MaxRetryDelay);
 
-    /// <summary>One attempt's exit, and how many attempts of this orchestrator ran when it ended (itself included).</summary>
-    private sealed record Attempted(TrialExit Exit, int Sharing);
+    /// <summary>One attempt's exit, and how many attempts of this orchestrator ran when it ended (itself included), on the machine and on its GPU.</summary>
+    private sealed record Attempted(TrialExit Exit, int Sharing, int SharingGpu);
 
-    public async Task<TrialOutcome> RunAsync(TrialRow claimed, StopSignals stop)
+    /// <summary>Carries the trial to an end without a GPU of its own.</summary>
+    public Task<TrialOutcome> RunAsync(TrialRow claimed, StopSignals stop) => RunAsync(claimed, GpuSlot.None, stop);
+
+    /// <summary>Carries the trial to an end; its Runners get <paramref name="gpu"/>'s GPU.</summary>
+    public async Task<TrialOutcome> RunAsync(TrialRow claimed, GpuSlot gpu, StopSignals stop)
     {
         var id = claimed.TrialId;
         await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m), quietWhenEnded: true);
         using var stopOrLost = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate, lease.Lost);
 
-        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device);
+        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device, gpu.Gpu, options.RunnerEnvironment);
         var attempts = new List<Attempted>();
         var stoppedInBackoff = false;
         try
         {
             await Pipeline(id, attempts, stop).ExecuteAsync(async _ =>
             {
-                var attempted = await AttemptAsync(id, launch, stop).ConfigureAwait(false);
+                var attempted = await AttemptAsync(id, launch, gpu, stop).ConfigureAwait(false);
                 attempts.Add(attempted);
                 return attempted.Exit;
             }, stopOrLost.Token).ConfigureAwait(false);
@@ -45,15 +50,16 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
             // Stopped (or lost) during a retry's backoff: no Runner is running.
             stoppedInBackoff = true;
         }
-        return Conclude(id, attempts, stoppedInBackoff, stop);
+        return Conclude(id, attempts, gpu, stoppedInBackoff, stop);
     }
 
-    private async Task<Attempted> AttemptAsync(string id, TrialLaunch launch, StopSignals stop)
+    private async Task<Attempted> AttemptAsync(string id, TrialLaunch launch, GpuSlot gpu, StopSignals stop)
     {
-        if (!StillOurs(id)) return new(new TrialExit(RunnerExitCode.LeaseLost, ["the lease was lost before the attempt started"], StopRequested: false), 1);
+        if (!StillOurs(id)) return new(new TrialExit(RunnerExitCode.LeaseLost, ["the lease was lost before the attempt started"], StopRequested: false), 1, 1);
         using var running = concurrency.Start();
+        using var onGpu = gpu.Start();
         var exit = await executor.RunAsync(launch, e => Report(id, e), stop).ConfigureAwait(false);
-        return new(exit, running.Sharing);
+        return new(exit, running.Sharing, onGpu.Sharing);
     }
 
     private void Report(string id, RunnerEvent e)
@@ -94,7 +100,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
     private bool StillOurs(string id) => _trials.Get(id) is { State: TrialStates.Running } t && t.Owner == owner;
 
     /// <summary>Reads what the Runner recorded and records what it could not.</summary>
-    private TrialOutcome Conclude(string id, List<Attempted> attempts, bool stoppedInBackoff, StopSignals stop)
+    private TrialOutcome Conclude(string id, List<Attempted> attempts, GpuSlot gpu, bool stoppedInBackoff, StopSignals stop)
     {
         var row = _trials.Get(id);
         var ours = row is { State: TrialStates.Running } && row.Owner == owner;
@@ -135,7 +141,16 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
             _trials.Fail(id, owner, exit.End(reason));
             return Outcome(TrialResult.Failed, reason);
         }
-        if (exit.ExitCode == RunnerExitCode.OutOfMemory && last!.Sharing > 1)
+        if (exit.ExitCode == RunnerExitCode.OutOfMemory && gpu.Gpu is { } onGpu && last!.SharingGpu > 1)
+        {
+            // Its GPU ran out beside other trials: that GPU takes fewer from now on; the trial runs again.
+            var limit = gpu.LowerBelow(last.SharingGpu);
+            var reason = exit.Describe($"{exit.Summary} while {last.SharingGpu} trials shared GPU {onGpu}");
+            _trials.Requeue(id, owner, exit.End(reason));
+            observer.Warning(id, $"out of memory on GPU {onGpu} beside {last.SharingGpu - 1} other trial(s): back to pending; from now on GPU {onGpu} takes at most {limit} trial(s) at once");
+            return Outcome(TrialResult.Requeued, reason);
+        }
+        if (exit.ExitCode == RunnerExitCode.OutOfMemory && gpu.Gpu is null && last!.Sharing > 1)
         {
             var limit = concurrency.LowerBelow(last.Sharing);
             var reason = exit.Describe($"{exit.Summary} while {last.Sharing} trials ran at once");
@@ -147,7 +162,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
         var attempt = $"on attempt {attempts.Count} of {options.Retries + 1}";
         var failure = exit.ExitCode switch
         {
-            RunnerExitCode.OutOfMemory => exit.Describe($"{exit.Summary} running alone"),
+            RunnerExitCode.OutOfMemory => exit.Describe($"{exit.Summary} running alone{(gpu.Gpu is { } alone ? $" on GPU {alone}" : "")}"),
             _ when RepeatsThePrevious(attempts) => exit.Describe($"{exit.Summary} {attempt}, exactly as on attempt {attempts.Count - 1}, so not retried"),
             _ when RunnerExitCode.IsRetryable(exit.ExitCode) => exit.Describe($"{exit.Summary} {attempt}"),
             _ => exit.Reason,

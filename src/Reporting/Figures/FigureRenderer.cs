@@ -180,6 +180,23 @@ internal static class FigureRenderer
         return plot;
     }
 
+    /// <summary>A small empty plot set up as every figure is, with <paramref name="title"/> and axis labels when given (for <see cref="FigureText"/>).</summary>
+    internal static byte[] RenderTextProbe(string? title)
+    {
+        using var plot = NewPlot();
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.Axes.Bottom.TickGenerator = new NumericManual([], []);
+        plot.Axes.Left.TickGenerator = new NumericManual([], []);
+        if (title is not null)
+        {
+            plot.Title(title);
+            plot.XLabel(title);
+            plot.YLabel(title);
+        }
+        ApplyFonts(plot);
+        return plot.GetImageBytes(320, 240, ImageFormat.Png);
+    }
+
     private static Plot NewPlot()
     {
         FigureFont.EnsureReady();

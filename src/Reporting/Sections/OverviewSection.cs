@@ -23,6 +23,7 @@ internal sealed class OverviewSection : ISection
 
         md.Paragraph($"**{Format.Plural(d.Trials.Count, "trial")}**: {StateCounts(d.Trials)}.");
         md.Paragraph(GridSentence(d));
+        if (RanOn(d.Trials) is { } ranOn) md.Paragraph(ranOn);
 
         md.Heading(2, "Trials");
         var header = new List<string> { "#", "trial" };
@@ -68,6 +69,24 @@ internal sealed class OverviewSection : ISection
         foreach (var s in new[] { TrialStates.Completed, TrialStates.Running, TrialStates.Pending, TrialStates.Failed })
             if (trials.Count(t => t.Data.State == s) is > 0 and var n) parts.Add($"{n} {s}");
         return string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// "Ran on: 18 trials on cuda (NVIDIA H100 80GB HBM3) with libtorch 2.11.0+cu130 (PyTorch), CUDA 13.0.", one
+    /// group per distinct device, GPU, libtorch and CUDA version as the trials' Runners recorded them; null before any ran.
+    /// </summary>
+    private static string? RanOn(IReadOnlyList<TrialView> trials)
+    {
+        var groups = trials.Select(t => t.Data.Trial).Where(t => t.Device is not null)
+            .GroupBy(t => (t.Device, t.GpuName, t.LibtorchVersion, t.CudaVersion))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Device, StringComparer.Ordinal).ThenBy(g => g.Key.GpuName, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var (device, gpu, libtorch, cuda) = g.Key;
+                return $"{Format.Plural(g.Count(), "trial")} on {Md.Text(device!)}{(gpu is null ? "" : $" ({Md.Text(gpu)})")}"
+                       + (libtorch is null ? "" : $" with libtorch {Md.Text(libtorch)}") + (cuda is null ? "" : $", CUDA {Md.Text(cuda)}");
+            }).ToList();
+        return groups.Count == 0 ? null : $"Ran on: {string.Join("; ", groups)}.";
     }
 
     private static string GridSentence(Design d)

@@ -4,6 +4,7 @@ using Runner.Checkpoints;
 using Runner.Data;
 using Runner.Inference;
 using Runner.Model;
+using Runner.Runtime;
 using TorchSharp;
 
 namespace Runner.Cli;
@@ -70,7 +71,9 @@ public static class SampleCommand
             TopK = request.TopK, Seed = request.Seed, Text = text, CreatedAt = Timestamps.Now(),
         });
         Console.Out.WriteLine(text);
-        observer.Log($"sampled {request.Length} characters from {row.Name} of trial {trialId} (temperature {request.Temperature}, top-k {request.TopK}, seed {request.Seed})");
+        var libtorch = LoadedLibtorch.Describe() is { } loaded ? $"{loaded.Describe()} in {loaded.Folder}" : "unknown";
+        observer.Log($"sampled {request.Length} characters from {row.Name} of trial {trialId} (temperature {request.Temperature}, top-k {request.TopK}, seed {request.Seed}) "
+                     + $"on {DeviceChoice.NameOf(device)} with libtorch {libtorch}");
         return RunnerExitCode.Done;
     }
 }

@@ -5,6 +5,7 @@ using Core.Data;
 using Core.Spec;
 using Core.Store;
 using Runner.Model;
+using Runner.Runtime;
 using Runner.Training;
 using TorchSharp;
 
@@ -67,6 +68,8 @@ public static class TrainCommand
         }
 
         var trial = trials.Get(trialId)!;
+        // Where this attempt runs, as this process found it: device, GPU, libtorch, CUDA_VISIBLE_DEVICES.
+        trials.RecordRuntime(trialId, owner, RuntimeProbe.ForTrial(device));
         using var heartbeat = new LeaseHeartbeat(trials, trialId, owner, lease, observer.Warn);
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; RequestStop(stop, observer, "SIGTERM"); });

@@ -13,7 +13,8 @@ public static class DeviceChoice
         "auto" => cuda.is_available() ? CUDA : CPU,
         "cpu" => CPU,
         "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new BadInputException("--device cuda: CUDA is not available to this build (it uses libtorch-cpu unless built with -p:TorchBackend=cuda, and needs an NVIDIA GPU); use --device cpu or auto"),
+        "cuda" => throw new BadInputException("--device cuda: CUDA is not available to this Runner: it needs an NVIDIA GPU and a CUDA build of libtorch "
+                                          + "(a CUDA-capable PyTorch's, through execution.libtorch: auto or its lib folder; the bundled one is a CPU build); use --device cpu or auto"),
         _ => throw new BadInputException($"--device must be one of {string.Join(", ", Names)}, got '{name}'"),
     };
 

@@ -82,6 +82,14 @@ public abstract class Dialect
 
     internal abstract void SetSchemaVersion(DbConnection c, DbTransaction tx, int version);
 
+    /// <summary>
+    /// Inside <paramref name="tx"/>, which the caller rolls back, what a writer's first changes need
+    /// beyond the write transaction and the schema lock (SQLite: nothing more; <c>BEGIN IMMEDIATE</c>
+    /// took the write lock. PostgreSQL: a row of <c>schema_version</c> rewritten as it is, which a
+    /// read-only server or a user without the right to write refuses).
+    /// </summary>
+    internal abstract void ProbeWrite(DbConnection c, DbTransaction tx);
+
     /// <summary>How many tables the store has (0: nothing was ever created in it).</summary>
     internal abstract long TableCount(DbConnection c);
 

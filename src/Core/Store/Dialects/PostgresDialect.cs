@@ -90,6 +90,9 @@ internal sealed class PostgresDialect : Dialect
         c.Execute("INSERT INTO schema_version(version) VALUES (@version)", new { version }, tx);
     }
 
+    internal override void ProbeWrite(DbConnection c, DbTransaction tx) =>
+        c.Execute("UPDATE schema_version SET version = version", transaction: tx);
+
     internal override long TableCount(DbConnection c) =>
         c.ExecuteScalar<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()");
 

@@ -75,6 +75,8 @@ internal sealed class SqliteDialect : Dialect
 
     internal override void SetSchemaVersion(DbConnection c, DbTransaction tx, int version) => c.Execute($"PRAGMA user_version = {version};", transaction: tx);
 
+    internal override void ProbeWrite(DbConnection c, DbTransaction tx) { }
+
     internal override long TableCount(DbConnection c) => c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master;");
 
     internal override StoreException? Explain(Exception e) =>
