@@ -256,6 +256,7 @@ public abstract class StoreTests : IDisposable
         Assert.Equal(Schema.LatestVersion, migrated.Dialect.SchemaVersion(m));
         Assert.Equal("name: old", new SweepRepository(migrated).Get("old")!.SpecYaml);
         Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE slurm_job IS NOT NULL")); // a column of version 3
+        Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM trial_summary WHERE failure_kind IS NOT NULL OR gpu_name IS NOT NULL")); // the view of version 4
         Assert.Equal(Schema.LatestVersion, older.OpenReadOnly().Dialect.SchemaVersion(m));
     }
 
@@ -388,6 +389,12 @@ public abstract class StoreTests : IDisposable
         Assert.Equal(1.5, (double)row.best_val_loss);
         Assert.Equal(2L, (long)row.best_epoch);
         Assert.Equal(1.2, (double)row.final_train_loss);
+
+        // What a trial ran on and how it failed (schema version 4), as its Runner and the scheduler recorded them.
+        c.Execute("UPDATE trials SET failure_kind = 'out_of_memory', gpu_name = 'NVIDIA H100 80GB HBM3', libtorch_version = '2.11.0+cu130 (PyTorch)', cuda_version = '13.0'");
+        var ran = c.QuerySingle("SELECT failure_kind, gpu_name, libtorch_version, cuda_version FROM trial_summary");
+        Assert.Equal(("out_of_memory", "NVIDIA H100 80GB HBM3", "2.11.0+cu130 (PyTorch)", "13.0"),
+            ((string)ran.failure_kind, (string)ran.gpu_name, (string)ran.libtorch_version, (string)ran.cuda_version));
     }
 
     [Fact]

@@ -124,6 +124,61 @@ public static class Schema
             PRIMARY KEY (trial_id, ordinal)
         ){{d.WithoutRowId}};
 
+        {{TrialSummaryView(d, "")}}
+        {{d.QueryFunctions}}
+        """,
+
+        // 2: failures that explain themselves, and the Runner's own process for the local dead-owner check (docs/contract.md).
+        _ => """
+        ALTER TABLE trials ADD COLUMN failure_kind TEXT;   -- bad_input, diverged, out_of_memory, crashed
+        ALTER TABLE trials ADD COLUMN stderr_tail TEXT;    -- the last stderr lines of the attempt that set failure
+        ALTER TABLE trials ADD COLUMN runner TEXT;         -- host:pid:start of the Runner process running it now
+        ALTER TABLE attempts ADD COLUMN failure_kind TEXT;
+        ALTER TABLE attempts ADD COLUMN stderr_tail TEXT;
+        """,
+
+        // 3: where trials run: the libtorch and GPU a trial ran on, the Slurm job of each attempt and the
+        // GPUs its Runner was given; the Slurm jobs a sweep submitted (docs/cluster.md).
+        _ => """
+        ALTER TABLE trials ADD COLUMN gpu_name TEXT;              -- e.g. NVIDIA H100 80GB HBM3; NULL on the CPU
+        ALTER TABLE trials ADD COLUMN libtorch_version TEXT;      -- e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch's)
+        ALTER TABLE trials ADD COLUMN cuda_version TEXT;          -- e.g. 13.0; NULL on the CPU
+        ALTER TABLE attempts ADD COLUMN slurm_job TEXT;           -- job id of the array task that ran it, e.g. 4242_3
+        ALTER TABLE attempts ADD COLUMN cuda_visible_devices TEXT; -- CUDA_VISIBLE_DEVICES the Runner was started with
+
+        CREATE TABLE slurm_jobs (
+            sweep         TEXT NOT NULL,
+            job_id        TEXT NOT NULL,      -- the array job's id (sbatch --parsable)
+            "array"       TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4 (quoted: a reserved word in PostgreSQL)
+            submitted_at  TEXT NOT NULL,
+            PRIMARY KEY (sweep, job_id)
+        );
+        """,
+
+        // 4: trial_summary also says what kind of failure a trial had and what it ran on (migration 3's columns).
+        d => $$"""
+        DROP VIEW trial_summary;
+        {{TrialSummaryView(d, SummaryColumnsAddedIn4)}}
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Count;
+
+    /// <summary>The columns migration 4 added to <c>trial_summary</c>.</summary>
+    private const string SummaryColumnsAddedIn4 = """
+
+            t.failure_kind                                        AS failure_kind,
+            t.gpu_name                                            AS gpu_name,
+            t.libtorch_version                                    AS libtorch_version,
+            t.cuda_version                                        AS cuda_version,
+        """;
+
+    /// <summary>
+    /// The <c>trial_summary</c> view: one row per (sweep, trial) with its config flattened, progress,
+    /// final and best metrics. <paramref name="later"/> holds the columns later migrations added
+    /// (each line starting with a newline), so every version's view is built from this one text.
+    /// </summary>
+    private static string TrialSummaryView(Dialect d, string later) => $$"""
         -- One row per (sweep, trial): config flattened, progress, final and best metrics.
         CREATE VIEW trial_summary AS
         SELECT
@@ -156,41 +211,10 @@ public static class Schema
             (SELECT epoch FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss' ORDER BY value ASC, step ASC LIMIT 1) AS best_epoch,
             (SELECT AVG(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'chars_per_sec')                          AS chars_per_sec,
             (SELECT SUM(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'epoch_seconds')                          AS train_seconds,
-            t.failure                                             AS failure,
+            t.failure                                             AS failure,{{later}}
             t.config_json                                         AS config_json
         FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
-        {{d.QueryFunctions}}
-        """,
-
-        // 2: failures that explain themselves, and the Runner's own process for the local dead-owner check (docs/contract.md).
-        _ => """
-        ALTER TABLE trials ADD COLUMN failure_kind TEXT;   -- bad_input, diverged, out_of_memory, crashed
-        ALTER TABLE trials ADD COLUMN stderr_tail TEXT;    -- the last stderr lines of the attempt that set failure
-        ALTER TABLE trials ADD COLUMN runner TEXT;         -- host:pid:start of the Runner process running it now
-        ALTER TABLE attempts ADD COLUMN failure_kind TEXT;
-        ALTER TABLE attempts ADD COLUMN stderr_tail TEXT;
-        """,
-
-        // 3: where trials run: the libtorch and GPU a trial ran on, the Slurm job of each attempt and the
-        // GPUs its Runner was given; the Slurm jobs a sweep submitted (docs/cluster.md).
-        _ => """
-        ALTER TABLE trials ADD COLUMN gpu_name TEXT;              -- e.g. NVIDIA H100 80GB HBM3; NULL on the CPU
-        ALTER TABLE trials ADD COLUMN libtorch_version TEXT;      -- e.g. 2.10.0 (bundled) or 2.11.0+cu130 (PyTorch's)
-        ALTER TABLE trials ADD COLUMN cuda_version TEXT;          -- e.g. 13.0; NULL on the CPU
-        ALTER TABLE attempts ADD COLUMN slurm_job TEXT;           -- job id of the array task that ran it, e.g. 4242_3
-        ALTER TABLE attempts ADD COLUMN cuda_visible_devices TEXT; -- CUDA_VISIBLE_DEVICES the Runner was started with
-
-        CREATE TABLE slurm_jobs (
-            sweep         TEXT NOT NULL,
-            job_id        TEXT NOT NULL,      -- the array job's id (sbatch --parsable)
-            "array"       TEXT NOT NULL,      -- the --array range it was submitted with, e.g. 0-7%4 (quoted: a reserved word in PostgreSQL)
-            submitted_at  TEXT NOT NULL,
-            PRIMARY KEY (sweep, job_id)
-        );
-        """,
-    ];
-
-    public static int LatestVersion => Migrations.Count;
+        """;
 
     /// <summary>
     /// Every table of the latest schema, parents before children, with its key and how its rows
