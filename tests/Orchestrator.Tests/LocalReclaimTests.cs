@@ -40,6 +40,14 @@ public sealed class LocalReclaimTests
         Assert.NotEmpty(interrupted);
         Assert.All(interrupted, t => Assert.True(t.LeaseUntil > StoreProbe.UnixNow() + 3000, "the lease should still run for most of an hour"));
 
+        // status says so, though the lease runs on.
+        var status = OrchestratorCli.Run(dir.Path, ["status", "group", .. db.DbOption]);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        foreach (var t in interrupted)
+            Assert.Contains($"abandoned by {t.Owner} (it and its Runner are gone from this host; the next run resumes it)", status.StdOut);
+        var json = OrchestratorCli.Run(dir.Path, ["status", "group", "--json", .. db.DbOption]);
+        Assert.Contains("\"owner_gone\": true", json.StdOut);
+
         // Within the test's patience (minutes, not the hour of the lease), or ChildProcess.Run fails.
         var again = OrchestratorCli.Run(dir.Path, ["run", spec, .. db.DbOption]);
 

@@ -95,6 +95,7 @@ public sealed class StatusCommand : Command<StatusSettings>
     {
         TrialStates.Failed => OneLine(t.Failure),
         TrialStates.Running when t.LeaseSecondsLeft is < 0 => $"abandoned by {t.Owner} (lease expired; the next run resumes it)",
+        TrialStates.Running when t.OwnerGone => $"abandoned by {t.Owner} (it and its Runner are gone from this host; the next run resumes it)",
         TrialStates.Running => $"owner {t.Owner}",
         _ => "",
     };

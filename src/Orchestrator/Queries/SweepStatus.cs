@@ -4,7 +4,11 @@ using Dapper;
 
 namespace Orchestrator.Queries;
 
-/// <summary>One trial as <c>orchestrator status</c> shows it.</summary>
+/// <summary>
+/// One trial as <c>orchestrator status</c> shows it. <see cref="OwnerGone"/>: a running trial whose
+/// owner and Runner are processes of this host that are gone (kill -9), so the next run takes it at
+/// once whatever its lease says (<see cref="Core.Contract.OwnerToken.IsOrphanedHere"/>).
+/// </summary>
 public sealed record TrialStatus(
     string TrialId,
     int Ordinal,
@@ -22,7 +26,8 @@ public sealed record TrialStatus(
     double? LeaseSecondsLeft,
     string? Failure,
     string? SlurmJob = null,
-    string? SlurmState = null);
+    string? SlurmState = null,
+    bool OwnerGone = false);
 
 /// <summary>
 /// A sweep's trials and their counts by state, and the Slurm job arrays submitted for it (none for a
@@ -67,6 +72,7 @@ public static class SweepStatusReader
         public double? LeaseUntil { get; init; }
         public string? Failure { get; init; }
         public string? SlurmJob { get; init; }
+        public string? Runner { get; init; }
     }
 
     private static IReadOnlyList<TrialStatus> Trials(Database db, string sweep)
@@ -74,7 +80,7 @@ public static class SweepStatusReader
         using var c = db.Connect();
         var rows = c.Query<Row>("""
             SELECT s.trial_id, s.ordinal, st.grid_json, s.repeat, s.state, s.attempt, s.epochs_done, s.epochs, s.steps_done,
-                   s.best_val_loss, s.best_epoch, s.chars_per_sec, t.owner, t.lease_until, s.failure, a.slurm_job
+                   s.best_val_loss, s.best_epoch, s.chars_per_sec, t.owner, t.lease_until, s.failure, a.slurm_job, t.runner
             FROM trial_summary s
             JOIN sweep_trials st ON st.sweep = s.sweep AND st.trial_id = s.trial_id
             JOIN trials t ON t.trial_id = s.trial_id
@@ -87,6 +93,6 @@ public static class SweepStatusReader
             r.EpochsDone, r.Epochs, r.StepsDone, r.BestValLoss, r.BestEpoch, r.CharsPerSec,
             r.State == TrialStates.Running ? r.Owner : null,
             r.State == TrialStates.Running && r.LeaseUntil is { } until ? Math.Round(until - now, 1) : null,
-            r.Failure, r.SlurmJob)).ToList();
+            r.Failure, r.SlurmJob, OwnerGone: r.State == TrialStates.Running && Core.Contract.OwnerToken.IsOrphanedHere(r.Owner, r.Runner))).ToList();
     }
 }
