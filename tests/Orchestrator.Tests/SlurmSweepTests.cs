@@ -70,6 +70,50 @@ public sealed class SlurmSweepTests
         Assert.Single(sweep.Jobs);
     }
 
+    [Fact]
+    public void The_quick_study_runs_through_slurm_on_postgresql_every_trial_completed_once_and_reported()
+    {
+        // experiments/quick.yaml as shipped (18 trials on the real corpus), with only its name made
+        // unique, its corpus path made absolute, and the partition to submit to; the executor is
+        // chosen on the command line, as a user switching an existing study to the cluster would.
+        var corpus = RepoPaths.Shakespeare ?? throw new Xunit.Sdk.XunitException(
+            "the real corpus is absent: put tinyshakespeare.txt under data/ (see README, \"The corpus\"); .ci/run copies it");
+        using var db = TestStore.Create(Backend.Postgres, "slurm-quick");
+        SlurmCluster.RequireRunning();
+        var name = $"quick-{Guid.NewGuid():N}"[..12];
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "experiments", "quick.yaml"))
+            .Replace("name: quick\n", $"name: {name}\n", StringComparison.Ordinal)
+            .Replace("path: data/tinyshakespeare.txt", $"path: {corpus}", StringComparison.Ordinal)
+            + string.Join('\n', SlurmCluster.Execution().Where(l => l != "executor: slurm").Select(l => "  " + l)) + "\n";
+        var spec = db.Dir.Write("quick.yaml", yaml);
+        var store = new StoreProbe(db);
+        try
+        {
+            var r = OrchestratorCli.Run(db.Dir.Path, ["run", spec, "--executor", "slurm", "--plain", .. db.DbOption]);
+
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains($"sweep {name}: 18 completed, 0 failed, 0 pending, 0 running (of 18)", r.StdOut);
+            var trials = store.Trials(name);
+            Assert.Equal(18, trials.Count);
+            Assert.All(trials, t => Assert.Equal(TrialStates.Completed, t.State));
+            Assert.Equal(0, store.DuplicateMetricKeys());
+            var tasks = store.Query<string?>("SELECT a.slurm_job FROM attempts a JOIN sweep_trials st ON st.trial_id = a.trial_id WHERE st.sweep = @name", new { name });
+            Assert.Equal(18, tasks.Count);
+            Assert.All(tasks, t => Assert.Matches(@"^\d+_\d+$", t));
+
+            var report = OrchestratorCli.Run(db.Dir.Path, ["report", name, .. db.DbOption]);
+            Assert.True(report.ExitCode == 0, report.ToString());
+            var markdown = File.ReadAllText(Path.Combine(db.Results, name, "report.md"));
+            Assert.Contains("JULIET", markdown);
+            Assert.Contains("peo", markdown);
+        }
+        finally
+        {
+            if (store.Ready && store.Query<string>("SELECT job_id FROM slurm_jobs WHERE sweep = @name", new { name }) is { Count: > 0 } jobs)
+                SlurmCluster.Tool("scancel", [.. jobs]);
+        }
+    }
+
     [Theory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.Postgres)]
