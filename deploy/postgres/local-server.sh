@@ -28,6 +28,8 @@ if [[ -z $password ]]; then
   echo "localhost:5432:*:orchestrator:$password" >> "$pgpass"
 fi
 chmod 600 "$pgpass"
+# Run through sudo for a user (as ./test does), the file is that user's, not root's.
+if [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then chown "$SUDO_USER:" "$pgpass"; fi
 
 # The password goes to psql on stdin, never on a command line (which every user can read).
 if [[ $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'orchestrator'") != 1 ]]; then
