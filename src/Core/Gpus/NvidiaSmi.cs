@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Core.Contract;
+using Core.Processes;
 
 namespace Core.Gpus;
 
@@ -54,20 +55,11 @@ public static class NvidiaSmi
 
     private static string? Run(IReadOnlyList<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Program);
         foreach (var a in args) psi.ArgumentList.Add(a);
         try
         {
-            using var p = Process.Start(psi);
-            if (p is null) return null;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            _ = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(timeout))
-            {
-                p.Kill(entireProcessTree: true);
-                return null;
-            }
-            return p.ExitCode == 0 ? stdout.Result : null;
+            return ToolProcess.Run(psi, timeout) is { ExitCode: 0 } r ? r.StdOut : null;
         }
         catch (Win32Exception)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Core.Contract;
+using Core.Processes;
 
 namespace Orchestrator.Execution;
 
@@ -12,26 +13,15 @@ public static class RunnerCheckProcess
     {
         var psi = runner.StartInfo(["check", .. args], redirect: true);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
-        using var p = new Process { StartInfo = psi };
-        try { p.Start(); }
+        ToolProcess.Result? r;
+        try { r = await ToolProcess.RunAsync(psi, timeout, ct: ct).ConfigureAwait(false); }
         catch (System.ComponentModel.Win32Exception e) { return new Result(null, $"could not start {runner}: {e.Message}", -1); }
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync(ct);
-        var stderr = p.StandardError.ReadToEndAsync(ct);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        try { await p.WaitForExitAsync(limit.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            if (ct.IsCancellationRequested) throw;
-            return new Result(null, $"`runner check` ran past {timeout.TotalSeconds:0} s", -1);
-        }
-        var lines = (await stdout.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (r is null) return new Result(null, $"`runner check` ran past {timeout.TotalSeconds:0} s", -1);
+        var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var check = lines.Select(RunnerCheck.TryParse).LastOrDefault(c => c is not null);
-        if (check is not null && p.ExitCode == RunnerExitCode.Done) return new Result(check, null, p.ExitCode);
+        if (check is not null && r.ExitCode == RunnerExitCode.Done) return new Result(check, null, r.ExitCode);
         var failure = lines.Select(ProgressLine.TryParse).OfType<FailureEvent>().LastOrDefault();
-        var lastError = (await stderr.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        return new Result(null, failure?.Message ?? lastError ?? $"it exited {p.ExitCode} without a word", p.ExitCode);
+        var lastError = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return new Result(null, failure?.Message ?? lastError ?? $"it exited {r.ExitCode} without a word", r.ExitCode);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Core.Processes;
 
 namespace Orchestrator.Slurm;
 
@@ -145,32 +145,12 @@ public sealed class SlurmCommands
 
     private Result Run(string tool, IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(_paths[tool])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
+        var psi = new ProcessStartInfo(_paths[tool]);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
-        using var p = new Process { StartInfo = psi };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        if (!p.WaitForExit(Timeout))
-        {
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
-            throw new SlurmCommandException(tool, args, -1, $"did not answer within {Timeout.TotalSeconds:0} s (is slurmctld running?)");
-        }
-        p.WaitForExit();
-        lock (stdout) lock (stderr) return new Result(p.ExitCode, stdout.ToString(), stderr.ToString());
+        var r = ToolProcess.Run(psi, Timeout, stdin)
+                ?? throw new SlurmCommandException(tool, args, -1, $"did not answer within {Timeout.TotalSeconds:0} s (is slurmctld running?)");
+        return new Result(r.ExitCode, r.StdOut, r.StdErr);
     }
 }
 

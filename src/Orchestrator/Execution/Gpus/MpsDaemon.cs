@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Core.Contract;
+using Core.Processes;
 using Core.Spec;
 
 namespace Orchestrator.Execution.Gpus;
@@ -73,29 +74,15 @@ public sealed class MpsDaemon : IAsyncDisposable
 
     private static async Task<(int Code, string Output)> ControlAsync(string folder, IReadOnlyList<string> args, string? stdin, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(Control)
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
+        var psi = new ProcessStartInfo(Control);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment[RunnerEnvironment.MpsPipeDirectory] = folder;
         psi.Environment["CUDA_MPS_LOG_DIRECTORY"] = folder;
         try
         {
-            using var p = Process.Start(psi)!;
-            if (stdin is not null) await p.StandardInput.WriteLineAsync(stdin).ConfigureAwait(false);
-            p.StandardInput.Close();
-            var output = Task.WhenAll(p.StandardOutput.ReadToEndAsync(ct), p.StandardError.ReadToEndAsync(ct));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            try { await p.WaitForExitAsync(timeout.Token).ConfigureAwait(false); }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                p.Kill(entireProcessTree: true);
+            if (await ToolProcess.RunAsync(psi, TimeSpan.FromSeconds(30), stdin is null ? null : stdin + "\n", ct).ConfigureAwait(false) is not { } r)
                 return (-1, $"{Control} did not answer within 30 s");
-            }
-            var text = string.Join(' ', (await output.ConfigureAwait(false)).Select(o => o.Trim()).Where(o => o.Length > 0));
-            return (p.ExitCode, text);
+            return (r.ExitCode, string.Join(' ', new[] { r.StdOut, r.StdErr }.Select(o => o.Trim()).Where(o => o.Length > 0)));
         }
         catch (Win32Exception e)
         {

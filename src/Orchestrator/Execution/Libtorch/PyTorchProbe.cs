@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using Core.Processes;
 
 namespace Orchestrator.Execution.Libtorch;
 
@@ -44,25 +45,19 @@ public static class PyTorchProbe
     /// <summary>The PyTorch <see cref="Python"/> imports, or why there is none (no interpreter, no torch, a failure).</summary>
     public static (PyTorchInstall? Install, string? Missing) Find(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Python);
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(Script);
         if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         try
         {
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(timeout))
-            {
-                p.Kill(entireProcessTree: true);
+            if (ToolProcess.Run(psi, timeout) is not { } r)
                 return (null, $"`{Python} -c 'import torch'` ran past {timeout.TotalSeconds:0} s");
-            }
-            var line = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            var line = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             var answer = line is null ? null : JsonSerializer.Deserialize<Answer>(line, Json);
             if (answer?.Error is { } error) return (null, error);
             if (answer?.Version is null || answer.Lib is null)
-                return (null, $"`{Python} -c 'import torch'` failed (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault() ?? "no output"}");
+                return (null, $"`{Python} -c 'import torch'` failed (exit {r.ExitCode}): {r.StdErr.Trim().Split('\n').LastOrDefault() ?? "no output"}");
             return (new PyTorchInstall(answer.Version, answer.Cuda, answer.Lib, answer.CudaAvailable, answer.Cudnn), null);
         }
         catch (Win32Exception)
