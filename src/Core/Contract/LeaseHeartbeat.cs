@@ -53,7 +53,7 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
             {
                 held = trials.Heartbeat(trialId, owner, lease);
             }
-            catch (Exception e) when (e is DbException or IOException or TimeoutException)
+            catch (Exception e) when (Transient(e))
             {
                 if (_stop.IsCancellationRequested) return;
                 warn($"heartbeat failed ({e.Message}); trying again in {period.TotalSeconds:0.#} s");
@@ -74,7 +74,7 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
     private static TrialRow? TryGet(TrialRepository trials, string trialId)
     {
         try { return trials.Get(trialId); }
-        catch (Exception e) when (e is DbException or IOException or TimeoutException) { return null; }
+        catch (Exception e) when (Transient(e)) { return null; }
     }
 
     /// <summary>Stops beating and waits for the loop to end (before the holder records the trial's outcome).</summary>
@@ -98,4 +98,7 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
         _stop.Dispose();
         _lost.Dispose();
     }
+
+    /// <summary>A beat that failed this way may succeed next time: the store was briefly unreachable or busy.</summary>
+    private static bool Transient(Exception e) => e is DbException or IOException or TimeoutException;
 }

@@ -45,17 +45,15 @@ public static class CliErrors
         DatabaseNotFoundException => new(CliExitCode.BadInput, $"{e.Message} ({RunFirst}, or pass --db PATH)"),
         // The server cannot be reached or refused us: the message names the setting and the fix; nothing was recorded.
         DatabaseConnectionException => new(CliExitCode.BadInput, $"{e.Message}; nothing was recorded"),
-        StoreLocationException => new(CliExitCode.BadInput, e.Message),
         EmptyDatabaseException => new(CliExitCode.BadInput,
             $"{e.Message}. If it was lost, run the spec again to record its sweep anew (`orchestrator run SPEC`), or pass --db PATH to read another database"),
         SchemaVersionException { Newer: true } => new(CliExitCode.BadInput, $"{e.Message}; update the tool"),
         SchemaVersionException v => new(CliExitCode.BadInput,
             $"{e.Message}; migrate it to version {v.Latest} by opening it once for writing: `orchestrator run SPEC --db {v.Path}`"),
         SweepNotFoundException { Known.Count: 0 } => new(CliExitCode.BadInput, $"{e.Message}; {RunFirst}"),
-        SweepNotFoundException => new(CliExitCode.BadInput, e.Message),
         TrialNotFoundException => new(CliExitCode.BadInput, $"{e.Message} (`orchestrator status` lists the ids)"),
         DatabaseOpenException => new(CliExitCode.Error, e.Message),
-        StoreException => new(CliExitCode.BadInput, e.Message),
+        StoreException => new(CliExitCode.BadInput, e.Message), // the rest: a setting (StoreLocationException), an unknown sweep, …
 
         OptionConflictException => new(CliExitCode.BadInput, e.Message),
         SlurmNotFoundException => new(CliExitCode.BadInput, e.Message),

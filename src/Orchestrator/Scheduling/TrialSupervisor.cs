@@ -23,9 +23,6 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
     /// <summary>One attempt's exit, and how many attempts of this orchestrator ran when it ended (itself included), on the machine and on its GPU.</summary>
     private sealed record Attempted(TrialExit Exit, int Sharing, int SharingGpu);
 
-    /// <summary>Carries the trial to an end without a GPU of its own.</summary>
-    public Task<TrialOutcome> RunAsync(TrialRow claimed, StopSignals stop) => RunAsync(claimed, GpuSlot.None, stop);
-
     /// <summary>Carries the trial to an end; its Runners get <paramref name="gpu"/>'s GPU.</summary>
     public async Task<TrialOutcome> RunAsync(TrialRow claimed, GpuSlot gpu, StopSignals stop)
     {

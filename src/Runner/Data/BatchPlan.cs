@@ -7,12 +7,23 @@ namespace Runner.Data;
 /// are the first <c>seq_len</c>, targets the next character of each. Training visits the windows
 /// in an order shuffled by a seed that depends only on (trial seed, epoch); validation visits them
 /// in order. A batch holds up to <c>batch_size</c> windows (the last one of an epoch may hold fewer).
+/// Batches are cut on the device: the tokens go there once, each order once (an order array is not
+/// changed after it is first used), so a step copies nothing from the host, and no step waits for
+/// the device's queue to drain as a blocking host-to-device copy would.
 /// </summary>
 public sealed class BatchPlan
 {
     private readonly long[] _tokens;
     private readonly int _seqLen;
     private readonly int _batchSize;
+
+    // On _device, outside every step's dispose scope: the tokens, the offsets 0..seq_len-1 of a
+    // window, and the first token of each window of _order (in that order).
+    private Device? _device;
+    private Tensor? _deviceTokens;
+    private Tensor? _offsets;
+    private int[]? _order;
+    private Tensor? _starts;
 
     public BatchPlan(long[] tokens, int seqLen, int batchSize)
     {
@@ -46,15 +57,28 @@ public sealed class BatchPlan
     {
         var first = index * _batchSize;
         var n = Math.Min(_batchSize, order.Length - first);
-        var inputs = new long[n * _seqLen];
-        var targets = new long[n * _seqLen];
-        for (var row = 0; row < n; row++)
+        var positions = StartsOn(order, device).narrow(0, first, n).unsqueeze(1) + _offsets!;
+        return (_deviceTokens!.take(positions), _deviceTokens!.take(positions + 1));
+    }
+
+    /// <summary>The first token of each window of <paramref name="order"/>, on <paramref name="device"/> (uploaded when the order or device changes).</summary>
+    private Tensor StartsOn(int[] order, Device device)
+    {
+        if (_device is null || _device.type != device.type || _device.index != device.index)
         {
-            var start = order[first + row] * _seqLen;
-            Array.Copy(_tokens, start, inputs, row * _seqLen, _seqLen);
-            Array.Copy(_tokens, start + 1, targets, row * _seqLen, _seqLen);
+            _deviceTokens?.Dispose();
+            _offsets?.Dispose();
+            _starts?.Dispose();
+            _deviceTokens = tensor(_tokens).to(device).DetachFromDisposeScope();
+            _offsets = arange(_seqLen, dtype: ScalarType.Int64, device: device).DetachFromDisposeScope();
+            (_device, _order, _starts) = (device, null, null);
         }
-        long[] shape = [n, _seqLen];
-        return (tensor(inputs, shape).to(device), tensor(targets, shape).to(device));
+        if (!ReferenceEquals(order, _order))
+        {
+            _starts?.Dispose();
+            _starts = tensor(order.Select(w => (long)w * _seqLen).ToArray()).to(device).DetachFromDisposeScope();
+            _order = order;
+        }
+        return _starts!;
     }
 }

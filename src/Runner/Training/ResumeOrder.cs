@@ -23,7 +23,6 @@ public static class ResumeOrder
         var optimizer = optim.Adam(model.parameters().ToList(), lr); // a list: Adam holds the tensors it keys its state by, not a query of the model
         try
         {
-            RequireModelParameters(model, optimizer);
             checkpoint?.LoadOptimizer(optimizer);
             checkpoint?.RestoreRng();
             return optimizer;

@@ -31,8 +31,9 @@ public sealed record TrainingContext(
 /// clipping, cross-entropy, one dispose scope per step), log the loss every log_every steps, then
 /// validate, record the epoch's metrics and write <c>ckpt_&lt;epoch&gt;</c> (with its probe).
 /// Optional <c>step_&lt;n&gt;</c> checkpoints every checkpoint_every steps, and one when a stop is requested.
-/// A step never waits for the device: losses and correct counts stay there (<see cref="DeviceTally"/>)
-/// until a log step, a checkpoint or the epoch's end reads them, and each read checks for divergence.
+/// A step never waits for the device: its batch is cut there (<see cref="BatchPlan"/>), and losses and
+/// correct counts stay there (<see cref="DeviceTally"/>) until a log step, a checkpoint or the epoch's
+/// end reads them, and each read checks for divergence.
 /// </summary>
 public sealed class Trainer
 {
