@@ -78,7 +78,7 @@ public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall
         if (!Directory.Exists(folder)) throw new RunnerSetupException($"{source} is {setting}, but the folder {folder} does not exist; give PyTorch's lib folder, or auto or bundled");
         if (!LibtorchFolder.HasLibtorch(folder))
             throw new RunnerSetupException($"{source} is {setting}, but {folder} holds no {LibtorchFolder.CpuLibrary}; give PyTorch's lib folder "
-                                           + "(`python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'` prints it), or auto or bundled");
+                                           + $"({LibtorchFolder.PyTorchLibCommand} prints it), or auto or bundled");
         if (BundledBuild is { HasCuda: true } cuda)
             throw new RunnerSetupException($"{source} is {setting}, but this build bundles a CUDA libtorch ({cuda.Describe()}), which would load beside it; set it to bundled or auto");
         return Folder(folder, $"{source}: {setting}");
