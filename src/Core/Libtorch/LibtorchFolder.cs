@@ -13,6 +13,19 @@ public static partial class LibtorchFolder
     public const string CpuLibrary = "libtorch_cpu.so";
     public const string CudaLibrary = "libtorch_cuda.so";
 
+    /// <summary>Where a .NET build output keeps its linux-x64 natives (libtorch among them), below the app's folder.</summary>
+    public const string NativeSubfolder = "runtimes/linux-x64/native";
+
+    /// <summary>The command (in backticks, for messages) that prints PyTorch's lib folder, the folder to give as a libtorch.</summary>
+    public const string PyTorchLibCommand = "`python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'`";
+
+    /// <summary>The natives folder of the .NET app in <paramref name="app"/>: APP/<see cref="NativeSubfolder"/>.</summary>
+    public static string NativesOf(string app) => Path.Combine(app, NativeSubfolder);
+
+    /// <summary>The app folder a natives folder belongs to (the inverse of <see cref="NativesOf"/>): as many levels up as <see cref="NativeSubfolder"/> is deep.</summary>
+    private static string AppOfNatives(string natives) =>
+        Path.GetFullPath(Path.Combine(natives, string.Join('/', NativeSubfolder.Split('/').Select(_ => ".."))));
+
     /// <summary>Whether <paramref name="folder"/> holds libtorch (its libtorch_cpu.so).</summary>
     public static bool HasLibtorch(string folder) => File.Exists(Path.Combine(folder, CpuLibrary));
 
@@ -56,7 +69,7 @@ public static partial class LibtorchFolder
     /// <summary>The natives of a .NET build output (APP/runtimes/linux-x64/native): the libtorch package its deps.json lists.</summary>
     private static LibtorchBuild? FromDepsJson(string folder, bool hasCuda)
     {
-        var app = Path.GetFullPath(Path.Combine(folder, "..", "..", ".."));
+        var app = AppOfNatives(folder);
         if (!Directory.Exists(app)) return null;
         foreach (var deps in Directory.EnumerateFiles(app, "*.deps.json").Order(StringComparer.Ordinal))
         {

@@ -44,6 +44,16 @@ public static class ToolProcess
         return new Result(p.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// The full path of <paramref name="program"/> in the first folder of <paramref name="path"/>
+    /// (default: the PATH variable) that holds an executable file of that name; null when none does.
+    /// </summary>
+    public static string? FindOnPath(string program, string? path = null) =>
+        (path ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(f => File.Exists(f) && (OperatingSystem.IsWindows()
+                || (File.GetUnixFileMode(f) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0));
+
     /// <summary><see cref="RunAsync"/> for callers that are not asynchronous.</summary>
     public static Result? Run(ProcessStartInfo psi, TimeSpan timeout, string? stdin = null) =>
         RunAsync(psi, timeout, stdin).GetAwaiter().GetResult();

@@ -46,11 +46,10 @@ public static class Doctor
 
     private static async Task<IReadOnlyList<DoctorCheck>> RunnerChecksAsync(ExecutionConfig execution, int steps, CancellationToken ct)
     {
-        var pytorch = new Lazy<(PyTorchInstall? Install, string? Missing)>(() => PyTorchProbe.Find(TimeSpan.FromSeconds(120)));
         RunnerCommand runner;
         LibtorchChoice choice;
         IReadOnlyDictionary<string, string> libtorchEnvironment;
-        try { (runner, choice, libtorchEnvironment) = LibtorchRunner.Choose(execution.Libtorch, () => pytorch.Value); }
+        try { (runner, choice, libtorchEnvironment) = LibtorchRunner.Choose(execution.Libtorch); }
         catch (RunnerNotFoundException e) { return [DoctorCheck.Fail("runner", e.Message)]; }
         catch (RunnerSetupException e) { return [DoctorCheck.Fail("libtorch", e.Message)]; }
 
@@ -60,8 +59,8 @@ public static class Doctor
 
         var environment = new Dictionary<string, string>(libtorchEnvironment);
         if (gpus.Count > 0) environment[RunnerEnvironment.CudaVisibleDevices] = gpus[0]; // as the run's first Runner gets it
-        // Threads as a run's Runners get them (cores divided between the parallel trials).
-        var threads = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : Scheduling.SchedulerOptions.DivideCores(execution.Parallel, Environment.ProcessorCount);
+        // Threads as a run's Runners get them (the run's own rule: cores divided between the trials that run at once).
+        var threads = Scheduling.SchedulerOptions.From(execution, null, null, Environment.ProcessorCount, gpus).ThreadsPerTrial;
         foreach (var (k, v) in ThreadEnvironment.For(threads)) environment[k] = v;
         string[] args = ["--device", execution.Device, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
         var result = await RunnerCheckProcess.RunAsync(runner, args, environment, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
@@ -78,7 +77,7 @@ public static class Doctor
             Libtorch(choice, c),
             Device(execution, c),
             Gpus(execution, gpus, c),
-            Cudnn(c, choice.Bundled ? null : pytorch.IsValueCreated ? pytorch.Value.Install : null),
+            Cudnn(c, choice.PyTorch),
             c.Step is { } s
                 ? DoctorCheck.Ok("training step", $"{s.CharsPerSec.ToString("N0", CultureInfo.InvariantCulture)} chars/s: {s.Steps} steps of GRU-{s.Hidden}, batch {s.BatchSize}, seq {s.SeqLen} on {c.Device} ({s.Seconds.ToString("0.00", CultureInfo.InvariantCulture)} s)",
                     new Dictionary<string, object?> { ["chars_per_sec"] = s.CharsPerSec, ["steps"] = s.Steps, ["hidden"] = s.Hidden, ["batch_size"] = s.BatchSize, ["seq_len"] = s.SeqLen, ["seconds"] = s.Seconds, ["loss"] = s.Loss })
@@ -134,10 +133,11 @@ public static class Doctor
 
     private static DoctorCheck Mps(string setting)
     {
-        var details = new Dictionary<string, object?> { ["setting"] = setting, ["control"] = MpsDaemon.ControlProgram(), ["running"] = MpsDaemon.Running() };
-        if (MpsDaemon.Running() is { } pipes)
+        var (control, running) = (MpsDaemon.ControlProgram(), MpsDaemon.Running());
+        var details = new Dictionary<string, object?> { ["setting"] = setting, ["control"] = control, ["running"] = running };
+        if (running is { } pipes)
             return DoctorCheck.Ok("mps", $"a daemon is running (pipes in {pipes}); execution.mps: {setting} {(setting == MpsSetting.Off ? "leaves it alone" : "joins it")}", details);
-        if (MpsDaemon.ControlProgram() is { } program)
+        if (control is { } program)
             return DoctorCheck.Ok("mps", $"available ({program}), no daemon running; {(setting == MpsSetting.On ? "a run starts one (execution.mps: true)" : "execution.mps: true would start one for a run")}", details);
         return setting == MpsSetting.On
             ? DoctorCheck.Fail("mps", $"execution.mps is true, but {MpsDaemon.Control} is not on the PATH and no daemon is running; set execution.mps to auto or false", details)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Core.Libtorch;
 
 namespace Orchestrator.Execution;
 
@@ -32,7 +33,7 @@ public sealed record RunnerCommand(string Program, string? Dll)
     public const string ExternalLibtorchFolder = "runner-external-libtorch";
 
     /// <summary>Where this Runner's bundled libtorch would be (APP/runtimes/linux-x64/native); null when the Runner is not a .dll.</summary>
-    public string? BundledLibtorchFolder => Dll is null ? null : Path.Combine(Path.GetDirectoryName(Dll)!, "runtimes", "linux-x64", "native");
+    public string? BundledLibtorchFolder => Dll is null ? null : LibtorchFolder.NativesOf(Path.GetDirectoryName(Dll)!);
 
     /// <summary>
     /// The same Runner without a libtorch of its own, to load another one (TorchSharp would load a

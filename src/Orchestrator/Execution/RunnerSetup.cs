@@ -31,8 +31,6 @@ public sealed class RunnerSetup : IAsyncDisposable
     public LibtorchChoice Libtorch { get; }
     /// <summary>CUDA_VISIBLE_DEVICES values to spread trials over; empty: Runners get none of their own.</summary>
     public IReadOnlyList<string> Gpus { get; }
-    /// <summary>The MPS daemon Runners join; null: none.</summary>
-    public MpsDaemon? Mps => _mps;
     /// <summary>What every Runner gets in its environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 

@@ -28,7 +28,7 @@ public sealed class SlurmCommands
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         var found = new Dictionary<string, string>();
         foreach (var tool in Tools)
-            if (Find(tool, path) is { } full) found[tool] = full;
+            if (ToolProcess.FindOnPath(tool, path) is { } full) found[tool] = full;
         var missing = Tools.Where(t => !found.ContainsKey(t)).ToList();
         if (missing.Count > 0) throw new SlurmNotFoundException(missing, path, why, otherwise);
         return new SlurmCommands(found);
@@ -40,12 +40,6 @@ public sealed class SlurmCommands
         try { return Locate(""); }
         catch (SlurmNotFoundException) { return null; }
     }
-
-    private static string? Find(string tool, string path) =>
-        path.Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, tool))
-            .FirstOrDefault(f => File.Exists(f) && (OperatingSystem.IsWindows()
-                || (File.GetUnixFileMode(f) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0));
 
     /// <summary>
     /// <c>sbatch --parsable ARGS SCRIPT</c>: submits and returns the job id. <paramref name="testOnly"/>

@@ -31,7 +31,7 @@ public static class LibtorchLoader
             if (folder is null)
                 throw new BadInputException($"this Runner carries no libtorch ({LoadedLibtorch.BundledFolders[0]} has no {LibtorchFolder.CpuLibrary}) and none was given: "
                                             + $"set {RunnerEnvironment.LibtorchDir} (or LD_LIBRARY_PATH) to PyTorch's lib folder, "
-                                            + "as `python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'` prints it");
+                                            + $"as {LibtorchFolder.PyTorchLibCommand} prints it");
         }
         if (folder is not null) UseFolder(folder);
     }
@@ -83,7 +83,7 @@ public static class LibtorchLoader
     /// <summary>Bad input that names the folder, the problem and what to do.</summary>
     private static BadInputException Unusable(string folder, string problem) => new(
         $"libtorch in {folder} cannot be used: {problem}. Point execution.libtorch (or {LibtorchSetting.EnvironmentVariable}) at PyTorch's lib folder, "
-        + "as `python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'` prints it, or set it to bundled");
+        + $"as {LibtorchFolder.PyTorchLibCommand} prints it, or set it to bundled");
 
     /// <summary>The loader's own words: .NET puts dlerror's message on the last line of its DllNotFoundException's.</summary>
     private static string LoaderMessage(string message) =>

@@ -12,7 +12,7 @@ public static class LoadedLibtorch
     /// <summary>The folders the Runner's build carries natives in: APP/runtimes/linux-x64/native, and APP itself for a RID-specific publish.</summary>
     public static IReadOnlyList<string> BundledFolders { get; } =
     [
-        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native")),
+        Path.GetFullPath(LibtorchFolder.NativesOf(AppContext.BaseDirectory)),
         Path.GetFullPath(AppContext.BaseDirectory).TrimEnd('/'),
     ];
 
@@ -33,9 +33,12 @@ public static class LoadedLibtorch
     }
 
     /// <summary>What the mapped libtorch is; null when none is mapped.</summary>
-    public static LibtorchBuild? Describe()
+    public static LibtorchBuild? Describe() => Describe(Folder());
+
+    /// <summary>What the libtorch in <paramref name="folder"/> (as <see cref="Folder"/> found it) is; null for null.</summary>
+    public static LibtorchBuild? Describe(string? folder)
     {
-        if (Folder() is not { } folder) return null;
+        if (folder is null) return null;
         var build = LibtorchFolder.Describe(folder);
         return BundledFolders.Contains(folder.TrimEnd('/')) ? build.AsBundled() : build;
     }

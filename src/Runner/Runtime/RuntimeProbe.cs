@@ -23,13 +23,14 @@ public static class RuntimeProbe
     /// <summary>The check report of <c>runner check</c>, with <paramref name="step"/> as measured.</summary>
     public static RunnerCheck Check(Device device, StepSpeed? step)
     {
-        var libtorch = LoadedLibtorch.Describe();
+        var loaded = LoadedLibtorch.Folder(); // one read of /proc/self/maps for both
+        var libtorch = LoadedLibtorch.Describe(loaded);
         var cuda = cuda_is_available();
         return new RunnerCheck
         {
             Dotnet = Environment.Version.ToString(),
             Torchsharp = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown",
-            LibtorchLoaded = LoadedLibtorch.Folder(),
+            LibtorchLoaded = loaded,
             Libtorch = libtorch is null ? null : new LibtorchInfo(libtorch.Folder, libtorch.Origin, libtorch.Version, libtorch.CudaVersion, libtorch.HasCuda),
             Device = DeviceChoice.NameOf(device),
             CudaAvailable = cuda,

@@ -18,15 +18,13 @@ public sealed class MpsDaemon : IAsyncDisposable
     public const string Control = "nvidia-cuda-mps-control";
     public const string DefaultPipeDirectory = "/tmp/nvidia-mps";
 
-    private readonly bool _started;
-
-    private MpsDaemon(string pipeDirectory, bool started) => (PipeDirectory, _started) = (pipeDirectory, started);
+    private MpsDaemon(string pipeDirectory, bool started) => (PipeDirectory, StartedHere) = (pipeDirectory, started);
 
     /// <summary>The daemon's pipe folder, as Runners get it in CUDA_MPS_PIPE_DIRECTORY.</summary>
     public string PipeDirectory { get; }
 
     /// <summary>Whether this run started the daemon (and stops it when disposed).</summary>
-    public bool StartedHere => _started;
+    public bool StartedHere { get; }
 
     /// <summary>The pipe folder of a daemon running now (where CUDA_MPS_PIPE_DIRECTORY, else CUDA's default, has its control pipe); null when none runs.</summary>
     public static string? Running()
@@ -35,10 +33,8 @@ public sealed class MpsDaemon : IAsyncDisposable
         return File.Exists(Path.Combine(folder, "control")) ? folder : null;
     }
 
-    /// <summary>Whether <see cref="Control"/> is on the PATH.</summary>
-    public static string? ControlProgram() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, Control)).FirstOrDefault(File.Exists);
+    /// <summary>Where <see cref="Control"/> is on the PATH; null when it is not.</summary>
+    public static string? ControlProgram() => ToolProcess.FindOnPath(Control);
 
     /// <summary>The daemon the setting asks for: null for none; <see cref="RunnerSetupException"/> when <c>true</c> cannot be had.</summary>
     public static async Task<MpsDaemon?> StartAsync(string setting, CancellationToken ct)
@@ -67,7 +63,7 @@ public sealed class MpsDaemon : IAsyncDisposable
     /// <summary>Stops the daemon this run started (<c>quit</c> on its control pipe) and removes its folders; leaves any other alone.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_started) return;
+        if (!StartedHere) return;
         await ControlAsync(PipeDirectory, [], stdin: "quit", CancellationToken.None).ConfigureAwait(false);
         TryDelete(PipeDirectory);
     }

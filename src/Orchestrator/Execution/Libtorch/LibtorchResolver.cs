@@ -29,34 +29,29 @@ public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall
 
     private LibtorchChoice Bundled(string source)
     {
-        if (bundledFolder is null) return new LibtorchChoice(null, null, $"{source}: bundled", null);
+        if (bundledFolder is null) return LibtorchChoice.OfBundled(null, $"{source}: bundled");
         var build = BundledBuild ?? throw new RunnerSetupException(
             $"{source} is bundled, but this build carries no libtorch ({bundledFolder} has no {LibtorchFolder.CpuLibrary}; a GPU bundle leaves it out): "
             + "set it to auto or to PyTorch's lib folder");
-        return new LibtorchChoice(null, build, $"{source}: bundled", null);
+        return LibtorchChoice.OfBundled(build, $"{source}: bundled");
     }
 
     private LibtorchChoice Auto()
     {
         var bundled = BundledBuild;
-        if (bundled is { HasCuda: true }) return new LibtorchChoice(null, bundled, "auto: the bundled libtorch is a CUDA build", null);
-        if (bundledFolder is null) return new LibtorchChoice(null, null, "auto: the Runner set by ORCHESTRATOR_RUNNER brings its own", null);
+        if (bundled is { HasCuda: true }) return LibtorchChoice.OfBundled(bundled, "auto: the bundled libtorch is a CUDA build");
+        if (bundledFolder is null) return LibtorchChoice.OfBundled(null, "auto: the Runner set by ORCHESTRATOR_RUNNER brings its own");
 
         // Python is asked when a CUDA PyTorch could be of use (an NVIDIA driver), or when this build carries no libtorch at all.
-        string why;
-        PyTorchInstall? pytorch = null;
-        if (!nvidiaDriver && bundled is not null) why = "no NVIDIA driver on this machine";
-        else
-        {
-            (pytorch, var missing) = findPyTorch();
-            why = pytorch is null ? $"no PyTorch ({missing})"
-                : !nvidiaDriver ? "no NVIDIA driver on this machine"
-                : pytorch.Cuda is null ? $"PyTorch {pytorch.Version} is a CPU build"
-                : pytorch.CudaAvailable ? "" : $"PyTorch {pytorch.Version} sees no GPU (torch.cuda.is_available() is False)";
-        }
-        if (pytorch is { CudaCapable: true } && nvidiaDriver)
+        var askPython = nvidiaDriver || bundled is null;
+        var (pytorch, missing) = askPython ? findPyTorch() : (null, null);
+        if (nvidiaDriver && pytorch is { CudaCapable: true })
             return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version} with CUDA {pytorch.Cuda}, found by {PyTorchProbe.Python}");
-        if (bundled is not null) return new LibtorchChoice(null, bundled, $"auto: the bundled CPU build ({why})", null);
+        var why = askPython && pytorch is null ? $"no PyTorch ({missing})"
+            : !nvidiaDriver || pytorch is null ? "no NVIDIA driver on this machine"
+            : pytorch.Cuda is null ? $"PyTorch {pytorch.Version} is a CPU build"
+            : $"PyTorch {pytorch.Version} sees no GPU (torch.cuda.is_available() is False)";
+        if (bundled is not null) return LibtorchChoice.OfBundled(bundled, $"auto: the bundled CPU build ({why})");
         if (pytorch is not null) return FromPyTorch(pytorch, $"auto: PyTorch {pytorch.Version}'s CPU libtorch; this build carries none ({why})");
         throw new RunnerSetupException(
             $"execution.libtorch is auto, but there is no libtorch to use: this build carries none ({bundledFolder} has no {LibtorchFolder.CpuLibrary}) and {why}; "
@@ -68,7 +63,7 @@ public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall
         if (!LibtorchFolder.HasLibtorch(pytorch.Lib))
             throw new RunnerSetupException($"{PyTorchProbe.Python} finds PyTorch {pytorch.Version}, but its lib folder {pytorch.Lib} has no {LibtorchFolder.CpuLibrary}; "
                                            + $"set execution.libtorch (or {LibtorchSetting.EnvironmentVariable}) to bundled or to a folder holding libtorch");
-        return Folder(pytorch.Lib, reason);
+        return LibtorchChoice.OfFolder(LibtorchFolder.Describe(pytorch.Lib), reason, pytorch);
     }
 
     private LibtorchChoice FromFolder(string setting, string source)
@@ -78,15 +73,9 @@ public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall
         if (!Directory.Exists(folder)) throw new RunnerSetupException($"{source} is {setting}, but the folder {folder} does not exist; give PyTorch's lib folder, or auto or bundled");
         if (!LibtorchFolder.HasLibtorch(folder))
             throw new RunnerSetupException($"{source} is {setting}, but {folder} holds no {LibtorchFolder.CpuLibrary}; give PyTorch's lib folder "
-                                           + "(`python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), \"lib\"))'` prints it), or auto or bundled");
+                                           + $"({LibtorchFolder.PyTorchLibCommand} prints it), or auto or bundled");
         if (BundledBuild is { HasCuda: true } cuda)
             throw new RunnerSetupException($"{source} is {setting}, but this build bundles a CUDA libtorch ({cuda.Describe()}), which would load beside it; set it to bundled or auto");
-        return Folder(folder, $"{source}: {setting}");
-    }
-
-    private static LibtorchChoice Folder(string folder, string reason)
-    {
-        var build = LibtorchFolder.Describe(folder);
-        return new LibtorchChoice(folder, build, reason, TorchSharpSupport.Warning(build));
+        return LibtorchChoice.OfFolder(LibtorchFolder.Describe(folder), $"{source}: {setting}");
     }
 }

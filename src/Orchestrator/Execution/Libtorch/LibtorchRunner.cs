@@ -20,11 +20,10 @@ public sealed record LibtorchRunner(RunnerCommand Runner, LibtorchChoice Libtorc
     /// <see cref="RunnerNotFoundException"/> when the Runner is not built, <see cref="RunnerSetupException"/>
     /// (bad input) when the setting cannot be met.
     /// </summary>
-    /// <param name="findPyTorch">How PyTorch is looked for (default: <see cref="PyTorchProbe.Find"/>), asked only when needed.</param>
-    public static LibtorchRunner Choose(string setting, Func<(PyTorchInstall? Install, string? Missing)>? findPyTorch = null)
+    public static LibtorchRunner Choose(string setting)
     {
         var runner = RunnerCommand.Locate();
-        var libtorch = new LibtorchResolver(runner.BundledLibtorchFolder, findPyTorch ?? (() => PyTorchProbe.Find(PythonTimeout)), NvidiaDriver.Present)
+        var libtorch = new LibtorchResolver(runner.BundledLibtorchFolder, () => PyTorchProbe.Find(PythonTimeout), NvidiaDriver.Present)
             .Resolve(setting);
         if (!libtorch.Bundled) runner = runner.ForExternalLibtorch();
         var environment = libtorch.RunnerEnvironment(System.Environment.GetEnvironmentVariable(RunnerEnvironment.LibraryPath));
