@@ -37,14 +37,4 @@ internal static class GpuExecution
         }
         return ids;
     }
-
-    public static string? ReadMps(Reader r, YamlNode node, string field)
-    {
-        var text = r.Scalar(node, field);
-        if (text is null) return null;
-        var value = text.ToLowerInvariant();
-        if (MpsSetting.All.Contains(value)) return value;
-        r.Problem(node, field, $"must be one of {string.Join(", ", MpsSetting.All)}, got '{text}'");
-        return null;
-    }
 }
