@@ -201,7 +201,8 @@ public static class SpecLoader
                 case "parallel": e = e with { Parallel = r.Int(valueNode, field, min: 1) ?? e.Parallel }; break;
                 case "retries": e = e with { Retries = r.Int(valueNode, field, min: 0) ?? e.Retries }; break;
                 case "threads_per_trial": e = e with { ThreadsPerTrial = r.Int(valueNode, field, min: 0) ?? e.ThreadsPerTrial }; break;
-                case "libtorch": e = e with { Libtorch = GpuExecution.ReadLibtorch(r, valueNode, field) ?? e.Libtorch }; break;
+                // auto, bundled or a folder; the folder itself is checked when a run resolves it.
+                case "libtorch": e = e with { Libtorch = r.Scalar(valueNode, field) ?? e.Libtorch }; break;
                 case "gpus": e = e with { Gpus = GpuExecution.ReadGpus(r, valueNode, field) }; break;
                 case "trials_per_gpu": e = e with { TrialsPerGpu = r.Int(valueNode, field, min: 0) ?? e.TrialsPerGpu }; break;
                 case "mps": e = e with { Mps = r.OneOf(valueNode, field, MpsSetting.All, ignoreCase: true) ?? e.Mps }; break;

@@ -85,8 +85,8 @@ internal sealed class SqliteDialect : Dialect
             : null;
 
     internal override EmptyDatabaseException Empty() =>
-        new(Path, $"{Path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
-                  + $"Everything a run records goes to {System.IO.Path.GetFileName(Path)}-wal first; if that file of a crashed run was deleted, what it held is gone");
+        new($"{Path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
+            + $"Everything a run records goes to {System.IO.Path.GetFileName(Path)}-wal first; if that file of a crashed run was deleted, what it held is gone");
 
     /// <summary>
     /// Works on read-only media: when SQLite cannot open the file there the usual way (it needs to
