@@ -254,10 +254,6 @@ public static class SpecLoader
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>", e.g. DIR/a.yaml or DIR/b.yaml" for up to three YAML files in the folder; "" if it has none.</summary>
-    private static string YamlFilesIn(string folder)
-    {
-        var files = Directory.EnumerateFiles(folder, "*.y*ml").Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).Take(3).Select(f => Path.Combine(folder, Path.GetFileName(f))).ToList();
-        return files.Count == 0 ? "" : $", e.g. {string.Join(" or ", files)}";
-    }
+    private static string YamlFilesIn(string folder) =>
+        FolderExamples.Of(folder, fit: f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal));
 }
