@@ -118,12 +118,8 @@ public sealed class CorpusStep(HttpClient http, DownloadOptions? options = null)
         e.StatusCode is null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     /// <summary>", e.g. DIR/a.txt or DIR/b.txt" for up to three files in the folder (text files first); "" if it has none.</summary>
-    internal static string FilesIn(string folder)
-    {
-        var files = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal)
-            .OrderBy(f => f.EndsWith(".txt", StringComparison.Ordinal) ? 0 : 1).Take(3).ToList();
-        return files.Count == 0 ? " (this one has no files)" : $", e.g. {string.Join(" or ", files)}";
-    }
+    internal static string FilesIn(string folder) =>
+        FolderExamples.Of(folder, first: f => f.EndsWith(".txt", StringComparison.Ordinal), none: " (this one has no files)");
 
     private static string ExpectedHint(string? expected) => expected is null ? "" : $" (expected sha256 {expected})";
 }

@@ -3,12 +3,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Core.Spec;
 
-/// <summary>Reads the execution keys about GPUs and libtorch: <c>libtorch</c>, <c>gpus</c> and <c>mps</c>.</summary>
+/// <summary>Reads the execution key <c>gpus</c>: which GPUs a run uses.</summary>
 internal static class GpuExecution
 {
-    /// <summary><c>auto</c>, <c>bundled</c> or a folder; the folder itself is checked when a run resolves it.</summary>
-    public static string? ReadLibtorch(Reader r, YamlNode node, string field) => r.Scalar(node, field);
-
     /// <summary><c>auto</c> (null) or a non-empty list of distinct CUDA device ids.</summary>
     public static IReadOnlyList<int>? ReadGpus(Reader r, YamlNode node, string field)
     {
@@ -36,15 +33,5 @@ internal static class GpuExecution
                 ids.Add(id);
         }
         return ids;
-    }
-
-    public static string? ReadMps(Reader r, YamlNode node, string field)
-    {
-        var text = r.Scalar(node, field);
-        if (text is null) return null;
-        var value = text.ToLowerInvariant();
-        if (MpsSetting.All.Contains(value)) return value;
-        r.Problem(node, field, $"must be one of {string.Join(", ", MpsSetting.All)}, got '{text}'");
-        return null;
     }
 }

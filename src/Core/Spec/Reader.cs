@@ -34,6 +34,17 @@ internal sealed class Reader(string file)
         return null;
     }
 
+    /// <summary>One of <paramref name="choices"/>; with <paramref name="ignoreCase"/> in any case, and returned in lower case.</summary>
+    public string? OneOf(YamlNode node, string field, IReadOnlyList<string> choices, bool ignoreCase = false)
+    {
+        var text = Scalar(node, field);
+        if (text is null) return null;
+        var value = ignoreCase ? text.ToLowerInvariant() : text;
+        if (choices.Contains(value)) return value;
+        Problem(node, field, $"must be one of {string.Join(", ", choices)}, got '{text}'");
+        return null;
+    }
+
     public int? Int(YamlNode node, string field, int min)
     {
         var text = Scalar(node, field);

@@ -52,14 +52,7 @@ internal static partial class SlurmSection
     /// <summary>Slurm accepts at most this many seconds in --signal=…@N.</summary>
     public const int MaxSignalSeconds = 65535;
 
-    private static string? Word(Reader r, YamlNode node, string field, string what)
-    {
-        var text = r.Scalar(node, field);
-        if (text is null) return null;
-        if (WordPattern().IsMatch(text)) return text;
-        r.Problem(node, field, $"must be {what}, got '{text}'");
-        return null;
-    }
+    private static string? Word(Reader r, YamlNode node, string field, string what) => Matching(r, node, field, WordPattern(), what);
 
     private static string? Matching(Reader r, YamlNode node, string field, Regex pattern, string what)
     {

@@ -197,28 +197,21 @@ public static class SpecLoader
             var field = $"execution.{key}";
             switch (key)
             {
-                case "device":
-                    var device = r.Scalar(valueNode, field);
-                    if (device is not null && !Devices.Contains(device)) r.Problem(valueNode, field, $"must be one of {string.Join(", ", Devices)}, got '{device}'");
-                    else if (device is not null) e = e with { Device = device };
-                    break;
+                case "device": e = e with { Device = r.OneOf(valueNode, field, Devices) ?? e.Device }; break;
                 case "parallel": e = e with { Parallel = r.Int(valueNode, field, min: 1) ?? e.Parallel }; break;
                 case "retries": e = e with { Retries = r.Int(valueNode, field, min: 0) ?? e.Retries }; break;
                 case "threads_per_trial": e = e with { ThreadsPerTrial = r.Int(valueNode, field, min: 0) ?? e.ThreadsPerTrial }; break;
-                case "libtorch": e = e with { Libtorch = GpuExecution.ReadLibtorch(r, valueNode, field) ?? e.Libtorch }; break;
+                // auto, bundled or a folder; the folder itself is checked when a run resolves it.
+                case "libtorch": e = e with { Libtorch = r.Scalar(valueNode, field) ?? e.Libtorch }; break;
                 case "gpus": e = e with { Gpus = GpuExecution.ReadGpus(r, valueNode, field) }; break;
                 case "trials_per_gpu": e = e with { TrialsPerGpu = r.Int(valueNode, field, min: 0) ?? e.TrialsPerGpu }; break;
-                case "mps": e = e with { Mps = GpuExecution.ReadMps(r, valueNode, field) ?? e.Mps }; break;
+                case "mps": e = e with { Mps = r.OneOf(valueNode, field, MpsSetting.All, ignoreCase: true) ?? e.Mps }; break;
                 case "lease_seconds":
                     var lease = r.Double(valueNode, field);
                     if (lease is < 1) r.Problem(valueNode, field, $"must be at least 1 second, got {lease}");
                     else if (lease is not null) e = e with { LeaseSeconds = lease.Value };
                     break;
-                case "executor":
-                    var executor = r.Scalar(valueNode, field);
-                    if (executor is not null && !Executors.All.Contains(executor)) r.Problem(valueNode, field, $"must be one of {string.Join(", ", Executors.All)}, got '{executor}'");
-                    else if (executor is not null) e = e with { Executor = executor };
-                    break;
+                case "executor": e = e with { Executor = r.OneOf(valueNode, field, Executors.All) ?? e.Executor }; break;
                 case "slurm": e = e with { Slurm = SlurmSection.Read(r, valueNode) }; break;
                 default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, ExecutionKeys)}"); break;
             }
@@ -261,10 +254,6 @@ public static class SpecLoader
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>", e.g. DIR/a.yaml or DIR/b.yaml" for up to three YAML files in the folder; "" if it has none.</summary>
-    private static string YamlFilesIn(string folder)
-    {
-        var files = Directory.EnumerateFiles(folder, "*.y*ml").Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).Take(3).Select(f => Path.Combine(folder, Path.GetFileName(f))).ToList();
-        return files.Count == 0 ? "" : $", e.g. {string.Join(" or ", files)}";
-    }
+    private static string YamlFilesIn(string folder) =>
+        FolderExamples.Of(folder, fit: f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal));
 }

@@ -52,7 +52,7 @@ public sealed class Database
     public static Database Open(StoreLocation location, string? resultsFolder = null)
     {
         var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, resultsFolder));
-        db.Translating(() =>
+        Translating(db.Dialect, () =>
         {
             db.Dialect.PrepareForWriting();
             using var c = db.Connect();
@@ -74,13 +74,9 @@ public sealed class Database
     /// <inheritdoc cref="OpenReadOnly(string, string?)"/>
     public static Database OpenReadOnly(StoreLocation location, string? resultsFolder = null)
     {
-        var dialect = location.Kind == StoreKind.Sqlite ? SqliteDialect.ForReading(location) : Dialect.For(location, readOnly: true);
+        var plain = Dialect.For(location, readOnly: true);
+        var (dialect, version, tables) = Translating(plain, plain.OpenForReading);
         var db = new Database(dialect, FolderOf(location, resultsFolder));
-        var (version, tables) = db.Translating(() =>
-        {
-            using var c = db.Connect();
-            return (dialect.SchemaVersion(c), dialect.TableCount(c));
-        });
         if (version == 0 && tables == 0) throw dialect.Empty();
         if (version != Schema.LatestVersion) throw new SchemaVersionException(db.Path, version, Schema.LatestVersion);
         return db;
@@ -99,7 +95,7 @@ public sealed class Database
     {
         if (location.Kind == StoreKind.Sqlite && !File.Exists(location.SqlitePath)) throw new DatabaseNotFoundException(location.SqlitePath);
         var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, null));
-        return db.Translating(() =>
+        return Translating(db.Dialect, () =>
         {
             using var c = db.Connect();
             using var tx = db.Dialect.BeginWrite(c);
@@ -121,13 +117,13 @@ public sealed class Database
             : System.IO.Path.GetFullPath(resultsFolder ?? "results");
 
     /// <summary>Runs <paramref name="open"/>, turning the engine's "cannot open, reach or log in" errors into <see cref="StoreException"/>s.</summary>
-    private T Translating<T>(Func<T> open)
+    private static T Translating<T>(Dialect dialect, Func<T> open)
     {
         try
         {
             return open();
         }
-        catch (Exception e) when (Dialect.Explain(e) is { } explained)
+        catch (Exception e) when (dialect.Explain(e) is { } explained)
         {
             throw explained;
         }

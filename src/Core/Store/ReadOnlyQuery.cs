@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 
 namespace Core.Store;
@@ -28,18 +29,24 @@ public static class ReadOnlyQuery
         do
         {
             if (reader.FieldCount == 0) continue;
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
-            var rows = new List<object?[]>();
-            while (reader.Read())
-            {
-                ct.ThrowIfCancellationRequested();
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                rows.Add(row);
-            }
-            result = new QueryResult(columns, rows);
+            result = Rows(reader, ct);
         } while (reader.NextResult());
         return result ?? new QueryResult([], []);
+    }
+
+    /// <summary>The reader's current result: its column names and every row, SQL NULL as null.</summary>
+    internal static QueryResult Rows(IDataReader reader, CancellationToken ct)
+    {
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return new QueryResult(columns, rows);
     }
 }
 

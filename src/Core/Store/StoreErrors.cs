@@ -3,11 +3,8 @@ namespace Core.Store;
 // What can be wrong with the store as a whole, as data: each names the database (a SQLite file, or a
 // PostgreSQL URL without its password), and none says what to type about it (the CLI adds that).
 
-/// <summary>There is no database file at <see cref="Path"/> (opening read-only never creates one).</summary>
-public sealed class DatabaseNotFoundException(string path) : StoreException($"no results database at {path}")
-{
-    public string Path { get; } = path;
-}
+/// <summary>There is no database file at the path named (opening read-only never creates one).</summary>
+public sealed class DatabaseNotFoundException(string path) : StoreException($"no results database at {path}");
 
 /// <summary>The database's schema version (<c>PRAGMA user_version</c>) is not the one this build knows.</summary>
 public sealed class SchemaVersionException(string path, long version, int latest)
@@ -26,48 +23,33 @@ public sealed class SchemaVersionException(string path, long version, int latest
 /// write-ahead log (<c>PATH-wal</c>), which held everything written since the last checkpoint, was
 /// deleted. The message, from the engine's dialect, says which can be the case.
 /// </summary>
-public sealed class EmptyDatabaseException(string path, string message) : StoreException(message)
-{
-    public string Path { get; } = path;
-}
+public sealed class EmptyDatabaseException(string message) : StoreException(message);
 
 /// <summary>
 /// The PostgreSQL server cannot be reached, or refused the login or the database. The message names
-/// the database (password masked), the setting it came from (<see cref="Setting"/>: <c>--db</c>,
-/// <c>ORCHESTRATOR_DB</c>, …) and what to change.
+/// the database (password masked), the setting it came from (<c>--db</c>, <c>ORCHESTRATOR_DB</c>, …)
+/// and what to change.
 /// </summary>
-public sealed class DatabaseConnectionException(string database, string setting, string message, Exception? inner = null)
-    : StoreException(message, inner)
-{
-    public string Database { get; } = database;
-    public string Setting { get; } = setting;
-}
+public sealed class DatabaseConnectionException(string message, Exception? inner = null) : StoreException(message, inner);
 
-/// <summary>The engine could not open or read the database at <see cref="Path"/>; <see cref="Reason"/> says why.</summary>
+/// <summary>The engine could not open or read the database named; <see cref="Reason"/> says why.</summary>
 public sealed class DatabaseOpenException(string path, string reason, Exception? inner = null)
     : StoreException($"cannot open the database {path}: {reason}", inner)
 {
-    public string Path { get; } = path;
     public string Reason { get; } = reason;
 }
 
 /// <summary>
-/// The database has no sweep named <see cref="Sweep"/> (or, when <see cref="Sweep"/> is null, none
-/// at all); <see cref="Known"/> lists those it has.
+/// The database has no sweep of the name asked for (or, when none was named, no sweep at all);
+/// <see cref="Known"/> lists those it has.
 /// </summary>
 public sealed class SweepNotFoundException(string path, string? sweep, IReadOnlyList<string> known)
     : StoreException(known.Count == 0
         ? (sweep is null ? $"the database {path} has no sweeps yet" : $"no sweep named '{sweep}': the database {path} has no sweeps yet")
         : $"no sweep named '{sweep}' in {path}; sweeps there: {string.Join(", ", known.Order(StringComparer.Ordinal))}")
 {
-    public string Path { get; } = path;
-    public string? Sweep { get; } = sweep;
     public IReadOnlyList<string> Known { get; } = known;
 }
 
-/// <summary>The database has no trial with the id <see cref="TrialId"/>.</summary>
-public sealed class TrialNotFoundException(string path, string trialId) : StoreException($"no trial '{trialId}' in {path}")
-{
-    public string Path { get; } = path;
-    public string TrialId { get; } = trialId;
-}
+/// <summary>The database has no trial with the id named.</summary>
+public sealed class TrialNotFoundException(string path, string trialId) : StoreException($"no trial '{trialId}' in {path}");

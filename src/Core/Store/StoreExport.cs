@@ -1,10 +1,9 @@
-using System.Data.Common;
 using Dapper;
 
 namespace Core.Store;
 
 /// <summary>How many rows of each table an export copied.</summary>
-public sealed record ExportSummary(string? Sweep, IReadOnlyList<(string Table, int Rows)> Tables)
+public sealed record ExportSummary(IReadOnlyList<(string Table, int Rows)> Tables)
 {
     public int Rows(string table) => Tables.FirstOrDefault(t => t.Table == table).Rows;
 }
@@ -21,44 +20,56 @@ public sealed record ExportSummary(string? Sweep, IReadOnlyList<(string Table, i
 /// </summary>
 public static class StoreExport
 {
+    /// <summary>Keys per DELETE: well under SQLite's limit on a statement's parameters.</summary>
+    private const int KeysPerDelete = 500;
+
     public static ExportSummary Copy(Database from, Database to, string? sweep, CancellationToken ct)
     {
         if (SameDatabase(from, to)) throw new StoreException($"the export's source and target are the same database ({from.Path})");
-        var sweeps = sweep is null ? new SweepRepository(from).List().Select(s => s.Name).ToList() : [new SweepRepository(from).Find(sweep).Name];
+        if (sweep is not null) new SweepRepository(from).Find(sweep); // throws, naming the sweeps there are, when there is no such sweep
 
         // Read everything first (the source is only read), then write the target in one transaction.
-        var tables = new List<(TableInfo Table, List<string> Columns, List<object?[]> Rows)>();
+        var tables = new List<(TableInfo Table, QueryResult Data)>();
         using (var c = from.Connect())
         {
             foreach (var table in Schema.Tables)
             {
                 ct.ThrowIfCancellationRequested();
-                var (columns, rows) = Read(c, SelectInScope(table, sweep), new { sweep });
-                tables.Add((table, columns, rows));
+                using var reader = c.ExecuteReader(SelectInScope(table, sweep), new { sweep });
+                tables.Add((table, ReadOnlyQuery.Rows(reader, ct)));
             }
         }
-        var trialRows = tables.Single(t => t.Table.Name == "trials");
-        var trialIds = trialRows.Rows.Select(r => (string)r[trialRows.Columns.IndexOf("trial_id")]!).ToList();
+        var sweeps = Keys(tables, "sweeps", "name");
+        var trialIds = Keys(tables, "trials", "trial_id");
 
         using (var c = to.Connect())
         using (var tx = to.BeginWrite(c))
         {
             // Children first: what belongs to the copied sweeps and trials is replaced, not merged.
-            foreach (var (table, _, _) in Enumerable.Reverse(tables))
+            foreach (var (table, _) in Enumerable.Reverse(tables))
             {
                 if (table.Name is "sweeps" or "trials") continue;
-                var sql = $"DELETE FROM {table.Name} WHERE {table.ScopeColumn} = @key";
-                c.Execute(sql, (table.BySweep ? sweeps : trialIds).Select(key => new { key }), tx);
+                var sql = $"DELETE FROM {table.Name} WHERE {to.Dialect.InList(table.ScopeColumn, "keys")}";
+                foreach (var keys in (table.BySweep ? sweeps : trialIds).Chunk(KeysPerDelete))
+                    c.Execute(sql, new { keys }, tx);
             }
-            foreach (var (table, columns, rows) in tables)
+            foreach (var (table, data) in tables)
             {
                 ct.ThrowIfCancellationRequested();
-                if (rows.Count == 0) continue;
-                c.Execute(Upsert(table, columns), rows.Select(r => Parameters(r)), tx);
+                if (data.Rows.Count == 0) continue;
+                c.Execute(Upsert(table, data.Columns), data.Rows.Select(r => Parameters(r)), tx);
             }
             tx.Commit();
         }
-        return new ExportSummary(sweep, tables.Select(t => (t.Table.Name, t.Rows.Count)).ToList());
+        return new ExportSummary(tables.Select(t => (t.Table.Name, t.Data.Rows.Count)).ToList());
+    }
+
+    /// <summary>The values of <paramref name="column"/> (a key) in the rows read of <paramref name="table"/>.</summary>
+    private static string[] Keys(List<(TableInfo Table, QueryResult Data)> tables, string table, string column)
+    {
+        var data = tables.Single(t => t.Table.Name == table).Data;
+        var i = data.Columns.ToList().IndexOf(column);
+        return data.Rows.Select(r => (string)r[i]!).ToArray();
     }
 
     private static bool SameDatabase(Database a, Database b) =>
@@ -77,20 +88,6 @@ public static class StoreExport
         sweep is null ? $"SELECT * FROM {table.Name}"
         : table.BySweep ? $"SELECT * FROM {table.Name} WHERE {table.ScopeColumn} = @sweep"
         : $"SELECT * FROM {table.Name} WHERE {table.ScopeColumn} IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)";
-
-    private static (List<string> Columns, List<object?[]> Rows) Read(DbConnection c, string sql, object args)
-    {
-        using var reader = c.ExecuteReader(sql, args);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return (columns, rows);
-    }
 
     /// <summary>INSERT of one row that overwrites the row with the same key; identifiers quoted ("array" is reserved in PostgreSQL).</summary>
     private static string Upsert(TableInfo table, IReadOnlyList<string> columns)

@@ -224,7 +224,7 @@ public sealed partial class StoreLocation
         }
         catch (ArgumentException e)
         {
-            throw new StoreLocationException(origin, $"the connection string {Mask(text)} cannot be read: {MaskPassword(e.Message)}");
+            throw new StoreLocationException(origin, $"the connection string {Mask(text)} cannot be read: {Mask(e.Message)}");
         }
     }
 
@@ -259,9 +259,7 @@ public sealed partial class StoreLocation
     }
 
     /// <summary>A URL or connection string as it may be shown: any password replaced by <c>***</c>.</summary>
-    public static string Mask(string text) => MaskPassword(text);
-
-    private static string MaskPassword(string text) =>
+    public static string Mask(string text) =>
         PasswordPair().Replace(UrlPassword().Replace(text, "$1***@"), "$1***");
 
     [GeneratedRegex(@"^postgres(ql)?://", RegexOptions.IgnoreCase)]

@@ -56,9 +56,8 @@ public sealed class SweepRepository(Database db)
     /// </summary>
     public SweepRow Find(string? name)
     {
-        var sweeps = List();
-        var found = name is null ? sweeps.FirstOrDefault() : sweeps.FirstOrDefault(s => s.Name == name);
-        return found ?? throw new SweepNotFoundException(db.Path, name, sweeps.Select(s => s.Name).ToList());
+        var found = name is null ? List().FirstOrDefault() : Get(name);
+        return found ?? throw new SweepNotFoundException(db.Path, name, List().Select(s => s.Name).ToList());
     }
 
     public SweepRow? Get(string name)

@@ -13,10 +13,7 @@ public static class Timestamps
     public const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     /// <summary>Now, in <see cref="Format"/>.</summary>
-    public static string Now() => Of(DateTimeOffset.UtcNow);
-
-    /// <summary><paramref name="time"/> in <see cref="Format"/>.</summary>
-    public static string Of(DateTimeOffset time) => time.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+    public static string Now() => DateTime.UtcNow.ToString(Format, CultureInfo.InvariantCulture);
 
     /// <summary>Seconds since the Unix epoch, to the millisecond.</summary>
     public static double UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;

@@ -23,15 +23,12 @@ public sealed class ExportSettings : CommandSettings
     [Description("Results folder: where a PostgreSQL store's checkpoints are (rows name them relative to it). Default: results/")]
     public string? Results { get; init; }
 
-    public string ResultsDir => Path.GetFullPath(Results ?? StoreSettings.DefaultResults);
+    public string ResultsDir => StoreSettings.ResultsFolder(Results);
 
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(To)) return ValidationResult.Error("--to is required: the SQLite file or postgresql:// URL to copy into");
-        foreach (var (name, value) in new[] { ("--to", To), ("--from", From) })
-            if (value is { } v && !v.Contains("://", StringComparison.Ordinal) && Directory.Exists(v))
-                return ValidationResult.Error($"{name} {v} is a folder; give the database file, e.g. {Path.Combine(v, "orchestrator.db")}");
-        return ValidationResult.Success();
+        return StoreSettings.FolderGivenAsDatabase("--to", To) ?? StoreSettings.FolderGivenAsDatabase("--from", From) ?? ValidationResult.Success();
     }
 }
 

@@ -19,7 +19,7 @@ public abstract class StoreSettings : CommandSettings
                  + "Default: $ORCHESTRATOR_DB, the first line of the file $ORCHESTRATOR_DB_FILE names, else <results>/orchestrator.db")]
     public string? Db { get; init; }
 
-    public string ResultsDir => Path.GetFullPath(Results ?? DefaultResults);
+    public string ResultsDir => ResultsFolder(Results);
 
     /// <summary>
     /// The database this command uses (<see cref="StoreLocation.Resolve"/>). Throws a
@@ -29,10 +29,18 @@ public abstract class StoreSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
-        if (Db is { } db && !db.Contains("://", StringComparison.Ordinal) && Directory.Exists(db))
-            return ValidationResult.Error($"--db {db} is a folder; give the database file, e.g. {Path.Combine(db, "orchestrator.db")}");
+        if (FolderGivenAsDatabase("--db", Db) is { } error) return error;
         if (Results is { } r && File.Exists(r))
             return ValidationResult.Error($"--results {r} is a file; give a folder");
         return ValidationResult.Success();
     }
+
+    /// <summary>The absolute results folder of a <c>--results</c> value (default <c>results/</c>); <c>export</c> has the option too.</summary>
+    public static string ResultsFolder(string? results) => Path.GetFullPath(results ?? DefaultResults);
+
+    /// <summary>The error for a database option (<paramref name="option"/>) whose value is a folder; null when it is not one.</summary>
+    public static ValidationResult? FolderGivenAsDatabase(string option, string? value) =>
+        value is { } v && !v.Contains("://", StringComparison.Ordinal) && Directory.Exists(v)
+            ? ValidationResult.Error($"{option} {v} is a folder; give the database file, e.g. {Path.Combine(v, "orchestrator.db")}")
+            : null;
 }

@@ -87,7 +87,7 @@ public static class SweepStatusReader
             LEFT JOIN attempts a ON a.trial_id = t.trial_id AND a.attempt = t.attempt
             WHERE s.sweep = @sweep ORDER BY s.ordinal
             """, new { sweep });
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = Timestamps.UnixNow();
         return rows.Select(r => new TrialStatus(r.TrialId, r.Ordinal,
             JsonSerializer.Deserialize<Dictionary<string, string>>(r.GridJson) ?? [], r.Repeat, r.State, r.Attempt,
             r.EpochsDone, r.Epochs, r.StepsDone, r.BestValLoss, r.BestEpoch, r.CharsPerSec,

@@ -140,7 +140,7 @@ public static class TrainCommand
                 observer.Log($"error: trial {row.TrialId} failed earlier: {row.Failure}");
                 return RunnerExitCode.BadInput;
             default:
-                var seconds = (row.LeaseUntil ?? 0) - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+                var seconds = (row.LeaseUntil ?? 0) - Timestamps.UnixNow();
                 observer.Log($"trial {row.TrialId} is running under owner {row.Owner}; its lease runs {Math.Max(0, seconds):0} s more " +
                              "(its owner or its Runner still runs on this host, or they ran on another host: if those died, run again after the lease expires)");
                 return RunnerExitCode.LeaseLost;

@@ -93,6 +93,17 @@ public abstract class Dialect
     /// <summary>How many tables the store has (0: nothing was ever created in it).</summary>
     internal abstract long TableCount(DbConnection c);
 
+    /// <summary>
+    /// Reads an existing store's schema version and table count on one connection of this read-only
+    /// dialect; returns them with the dialect to read the store with from then on (this one, or for
+    /// a SQLite file on read-only media one that opens it immutable).
+    /// </summary>
+    internal virtual (Dialect Dialect, long Version, long Tables) OpenForReading()
+    {
+        using var c = Connect();
+        return (this, SchemaVersion(c), TableCount(c));
+    }
+
     // --- errors ----------------------------------------------------------------------------------
 
     /// <summary>

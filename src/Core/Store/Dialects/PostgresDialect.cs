@@ -97,7 +97,7 @@ internal sealed class PostgresDialect : Dialect
         c.ExecuteScalar<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()");
 
     internal override EmptyDatabaseException Empty() =>
-        new(Location.Display, $"the PostgreSQL database {Location.Display} has no tables of this tool yet (schema version 0)");
+        new($"the PostgreSQL database {Location.Display} has no tables of this tool yet (schema version 0)");
 
     internal override StoreException? Explain(Exception e)
     {
@@ -131,7 +131,7 @@ internal sealed class PostgresDialect : Dialect
                 "check the host and port, and that the server runs (deploy/postgres/local-server.sh starts one on this machine)",
             _ => null,
         };
-        return message is null ? null : new DatabaseConnectionException(Location.Display, Location.Origin, message, e);
+        return message is null ? null : new DatabaseConnectionException(message, e);
     }
 
     /// <summary>Where the password came from, as the user should look for it.</summary>

@@ -8,7 +8,7 @@ namespace Core.Store.Dialects;
 /// <summary>
 /// The embedded store: one SQLite file with a WAL journal, a busy timeout and foreign keys on. The
 /// write transaction is <c>BEGIN IMMEDIATE</c>, so one writer at a time; the schema version is
-/// <c>PRAGMA user_version</c>. Reading works on read-only media (see <see cref="ForReading"/>).
+/// <c>PRAGMA user_version</c>. Reading works on read-only media (see <see cref="OpenForReading"/>).
 /// </summary>
 internal sealed class SqliteDialect : Dialect
 {
@@ -85,30 +85,26 @@ internal sealed class SqliteDialect : Dialect
             : null;
 
     internal override EmptyDatabaseException Empty() =>
-        new(Path, $"{Path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
-                  + $"Everything a run records goes to {System.IO.Path.GetFileName(Path)}-wal first; if that file of a crashed run was deleted, what it held is gone");
+        new($"{Path} is empty or lost its write-ahead log: it has no tables (schema version 0). "
+            + $"Everything a run records goes to {System.IO.Path.GetFileName(Path)}-wal first; if that file of a crashed run was deleted, what it held is gone");
 
     /// <summary>
-    /// The dialect to read an existing file with. Works on read-only media: when SQLite cannot open
-    /// the file there the usual way (it needs to create <c>PATH-shm</c> beside it) and no write-ahead
-    /// log holds changes, the file is opened immutable. Throws <see cref="DatabaseNotFoundException"/>
-    /// or <see cref="DatabaseOpenException"/> naming the file.
+    /// Works on read-only media: when SQLite cannot open the file there the usual way (it needs to
+    /// create <c>PATH-shm</c> beside it) and no write-ahead log holds changes, the file is opened
+    /// immutable. Throws <see cref="DatabaseNotFoundException"/> or <see cref="DatabaseOpenException"/>
+    /// naming the file.
     /// </summary>
-    public static SqliteDialect ForReading(StoreLocation location)
+    internal override (Dialect Dialect, long Version, long Tables) OpenForReading()
     {
-        var path = location.SqlitePath;
-        if (!File.Exists(path)) throw new DatabaseNotFoundException(path);
-        var dialect = new SqliteDialect(location, readOnly: true, immutable: false);
+        if (!File.Exists(Path)) throw new DatabaseNotFoundException(Path);
         try
         {
-            using var c = dialect.Connect();
-            dialect.SchemaVersion(c);
-            return dialect;
+            return base.OpenForReading();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen)
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCantOpen && !_immutable)
         {
-            if (!CanOpenImmutable(path)) throw new DatabaseOpenException(path, Reason(e), e);
-            return new SqliteDialect(location, readOnly: true, immutable: true);
+            if (!CanOpenImmutable(Path)) throw new DatabaseOpenException(Path, Reason(e), e);
+            return new SqliteDialect(Location, readOnly: true, immutable: true).OpenForReading();
         }
     }
 
