@@ -50,24 +50,25 @@ public sealed class CancelCommand : Command<CancelSettings>
         Output.Info($"scancel {string.Join(' ', arrays)}: {live.Count} task(s) of sweep {sweep.Name} ({running} running, {live.Count - running} waiting); "
                     + "running trials checkpoint and go back to pending");
 
-        var ended = WaitForEnd(slurm, ids, cancellationToken);
+        var last = WaitForEnd(slurm, ids, cancellationToken);
+        var ended = last.Where(t => t.IsFinal).Select(t => t.Name).ToHashSet();
         var released = ReleaseOrphans(db, jobs, sweep.Name, arrays, ended);
         if (released > 0) Output.Info($"{released} trial(s) whose Runner ended without checkpointing put back to pending (they resume from their newest checkpoint)");
-        var still = slurm.Queue(ids).Where(t => !t.IsFinal).Select(t => t.Name).ToList();
+        var still = last.Where(t => !t.IsFinal).Select(t => t.Name).ToList();
         if (still.Count > 0)
             Output.Info($"task(s) {string.Join(", ", still)} still ending after {EndWait.TotalSeconds:0} s; their trials go back to pending when their leases expire");
         return Summary(db, sweep.Name);
     }
 
-    /// <summary>Waits until no task of the jobs is queued or running (or <see cref="EndWait"/> passed); returns the final state of each task seen.</summary>
-    private static IReadOnlyDictionary<string, SlurmTask> WaitForEnd(SlurmCommands slurm, IReadOnlyCollection<string> ids, CancellationToken ct)
+    /// <summary>Waits until no task of the jobs is queued or running (or <see cref="EndWait"/> passed); returns the tasks as the last look saw them.</summary>
+    private static IReadOnlyList<SlurmTask> WaitForEnd(SlurmCommands slurm, IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + EndWait;
         while (true)
         {
             var tasks = slurm.Queue(ids);
             if (tasks.All(t => t.IsFinal) || DateTime.UtcNow > deadline || ct.IsCancellationRequested)
-                return tasks.Where(t => t.IsFinal).ToDictionary(t => t.Name);
+                return tasks;
             Thread.Sleep(500);
         }
     }
@@ -76,14 +77,14 @@ public sealed class CancelCommand : Command<CancelSettings>
     /// Trials still running under a task of the cancelled arrays that has ended: their holder is gone
     /// (killed before it could checkpoint), so they go back to pending now instead of when the lease expires.
     /// </summary>
-    private static int ReleaseOrphans(Database db, SlurmJobRepository jobs, string sweep, IReadOnlyList<string> arrays, IReadOnlyDictionary<string, SlurmTask> ended)
+    private static int ReleaseOrphans(Database db, SlurmJobRepository jobs, string sweep, IReadOnlyList<string> arrays, IReadOnlySet<string> ended)
     {
         var trials = new TrialRepository(db);
         var released = 0;
         foreach (var t in jobs.TrialJobs(sweep))
         {
             if (t is not { State: TrialStates.Running, SlurmJob: { } job, Owner: { } owner }) continue;
-            if (!arrays.Contains(SlurmTask.ArrayJobOf(job)) || !ended.ContainsKey(job)) continue;
+            if (!arrays.Contains(SlurmTask.ArrayJobOf(job)) || !ended.Contains(job)) continue;
             if (trials.Release(t.TrialId, owner, null, $"its Slurm job {job} was cancelled (orchestrator cancel) before its Runner checkpointed")) released++;
         }
         return released;
