@@ -59,7 +59,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 
         var task = SlurmEnvironment.TaskName();
         var options = SchedulerOptions.From(spec.Execution, settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount,
-                setup.Gpus, setup.Environment) with { WaitForOthers = false };
+                setup.Gpus, setup.Environment) with { WaitForOthers = false, SlurmJob = task };
         var owner = OwnerToken.New();
         var restarts = SlurmEnvironment.Restarts();
         Output.Info($"worker for sweep {sweep.Name} on {Environment.MachineName}" + (task is null ? "" : $", Slurm job {task}")
@@ -67,8 +67,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
                     + $": {options.Parallel} trial(s) at a time, {options.ThreadsPerTrial} thread(s) each, device {options.Device}, owner {owner}, database {db.Path}");
         foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
 
-        ITrialExecutor executor = new LocalProcessExecutor(setup.Runner);
-        if (task is not null) executor = new SlurmTaskExecutor(executor, new SlurmJobRepository(db), task);
+        var executor = new LocalProcessExecutor(setup.Runner);
         var progress = new PlainProgress(Console.Out, TrialLabels.For(spec));
         var outcome = await new Scheduler(db, executor, options, progress, owner).RunAsync(sweep.Name, signals.Signals);
 

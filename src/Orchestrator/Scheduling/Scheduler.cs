@@ -34,7 +34,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
             var stopping = stop.Requested;
             while (!stopping && inFlight.Count < concurrency.Limit && gpus.TryTake() is { } slot)
             {
-                if (_trials.ClaimNext(sweep, Owner, options.Lease) is not { } claimed)
+                if (_trials.ClaimNext(sweep, Owner, options.Lease, options.SlurmJob) is not { } claimed)
                 {
                     slot.Dispose();
                     break;
