@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Core.Store;
+using Orchestrator.Scheduling;
 using Orchestrator.Slurm;
 using Spectre.Console.Cli;
 
@@ -92,12 +93,9 @@ public sealed class CancelCommand : Command<CancelSettings>
 
     private static int Summary(Database db, string sweep)
     {
-        var states = new TrialRepository(db).ListForSweep(sweep);
-        int Count(string state) => states.Count(t => t.State == state);
-        var unfinished = Count(TrialStates.Pending) + Count(TrialStates.Running);
-        Output.Info($"sweep {sweep}: {Count(TrialStates.Completed)} completed, {Count(TrialStates.Failed)} failed, {Count(TrialStates.Pending)} pending, "
-                    + $"{Count(TrialStates.Running)} running (of {states.Count})"
-                    + (unfinished > 0 ? "; run its spec again to submit workers for the rest (they resume from their newest checkpoints)" : ""));
+        var counts = SweepCounts.From(new TrialRepository(db).ListForSweep(sweep).Select(t => t.State).ToList());
+        Output.Info(counts.Line(sweep)
+                    + (counts.Unfinished > 0 ? "; run its spec again to submit workers for the rest (they resume from their newest checkpoints)" : ""));
         return CliExitCode.Ok;
     }
 }

@@ -109,8 +109,8 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 
     private static int Summarize(SweepOutcome o)
     {
-        Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        var unfinished = o.Pending + o.Running;
+        Output.Info(o.Counts.Line(o.Sweep));
+        var unfinished = o.Counts.Unfinished;
         if (o.Interrupted && unfinished > 0)
         {
             Output.Info($"interrupted: run the same command again to continue where it stopped ({unfinished} trial(s) unfinished)");
@@ -118,11 +118,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         }
         // A stop that came after the last trial ended interrupted nothing: the sweep is done.
         if (o.Interrupted) Output.Info("the stop came after every trial had ended; nothing was interrupted");
-        if (o.Failed > 0)
-        {
-            Output.Info($"{o.Failed} trial(s) failed; see `orchestrator status {o.Sweep}` for the reasons");
-            return CliExitCode.TrialsFailed;
-        }
-        return CliExitCode.Ok;
+        return SweepLines.Failed(o.Sweep, o.Failed);
     }
 }

@@ -55,7 +55,7 @@ public static class SlurmRun
         if (toRun == 0)
         {
             Output.Info($"nothing to run: every trial of sweep {spec.Name} is completed or failed");
-            return Summary(registration.Failed, spec.Name);
+            return SweepLines.Failed(spec.Name, registration.Failed);
         }
         if (live.Count > 0)
         {
@@ -118,8 +118,8 @@ public static class SlurmRun
         var progress = new SlurmProgress(Console.Out, TrialLabels.For(spec), epochs, logFolder);
         var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, signals.Graceful);
 
-        Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        if (o.Finished)
+        Output.Info(o.Counts.Line(o.Sweep));
+        if (o.Counts.Finished)
         {
             // Workers that have not started would only find nothing to claim: free their place in the queue.
             var waiting = o.Tasks.Where(t => t.State == SlurmJobStates.Pending).ToList();
@@ -128,7 +128,7 @@ public static class SlurmRun
                 slurm.CancelPending(waiting.Select(t => t.ArrayJobId).Distinct().ToList());
                 Output.Info($"cancelled {waiting.Count} worker task(s) still waiting in the queue: nothing is left for them");
             }
-            return Summary(o.Failed, o.Sweep);
+            return SweepLines.Failed(o.Sweep, o.Counts.Failed);
         }
         if (o.Stopped)
         {
@@ -136,7 +136,7 @@ public static class SlurmRun
             return CliExitCode.Interrupted;
         }
         var broken = o.Tasks.Where(t => SlurmJobStates.Broken.Contains(t.State)).ToList();
-        var unfinished = o.Pending + o.Running;
+        var unfinished = o.Counts.Unfinished;
         if (broken.Count > 0)
         {
             Output.Error($"{broken.Count} worker task(s) failed ({string.Join(", ", broken.Take(5).Select(t => t.Name))}{(broken.Count > 5 ? ", …" : "")}) and no job "
@@ -146,12 +146,5 @@ public static class SlurmRun
         Output.Info($"no job of sweep {o.Sweep} is left in the queue, and {unfinished} trial(s) are unfinished (cancelled, or stopped at a time limit): "
                     + "run the same command again to submit workers for them; they resume from their newest checkpoints");
         return CliExitCode.Interrupted;
-    }
-
-    private static int Summary(int failed, string sweep)
-    {
-        if (failed == 0) return CliExitCode.Ok;
-        Output.Info($"{failed} trial(s) failed; see `orchestrator status {sweep}` for the reasons");
-        return CliExitCode.TrialsFailed;
     }
 }

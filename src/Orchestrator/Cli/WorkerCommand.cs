@@ -74,8 +74,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         int Count(TrialResult r) => outcome.Handled.Count(h => h.Result == r);
         var released = Count(TrialResult.Interrupted) + Count(TrialResult.Requeued);
         Output.Info($"worker done: {outcome.Handled.Count} trial(s) handled ({Count(TrialResult.Completed)} completed, {Count(TrialResult.Failed)} failed, "
-                    + $"{released} back to pending); sweep {sweep.Name}: {outcome.Completed} completed, {outcome.Failed} failed, "
-                    + $"{outcome.Pending} pending, {outcome.Running} running (of {outcome.Total})"
+                    + $"{released} back to pending); {outcome.Counts.Line(sweep.Name)}"
                     + (outcome.Interrupted ? "; stopped by a signal" : "; nothing left to claim"));
         return CliExitCode.Ok;
     }

@@ -1,4 +1,5 @@
 using Core.Store;
+using Orchestrator.Scheduling;
 
 namespace Orchestrator.Slurm;
 
@@ -16,11 +17,7 @@ public interface IFollowObserver
 /// <param name="Stopped">The user stopped following (Ctrl+C); the jobs run on.</param>
 /// <param name="JobsLeft">Some array task of the sweep is still queued or running.</param>
 /// <param name="Tasks">The last state of every array task seen.</param>
-public sealed record FollowOutcome(string Sweep, int Total, int Completed, int Failed, int Pending, int Running, bool Stopped, bool JobsLeft,
-    IReadOnlyList<SlurmTask> Tasks)
-{
-    public bool Finished => Completed + Failed == Total;
-}
+public sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stopped, bool JobsLeft, IReadOnlyList<SlurmTask> Tasks);
 
 /// <summary>
 /// Follows a sweep that runs in Slurm workers, from the store (trial states and progress, the array
@@ -55,10 +52,8 @@ public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObser
             }
 
             var live = queued.Any(t => !t.IsFinal);
-            int Count(string state) => now.Count(t => t.State == state);
-            var outcome = new FollowOutcome(sweep, now.Count, Count(TrialStates.Completed), Count(TrialStates.Failed), Count(TrialStates.Pending),
-                Count(TrialStates.Running), Stopped: false, JobsLeft: live, tasks.Values.ToList());
-            if (outcome.Finished || !live) return outcome;
+            var outcome = new FollowOutcome(sweep, SweepCounts.From(now.Select(t => t.State).ToList()), Stopped: false, JobsLeft: live, tasks.Values.ToList());
+            if (outcome.Counts.Finished || !live) return outcome;
             try
             {
                 await Task.Delay(poll, stop).ConfigureAwait(false);
