@@ -84,10 +84,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"));
 
         var db = Database.Open(store, settings.ResultsDir);
-        var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
-        var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
-                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
+        var registration = SweepLines.Register(db, spec, settings.RetryFailed);
 
         await Corpora.EnsureAsync(db, spec, Output.Info, signals.Graceful);
 

@@ -43,10 +43,7 @@ public static class SlurmRun
         if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) Output.Warning(dropped);
 
         var db = Database.Open(store, settings.ResultsDir);
-        var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
-        var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
-                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
+        var registration = SweepLines.Register(db, spec, settings.RetryFailed);
         await Corpora.EnsureAsync(db, spec, Output.Info, cancellationToken);
 
         var toRun = registration.Pending + registration.Running;
