@@ -47,13 +47,13 @@ public static class SlurmRun
         await Corpora.EnsureAsync(db, spec, Output.Info, cancellationToken);
 
         var toRun = registration.Pending + registration.Running;
-        var jobs = new SlurmJobRepository(db);
-        var live = slurm.Queue(jobs.Jobs(spec.Name).Select(j => j.JobId).ToList()).Where(t => !t.IsFinal).ToList();
         if (toRun == 0)
         {
             Output.Info($"nothing to run: every trial of sweep {spec.Name} is completed or failed");
             return SweepLines.Failed(spec.Name, registration.Failed);
         }
+        var jobs = new SlurmJobRepository(db);
+        var live = slurm.Queue(JobIds(jobs, spec.Name)).Where(t => !t.IsFinal).ToList();
         if (live.Count > 0)
         {
             Output.Info($"sweep {spec.Name} already has {live.Count} worker task(s) queued or running (job {string.Join(", ", live.Select(t => t.ArrayJobId).Distinct())}); "
@@ -70,8 +70,10 @@ public static class SlurmRun
                         + $"worker logs in {logFolder}");
             return CliExitCode.Ok;
         }
-        return await FollowAsync(db, slurm, spec, logFolder, cancellationToken);
+        return await FollowAsync(db, slurm, spec, JobIds(jobs, spec.Name), logFolder, cancellationToken);
     }
+
+    private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
     public static JobScript Script(SweepSpec spec, RunSettings settings, StoreLocation store) =>
@@ -106,14 +108,15 @@ public static class SlurmRun
         Output.Info($"job script {scriptPath}; worker logs {Path.Combine(script.LogFolder, "%A_%a.out")}");
     }
 
-    private static async Task<int> FollowAsync(Database db, SlurmCommands slurm, SweepSpec spec, string logFolder, CancellationToken cancellationToken)
+    private static async Task<int> FollowAsync(Database db, SlurmCommands slurm, SweepSpec spec, IReadOnlyCollection<string> jobIds, string logFolder,
+        CancellationToken cancellationToken)
     {
         // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var signals = new StopOnSignals(stop.Token, _ => { });
         var epochs = spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs);
         var progress = new SlurmProgress(Console.Out, TrialLabels.For(spec), epochs, logFolder);
-        var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, signals.Graceful);
+        var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, jobIds, signals.Graceful);
 
         Output.Info(o.Counts.Line(o.Sweep));
         if (o.Counts.Finished)
