@@ -125,7 +125,7 @@ public static class SlurmRun
             var waiting = o.Tasks.Where(t => t.State == SlurmJobStates.Pending).ToList();
             if (waiting.Count > 0)
             {
-                slurm.CancelPending(waiting.Select(t => t.ArrayJobId).Distinct().ToList());
+                slurm.Cancel(waiting.Select(t => t.ArrayJobId).Distinct().ToList(), pendingOnly: true);
                 Output.Info($"cancelled {waiting.Count} worker task(s) still waiting in the queue: nothing is left for them");
             }
             return SweepLines.Failed(o.Sweep, o.Counts.Failed);
