@@ -112,8 +112,7 @@ public static class SlurmRun
         CancellationToken cancellationToken)
     {
         // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var signals = new StopOnSignals(stop.Token, _ => { });
+        using var signals = new StopOnSignals(cancellationToken, _ => { });
         var epochs = spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs);
         var progress = new SlurmProgress(Console.Out, TrialLabels.For(spec), epochs, logFolder);
         var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, jobIds, signals.Graceful);
