@@ -22,7 +22,7 @@ public sealed class CancelSettings : StoreSettings
 public sealed class CancelCommand : Command<CancelSettings>
 {
     /// <summary>How long to wait for cancelled tasks to end (Slurm's KillWait is 30 s by default) before leaving their trials to the lease.</summary>
-    public static readonly TimeSpan EndWait = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(90);
 
     public override int Execute(CommandContext context, CancelSettings settings, CancellationToken cancellationToken)
     {

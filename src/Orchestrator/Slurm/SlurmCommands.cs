@@ -11,7 +11,7 @@ namespace Orchestrator.Slurm;
 /// </summary>
 public sealed class SlurmCommands
 {
-    public static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
+    private static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -159,10 +159,7 @@ public sealed class SlurmCommands
 public sealed class SlurmNotFoundException(IReadOnlyList<string> missing, string path, string why, string? otherwise)
     : Exception($"{why}, but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not on the PATH ({(path.Length == 0 ? "empty" : path)}): "
                 + "run it where Slurm's client tools are installed (a cluster's login node), or start a one-node cluster here with deploy/slurm/local-cluster.sh (as root)"
-                + (otherwise is null ? "" : $", {otherwise}"))
-{
-    public IReadOnlyList<string> Missing { get; } = missing;
-}
+                + (otherwise is null ? "" : $", {otherwise}"));
 
 /// <summary>A Slurm tool refused or failed; <see cref="SlurmMessage"/> is what it said.</summary>
 public sealed class SlurmCommandException(string tool, IEnumerable<string> args, int exitCode, string message)
