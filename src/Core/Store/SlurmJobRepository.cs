@@ -45,19 +45,6 @@ public sealed class SlurmJobRepository(Database db)
         return c.Query<SlurmJobRow>("SELECT * FROM slurm_jobs WHERE sweep = @sweep ORDER BY submitted_at, job_id", new { sweep }).AsList();
     }
 
-    /// <summary>
-    /// Records the array task running the current attempt of a trial that <paramref name="owner"/>
-    /// holds. False when the owner does not hold it (nothing is written then).
-    /// </summary>
-    public bool TagAttempt(string trialId, string owner, string slurmJob)
-    {
-        using var c = db.Connect();
-        return c.Execute("""
-            UPDATE attempts SET slurm_job = @slurmJob
-            WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running')
-            """, new { trialId, owner, slurmJob }) == 1;
-    }
-
     /// <summary>The sweep's trials in grid order, each with the array task of its current (or last) attempt.</summary>
     public IReadOnlyList<TrialJob> TrialJobs(string sweep)
     {

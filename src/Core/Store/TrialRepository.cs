@@ -40,14 +40,15 @@ public sealed class TrialRepository(Database db)
     /// or running with an expired lease, or running under a live lease whose holders on this host
     /// are gone (<see cref="OwnerToken.IsOrphanedHere"/>). One transaction, so two claimers never
     /// get the same trial. Increments the attempt and opens an attempts row. Returns null when
-    /// nothing is claimable.
+    /// nothing is claimable. <paramref name="slurmJob"/>: the Slurm array task the claimer runs in
+    /// (e.g. <c>4242_3</c>), recorded on the attempt in the same transaction.
     /// </summary>
-    public TrialRow? ClaimNext(string sweep, string owner, TimeSpan lease) => Claim(owner, lease, sweep, trialId: null);
+    public TrialRow? ClaimNext(string sweep, string owner, TimeSpan lease, string? slurmJob = null) => Claim(owner, lease, sweep, trialId: null, slurmJob);
 
     /// <summary>Claims one specific trial if it is claimable (standalone Runner use).</summary>
-    public TrialRow? ClaimTrial(string trialId, string owner, TimeSpan lease) => Claim(owner, lease, sweep: null, trialId);
+    public TrialRow? ClaimTrial(string trialId, string owner, TimeSpan lease) => Claim(owner, lease, sweep: null, trialId, slurmJob: null);
 
-    private TrialRow? Claim(string owner, TimeSpan lease, string? sweep, string? trialId)
+    private TrialRow? Claim(string owner, TimeSpan lease, string? sweep, string? trialId, string? slurmJob)
     {
         using var c = db.Connect();
         using var tx = db.BeginWrite(c);
@@ -83,17 +84,20 @@ public sealed class TrialRepository(Database db)
             var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
             c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
                 new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
-            c.Execute(OpenAttempt, new { trialId = row.TrialId, attempt = row.Attempt, owner, stamp = Timestamps.Now() }, tx);
+            c.Execute(OpenAttempt, new { trialId = row.TrialId, attempt = row.Attempt, owner, stamp = Timestamps.Now(), slurmJob }, tx);
         }
         tx.Commit();
         return row;
     }
 
-    /// <summary>Opens attempt @attempt of the trial; a row left with that number (never expected) is started afresh.</summary>
+    /// <summary>
+    /// Opens attempt @attempt of the trial, run in Slurm array task @slurmJob (null outside Slurm);
+    /// a row left with that number (never expected) is started afresh.
+    /// </summary>
     private const string OpenAttempt = """
-        INSERT INTO attempts(trial_id, attempt, owner, started_at) VALUES (@trialId, @attempt, @owner, @stamp)
+        INSERT INTO attempts(trial_id, attempt, owner, started_at, slurm_job) VALUES (@trialId, @attempt, @owner, @stamp, @slurmJob)
         ON CONFLICT(trial_id, attempt) DO UPDATE SET owner = excluded.owner, started_at = excluded.started_at, ended_at = NULL,
-            exit_code = NULL, outcome = NULL, reason = NULL, failure_kind = NULL, stderr_tail = NULL, slurm_job = NULL, cuda_visible_devices = NULL
+            exit_code = NULL, outcome = NULL, reason = NULL, failure_kind = NULL, stderr_tail = NULL, slurm_job = excluded.slurm_job, cuda_visible_devices = NULL
         """;
 
     /// <summary>
@@ -167,8 +171,11 @@ public sealed class TrialRepository(Database db)
     /// <summary>running → pending after running out of memory beside other trials; the next claim tries again with fewer of them.</summary>
     public bool Requeue(string trialId, string owner, AttemptEnd end) => Finish(trialId, owner, TrialStates.Pending, "requeued", end);
 
-    /// <summary>Closes the current attempt as one to retry and opens the next one, keeping ownership.</summary>
-    public bool Retry(string trialId, string owner, AttemptEnd end)
+    /// <summary>
+    /// Closes the current attempt as one to retry and opens the next one, keeping ownership
+    /// (<paramref name="slurmJob"/>: the Slurm array task the next one runs in, as for <see cref="ClaimNext"/>).
+    /// </summary>
+    public bool Retry(string trialId, string owner, AttemptEnd end, string? slurmJob = null)
     {
         using var c = db.Connect();
         using var tx = db.BeginWrite(c);
@@ -185,12 +192,12 @@ public sealed class TrialRepository(Database db)
             UPDATE trials SET attempt = @next, runner = NULL, exit_code = @ExitCode, failure = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
             WHERE trial_id = @trialId
             """, args, tx);
-        c.Execute(OpenAttempt, new { trialId, attempt = attempt + 1, owner, stamp }, tx);
+        c.Execute(OpenAttempt, new { trialId, attempt = attempt + 1, owner, stamp, slurmJob }, tx);
         tx.Commit();
         return true;
     }
 
-    /// <inheritdoc cref="Retry(string, string, AttemptEnd)"/>
+    /// <inheritdoc cref="Retry(string, string, AttemptEnd, string?)"/>
     public bool Retry(string trialId, string owner, int? exitCode, string reason) => Retry(trialId, owner, new AttemptEnd(exitCode, reason));
 
     /// <summary>

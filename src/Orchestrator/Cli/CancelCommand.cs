@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Core.Store;
+using Orchestrator.Scheduling;
 using Orchestrator.Slurm;
 using Spectre.Console.Cli;
 
@@ -21,7 +22,7 @@ public sealed class CancelSettings : StoreSettings
 public sealed class CancelCommand : Command<CancelSettings>
 {
     /// <summary>How long to wait for cancelled tasks to end (Slurm's KillWait is 30 s by default) before leaving their trials to the lease.</summary>
-    public static readonly TimeSpan EndWait = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(90);
 
     public override int Execute(CommandContext context, CancelSettings settings, CancellationToken cancellationToken)
     {
@@ -50,24 +51,25 @@ public sealed class CancelCommand : Command<CancelSettings>
         Output.Info($"scancel {string.Join(' ', arrays)}: {live.Count} task(s) of sweep {sweep.Name} ({running} running, {live.Count - running} waiting); "
                     + "running trials checkpoint and go back to pending");
 
-        var ended = WaitForEnd(slurm, ids, cancellationToken);
+        var last = WaitForEnd(slurm, ids, cancellationToken);
+        var ended = last.Where(t => t.IsFinal).Select(t => t.Name).ToHashSet();
         var released = ReleaseOrphans(db, jobs, sweep.Name, arrays, ended);
         if (released > 0) Output.Info($"{released} trial(s) whose Runner ended without checkpointing put back to pending (they resume from their newest checkpoint)");
-        var still = slurm.Queue(ids).Where(t => !t.IsFinal).Select(t => t.Name).ToList();
+        var still = last.Where(t => !t.IsFinal).Select(t => t.Name).ToList();
         if (still.Count > 0)
             Output.Info($"task(s) {string.Join(", ", still)} still ending after {EndWait.TotalSeconds:0} s; their trials go back to pending when their leases expire");
         return Summary(db, sweep.Name);
     }
 
-    /// <summary>Waits until no task of the jobs is queued or running (or <see cref="EndWait"/> passed); returns the final state of each task seen.</summary>
-    private static IReadOnlyDictionary<string, SlurmTask> WaitForEnd(SlurmCommands slurm, IReadOnlyCollection<string> ids, CancellationToken ct)
+    /// <summary>Waits until no task of the jobs is queued or running (or <see cref="EndWait"/> passed); returns the tasks as the last look saw them.</summary>
+    private static IReadOnlyList<SlurmTask> WaitForEnd(SlurmCommands slurm, IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + EndWait;
         while (true)
         {
             var tasks = slurm.Queue(ids);
             if (tasks.All(t => t.IsFinal) || DateTime.UtcNow > deadline || ct.IsCancellationRequested)
-                return tasks.Where(t => t.IsFinal).ToDictionary(t => t.Name);
+                return tasks;
             Thread.Sleep(500);
         }
     }
@@ -76,14 +78,14 @@ public sealed class CancelCommand : Command<CancelSettings>
     /// Trials still running under a task of the cancelled arrays that has ended: their holder is gone
     /// (killed before it could checkpoint), so they go back to pending now instead of when the lease expires.
     /// </summary>
-    private static int ReleaseOrphans(Database db, SlurmJobRepository jobs, string sweep, IReadOnlyList<string> arrays, IReadOnlyDictionary<string, SlurmTask> ended)
+    private static int ReleaseOrphans(Database db, SlurmJobRepository jobs, string sweep, IReadOnlyList<string> arrays, IReadOnlySet<string> ended)
     {
         var trials = new TrialRepository(db);
         var released = 0;
         foreach (var t in jobs.TrialJobs(sweep))
         {
             if (t is not { State: TrialStates.Running, SlurmJob: { } job, Owner: { } owner }) continue;
-            if (!arrays.Contains(SlurmTask.ArrayJobOf(job)) || !ended.ContainsKey(job)) continue;
+            if (!arrays.Contains(SlurmTask.ArrayJobOf(job)) || !ended.Contains(job)) continue;
             if (trials.Release(t.TrialId, owner, null, $"its Slurm job {job} was cancelled (orchestrator cancel) before its Runner checkpointed")) released++;
         }
         return released;
@@ -91,12 +93,9 @@ public sealed class CancelCommand : Command<CancelSettings>
 
     private static int Summary(Database db, string sweep)
     {
-        var states = new TrialRepository(db).ListForSweep(sweep);
-        int Count(string state) => states.Count(t => t.State == state);
-        var unfinished = Count(TrialStates.Pending) + Count(TrialStates.Running);
-        Output.Info($"sweep {sweep}: {Count(TrialStates.Completed)} completed, {Count(TrialStates.Failed)} failed, {Count(TrialStates.Pending)} pending, "
-                    + $"{Count(TrialStates.Running)} running (of {states.Count})"
-                    + (unfinished > 0 ? "; run its spec again to submit workers for the rest (they resume from their newest checkpoints)" : ""));
+        var counts = SweepCounts.From(new TrialRepository(db).ListForSweep(sweep).Select(t => t.State).ToList());
+        Output.Info(counts.Line(sweep)
+                    + (counts.Unfinished > 0 ? "; run its spec again to submit workers for the rest (they resume from their newest checkpoints)" : ""));
         return CliExitCode.Ok;
     }
 }

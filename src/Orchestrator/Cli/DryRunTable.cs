@@ -30,13 +30,15 @@ public static class DryRunTable
             return (IReadOnlyList<string>)cells;
         }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
         var x = spec.Execution;
-        Output.Info($"execution: executor {settings.Executor ?? x.Executor}, parallel {settings.Parallel ?? x.Parallel}, retries {x.Retries}, "
+        var executor = settings.Executor ?? x.Executor;
+        var parallel = settings.Parallel ?? x.Parallel;
+        Output.Info($"execution: executor {executor}, parallel {parallel}, retries {x.Retries}, "
                     + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
-        if ((settings.Executor ?? x.Executor) == Executors.Slurm)
+        if (executor == Executors.Slurm)
         {
             var script = SlurmRun.Script(spec, settings, store);
             Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
-                        + $"{settings.Parallel ?? x.Parallel} at once; their job script (nothing is submitted now):");
+                        + $"{parallel} at once; their job script (nothing is submitted now):");
             Console.Out.Write(script.Text);
         }
         return CliExitCode.Ok;

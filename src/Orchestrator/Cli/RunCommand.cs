@@ -84,10 +84,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"));
 
         var db = Database.Open(store, settings.ResultsDir);
-        var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
-        var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
-                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
+        var registration = SweepLines.Register(db, spec, settings.RetryFailed);
 
         await Corpora.EnsureAsync(db, spec, Output.Info, signals.Graceful);
 
@@ -109,8 +106,8 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 
     private static int Summarize(SweepOutcome o)
     {
-        Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        var unfinished = o.Pending + o.Running;
+        Output.Info(o.Counts.Line(o.Sweep));
+        var unfinished = o.Counts.Unfinished;
         if (o.Interrupted && unfinished > 0)
         {
             Output.Info($"interrupted: run the same command again to continue where it stopped ({unfinished} trial(s) unfinished)");
@@ -118,11 +115,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         }
         // A stop that came after the last trial ended interrupted nothing: the sweep is done.
         if (o.Interrupted) Output.Info("the stop came after every trial had ended; nothing was interrupted");
-        if (o.Failed > 0)
-        {
-            Output.Info($"{o.Failed} trial(s) failed; see `orchestrator status {o.Sweep}` for the reasons");
-            return CliExitCode.TrialsFailed;
-        }
-        return CliExitCode.Ok;
+        return SweepLines.Failed(o.Sweep, o.Failed);
     }
 }

@@ -43,20 +43,17 @@ public static class SlurmRun
         if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) Output.Warning(dropped);
 
         var db = Database.Open(store, settings.ResultsDir);
-        var registration = SweepPlan.Register(db, spec, settings.RetryFailed);
-        var requeued = settings.RetryFailed ? $"{registration.Requeued} failed requeued; " : "";
-        Output.Info($"sweep {spec.Name}: {registration.Total} trials ({registration.Added} new; {requeued}{registration.Completed} completed, "
-                    + $"{registration.Failed} failed, {registration.Running} running, {registration.Pending} pending) in {db.Path}");
+        var registration = SweepLines.Register(db, spec, settings.RetryFailed);
         await Corpora.EnsureAsync(db, spec, Output.Info, cancellationToken);
 
         var toRun = registration.Pending + registration.Running;
-        var jobs = new SlurmJobRepository(db);
-        var live = slurm.Queue(jobs.Jobs(spec.Name).Select(j => j.JobId).ToList()).Where(t => !t.IsFinal).ToList();
         if (toRun == 0)
         {
             Output.Info($"nothing to run: every trial of sweep {spec.Name} is completed or failed");
-            return Summary(registration.Failed, spec.Name);
+            return SweepLines.Failed(spec.Name, registration.Failed);
         }
+        var jobs = new SlurmJobRepository(db);
+        var live = slurm.Queue(JobIds(jobs, spec.Name)).Where(t => !t.IsFinal).ToList();
         if (live.Count > 0)
         {
             Output.Info($"sweep {spec.Name} already has {live.Count} worker task(s) queued or running (job {string.Join(", ", live.Select(t => t.ArrayJobId).Distinct())}); "
@@ -73,8 +70,10 @@ public static class SlurmRun
                         + $"worker logs in {logFolder}");
             return CliExitCode.Ok;
         }
-        return await FollowAsync(db, slurm, spec, logFolder, cancellationToken);
+        return await FollowAsync(db, slurm, spec, JobIds(jobs, spec.Name), logFolder, cancellationToken);
     }
+
+    private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
     public static JobScript Script(SweepSpec spec, RunSettings settings, StoreLocation store) =>
@@ -109,26 +108,26 @@ public static class SlurmRun
         Output.Info($"job script {scriptPath}; worker logs {Path.Combine(script.LogFolder, "%A_%a.out")}");
     }
 
-    private static async Task<int> FollowAsync(Database db, SlurmCommands slurm, SweepSpec spec, string logFolder, CancellationToken cancellationToken)
+    private static async Task<int> FollowAsync(Database db, SlurmCommands slurm, SweepSpec spec, IReadOnlyCollection<string> jobIds, string logFolder,
+        CancellationToken cancellationToken)
     {
         // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var signals = new StopOnSignals(stop.Token, _ => { });
+        using var signals = new StopOnSignals(cancellationToken, _ => { });
         var epochs = spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs);
         var progress = new SlurmProgress(Console.Out, TrialLabels.For(spec), epochs, logFolder);
-        var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, signals.Graceful);
+        var o = await new SlurmFollower(db, slurm, progress, FollowInterval).FollowAsync(spec.Name, jobIds, signals.Graceful);
 
-        Output.Info($"sweep {o.Sweep}: {o.Completed} completed, {o.Failed} failed, {o.Pending} pending, {o.Running} running (of {o.Total})");
-        if (o.Finished)
+        Output.Info(o.Counts.Line(o.Sweep));
+        if (o.Counts.Finished)
         {
             // Workers that have not started would only find nothing to claim: free their place in the queue.
             var waiting = o.Tasks.Where(t => t.State == SlurmJobStates.Pending).ToList();
             if (waiting.Count > 0)
             {
-                slurm.CancelPending(waiting.Select(t => t.ArrayJobId).Distinct().ToList());
+                slurm.Cancel(waiting.Select(t => t.ArrayJobId).Distinct().ToList(), pendingOnly: true);
                 Output.Info($"cancelled {waiting.Count} worker task(s) still waiting in the queue: nothing is left for them");
             }
-            return Summary(o.Failed, o.Sweep);
+            return SweepLines.Failed(o.Sweep, o.Counts.Failed);
         }
         if (o.Stopped)
         {
@@ -136,7 +135,7 @@ public static class SlurmRun
             return CliExitCode.Interrupted;
         }
         var broken = o.Tasks.Where(t => SlurmJobStates.Broken.Contains(t.State)).ToList();
-        var unfinished = o.Pending + o.Running;
+        var unfinished = o.Counts.Unfinished;
         if (broken.Count > 0)
         {
             Output.Error($"{broken.Count} worker task(s) failed ({string.Join(", ", broken.Take(5).Select(t => t.Name))}{(broken.Count > 5 ? ", …" : "")}) and no job "
@@ -146,12 +145,5 @@ public static class SlurmRun
         Output.Info($"no job of sweep {o.Sweep} is left in the queue, and {unfinished} trial(s) are unfinished (cancelled, or stopped at a time limit): "
                     + "run the same command again to submit workers for them; they resume from their newest checkpoints");
         return CliExitCode.Interrupted;
-    }
-
-    private static int Summary(int failed, string sweep)
-    {
-        if (failed == 0) return CliExitCode.Ok;
-        Output.Info($"{failed} trial(s) failed; see `orchestrator status {sweep}` for the reasons");
-        return CliExitCode.TrialsFailed;
     }
 }

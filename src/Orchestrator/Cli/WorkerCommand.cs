@@ -59,7 +59,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 
         var task = SlurmEnvironment.TaskName();
         var options = SchedulerOptions.From(spec.Execution, settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount,
-                setup.Gpus, setup.Environment) with { WaitForOthers = false };
+                setup.Gpus, setup.Environment) with { WaitForOthers = false, SlurmJob = task };
         var owner = OwnerToken.New();
         var restarts = SlurmEnvironment.Restarts();
         Output.Info($"worker for sweep {sweep.Name} on {Environment.MachineName}" + (task is null ? "" : $", Slurm job {task}")
@@ -67,16 +67,14 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
                     + $": {options.Parallel} trial(s) at a time, {options.ThreadsPerTrial} thread(s) each, device {options.Device}, owner {owner}, database {db.Path}");
         foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
 
-        ITrialExecutor executor = new LocalProcessExecutor(setup.Runner);
-        if (task is not null) executor = new SlurmTaskExecutor(executor, new SlurmJobRepository(db), task);
+        var executor = new LocalProcessExecutor(setup.Runner);
         var progress = new PlainProgress(Console.Out, TrialLabels.For(spec));
         var outcome = await new Scheduler(db, executor, options, progress, owner).RunAsync(sweep.Name, signals.Signals);
 
         int Count(TrialResult r) => outcome.Handled.Count(h => h.Result == r);
         var released = Count(TrialResult.Interrupted) + Count(TrialResult.Requeued);
         Output.Info($"worker done: {outcome.Handled.Count} trial(s) handled ({Count(TrialResult.Completed)} completed, {Count(TrialResult.Failed)} failed, "
-                    + $"{released} back to pending); sweep {sweep.Name}: {outcome.Completed} completed, {outcome.Failed} failed, "
-                    + $"{outcome.Pending} pending, {outcome.Running} running (of {outcome.Total})"
+                    + $"{released} back to pending); {outcome.Counts.Line(sweep.Name)}"
                     + (outcome.Interrupted ? "; stopped by a signal" : "; nothing left to claim"));
         return CliExitCode.Ok;
     }

@@ -45,5 +45,8 @@ public enum TrialResult
 public sealed record TrialOutcome(string TrialId, TrialResult Result, int Attempts, int? ExitCode, string? Reason);
 
 /// <summary>The sweep's state when the scheduler returned, counted from the store.</summary>
-public sealed record SweepOutcome(string Sweep, int Total, int Completed, int Failed, int Pending, int Running, bool Interrupted,
-    IReadOnlyList<TrialOutcome> Handled);
+public sealed record SweepOutcome(string Sweep, SweepCounts Counts, bool Interrupted, IReadOnlyList<TrialOutcome> Handled)
+{
+    public int Completed => Counts.Completed;
+    public int Failed => Counts.Failed;
+}

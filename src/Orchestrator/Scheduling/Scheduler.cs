@@ -34,7 +34,7 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
             var stopping = stop.Requested;
             while (!stopping && inFlight.Count < concurrency.Limit && gpus.TryTake() is { } slot)
             {
-                if (_trials.ClaimNext(sweep, Owner, options.Lease) is not { } claimed)
+                if (_trials.ClaimNext(sweep, Owner, options.Lease, options.SlurmJob) is not { } claimed)
                 {
                     slot.Dispose();
                     break;
@@ -72,10 +72,8 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
             }
         }
 
-        var states = _trials.ListForSweep(sweep);
-        int Count(string state) => states.Count(t => t.State == state);
-        return new SweepOutcome(sweep, states.Count, Count(TrialStates.Completed), Count(TrialStates.Failed),
-            Count(TrialStates.Pending), Count(TrialStates.Running), stop.Requested, handled);
+        var counts = SweepCounts.From(_trials.ListForSweep(sweep).Select(t => t.State).ToList());
+        return new SweepOutcome(sweep, counts, stop.Requested, handled);
     }
 
     /// <summary>Waits; false if a stop was requested meanwhile.</summary>

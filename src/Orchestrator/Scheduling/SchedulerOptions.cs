@@ -36,6 +36,8 @@ public sealed record SchedulerOptions
     public IReadOnlyList<string> Gpus { get; init; } = [];
     /// <summary>Trials one GPU holds at most; 0: no limit of its own.</summary>
     public int TrialsPerGpu { get; init; }
+    /// <summary>The Slurm array task this runs in (a worker's, e.g. <c>4242_3</c>), recorded on every attempt it opens; null outside Slurm.</summary>
+    public string? SlurmJob { get; init; }
     /// <summary>Environment variables every Runner of the run gets (libtorch, MPS; see <see cref="Execution.RunnerSetup"/>).</summary>
     public IReadOnlyDictionary<string, string> RunnerEnvironment { get; init; } = new Dictionary<string, string>();
 

@@ -81,7 +81,7 @@ public sealed class TrialSupervisor(Database db, ITrialExecutor executor, Schedu
                 {
                     var exit = args.Outcome.Result!;
                     // Closes this attempt as "retry" and opens the next under the same ownership.
-                    if (_trials.Retry(id, owner, exit.End(exit.Reason)))
+                    if (_trials.Retry(id, owner, exit.End(exit.Reason), options.SlurmJob))
                         observer.Retrying(id, args.AttemptNumber + 1, exit, args.AttemptNumber + 1, options.Retries, args.RetryDelay);
                     return default;
                 },

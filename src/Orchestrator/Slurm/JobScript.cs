@@ -26,7 +26,7 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation St
     public string LogFolder => Path.Combine(Database.FolderOf(Store, ResultsFolder), "slurm", Sweep);
 
     /// <summary>The job name every array task carries: <c>orch-SWEEP</c>.</summary>
-    public string JobName => $"orch-{Sweep}";
+    private string JobName => $"orch-{Sweep}";
 
     /// <summary>The sbatch options of every submission, as #SBATCH lines carry them (the array range is given per submission).</summary>
     public IReadOnlyList<string> Options

@@ -11,7 +11,7 @@ namespace Orchestrator.Slurm;
 /// </summary>
 public sealed class SlurmCommands
 {
-    public static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
+    private static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -55,8 +55,7 @@ public sealed class SlurmCommands
         var all = new List<string> { testOnly ? "--test-only" : "--parsable" };
         all.AddRange(args);
         if (scriptPath is not null) all.Add(scriptPath);
-        var result = Run("sbatch", all, stdin: scriptText, environment);
-        if (result.ExitCode != 0) throw new SlurmCommandException("sbatch", all, result.ExitCode, result.Message);
+        var result = RunChecked("sbatch", all, stdin: scriptText, environment);
         if (testOnly) return "";
         // --parsable prints "jobid" or "jobid;cluster".
         var id = result.StdOut.Trim().Split(';')[0];
@@ -74,40 +73,35 @@ public sealed class SlurmCommands
     {
         if (jobIds.Count == 0) return [];
         var args = new[] { "-h", "-r", "--states=all", "-j", string.Join(',', jobIds), "-o", SlurmTask.SqueueFormat };
-        var result = Run("squeue", args);
-        if (result.ExitCode != 0)
+        Result result;
+        try
+        {
+            result = RunChecked("squeue", args);
+        }
+        catch (SlurmCommandException e) when (e.SlurmMessage.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
         {
             // squeue fails when none of the ids is known any more (they all ended before MinJobAge).
-            if (result.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)) return [];
-            throw new SlurmCommandException("squeue", args, result.ExitCode, result.Message);
+            return [];
         }
         return result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(SlurmTask.Parse).OfType<SlurmTask>().ToList();
     }
 
-    /// <summary><c>scancel IDS</c>: whole arrays, or single tasks given as <c>JOB_TASK</c>.</summary>
-    public void Cancel(IReadOnlyCollection<string> jobIds)
+    /// <summary>
+    /// <c>scancel IDS</c>: whole arrays, or single tasks given as <c>JOB_TASK</c>. With
+    /// <paramref name="pendingOnly"/>, <c>scancel --state=PENDING IDS</c>: only the tasks of these
+    /// jobs that have not started (they hold no trial).
+    /// </summary>
+    public void Cancel(IReadOnlyCollection<string> jobIds, bool pendingOnly = false)
     {
         if (jobIds.Count == 0) return;
-        var result = Run("scancel", jobIds);
-        if (result.ExitCode != 0) throw new SlurmCommandException("scancel", jobIds, result.ExitCode, result.Message);
-    }
-
-    /// <summary><c>scancel --state=PENDING IDS</c>: the tasks of these jobs that have not started (they hold no trial).</summary>
-    public void CancelPending(IReadOnlyCollection<string> jobIds)
-    {
-        if (jobIds.Count == 0) return;
-        string[] args = ["--state=PENDING", .. jobIds];
-        var result = Run("scancel", args);
-        if (result.ExitCode != 0) throw new SlurmCommandException("scancel", args, result.ExitCode, result.Message);
+        RunChecked("scancel", pendingOnly ? ["--state=PENDING", .. jobIds] : [.. jobIds]);
     }
 
     /// <summary>The cluster's MaxArraySize (<c>scontrol show config</c>): array task ids must be below it.</summary>
     public int MaxArraySize()
     {
-        string[] args = ["show", "config"];
-        var result = Run("scontrol", args);
-        if (result.ExitCode != 0) throw new SlurmCommandException("scontrol", args, result.ExitCode, result.Message);
+        var result = RunChecked("scontrol", ["show", "config"]);
         foreach (var line in result.StdOut.Split('\n'))
         {
             var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
@@ -137,6 +131,13 @@ public sealed class SlurmCommands
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
+    /// <summary><see cref="Run"/>, failing with a <see cref="SlurmCommandException"/> when the tool exits with a code other than 0.</summary>
+    private Result RunChecked(string tool, IReadOnlyList<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var result = Run(tool, args, stdin, environment);
+        return result.ExitCode == 0 ? result : throw new SlurmCommandException(tool, args, result.ExitCode, result.Message);
+    }
+
     private Result Run(string tool, IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(_paths[tool]);
@@ -152,10 +153,7 @@ public sealed class SlurmCommands
 public sealed class SlurmNotFoundException(IReadOnlyList<string> missing, string path, string why, string? otherwise)
     : Exception($"{why}, but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not on the PATH ({(path.Length == 0 ? "empty" : path)}): "
                 + "run it where Slurm's client tools are installed (a cluster's login node), or start a one-node cluster here with deploy/slurm/local-cluster.sh (as root)"
-                + (otherwise is null ? "" : $", {otherwise}"))
-{
-    public IReadOnlyList<string> Missing { get; } = missing;
-}
+                + (otherwise is null ? "" : $", {otherwise}"));
 
 /// <summary>A Slurm tool refused or failed; <see cref="SlurmMessage"/> is what it said.</summary>
 public sealed class SlurmCommandException(string tool, IEnumerable<string> args, int exitCode, string message)

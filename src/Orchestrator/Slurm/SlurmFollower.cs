@@ -1,4 +1,5 @@
 using Core.Store;
+using Orchestrator.Scheduling;
 
 namespace Orchestrator.Slurm;
 
@@ -14,31 +15,26 @@ public interface IFollowObserver
 
 /// <summary>How following a sweep's jobs ended, with the sweep's counts then.</summary>
 /// <param name="Stopped">The user stopped following (Ctrl+C); the jobs run on.</param>
-/// <param name="JobsLeft">Some array task of the sweep is still queued or running.</param>
 /// <param name="Tasks">The last state of every array task seen.</param>
-public sealed record FollowOutcome(string Sweep, int Total, int Completed, int Failed, int Pending, int Running, bool Stopped, bool JobsLeft,
-    IReadOnlyList<SlurmTask> Tasks)
-{
-    public bool Finished => Completed + Failed == Total;
-}
+public sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stopped, IReadOnlyList<SlurmTask> Tasks);
 
 /// <summary>
 /// Follows a sweep that runs in Slurm workers, from the store (trial states and progress, the array
-/// task of each attempt) and squeue (task states), until every trial is completed or failed, or no
+/// task of each attempt) and squeue (the states of the tasks of its jobs), until every trial is completed or failed, or no
 /// task of the sweep's jobs is left queued or running (PREEMPTED and REQUEUED tasks come back, so
 /// they count as left), or the caller stops following.
 /// </summary>
 public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObserver observer, TimeSpan poll)
 {
-    public async Task<FollowOutcome> FollowAsync(string sweep, CancellationToken stop)
+    /// <param name="jobIds">The sweep's job arrays: no more are submitted while it is followed.</param>
+    public async Task<FollowOutcome> FollowAsync(string sweep, IReadOnlyCollection<string> jobIds, CancellationToken stop)
     {
         var jobs = new SlurmJobRepository(db);
         var tasks = new Dictionary<string, SlurmTask>();
         var trials = new Dictionary<string, TrialJob>();
         while (true)
         {
-            var ids = jobs.Jobs(sweep).Select(j => j.JobId).ToList();
-            var queued = slurm.Queue(ids);
+            var queued = slurm.Queue(jobIds);
             foreach (var t in queued)
             {
                 tasks.TryGetValue(t.Name, out var before);
@@ -55,17 +51,16 @@ public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObser
             }
 
             var live = queued.Any(t => !t.IsFinal);
-            int Count(string state) => now.Count(t => t.State == state);
-            var outcome = new FollowOutcome(sweep, now.Count, Count(TrialStates.Completed), Count(TrialStates.Failed), Count(TrialStates.Pending),
-                Count(TrialStates.Running), Stopped: false, JobsLeft: live, tasks.Values.ToList());
-            if (outcome.Finished || !live) return outcome;
+            var counts = SweepCounts.From(now.Select(t => t.State).ToList());
+            FollowOutcome Outcome(bool stopped) => new(sweep, counts, stopped, tasks.Values.ToList());
+            if (counts.Finished || !live) return Outcome(stopped: false);
             try
             {
                 await Task.Delay(poll, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return outcome with { Stopped = true };
+                return Outcome(stopped: true);
             }
         }
     }

@@ -12,15 +12,18 @@ public sealed class SlurmQueue
 {
     private readonly IReadOnlyList<SlurmTask> _tasks;
 
-    private SlurmQueue(bool known, IReadOnlyList<SlurmTask> tasks, string? why)
+    /// <summary>The state of each task by name (<c>JOB_TASK</c>).</summary>
+    private readonly IReadOnlyDictionary<string, string> _states;
+
+    private SlurmQueue(IReadOnlyList<SlurmTask> tasks, string? why)
     {
-        Known = known;
         _tasks = tasks;
+        _states = tasks.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last().State);
         Unknown = why;
     }
 
     /// <summary>Whether squeue was asked (false: Slurm is not installed here, or squeue failed).</summary>
-    public bool Known { get; }
+    public bool Known => Unknown is null;
 
     /// <summary>Why the states are unknown, when they are.</summary>
     public string? Unknown { get; }
@@ -29,15 +32,15 @@ public sealed class SlurmQueue
     public static SlurmQueue Of(IReadOnlyList<SweepStatus> sweeps)
     {
         var ids = sweeps.SelectMany(s => s.SlurmJobs).Select(j => j.JobId).Distinct().ToList();
-        if (ids.Count == 0) return new SlurmQueue(true, [], null);
-        if (SlurmCommands.TryLocate() is not { } slurm) return new SlurmQueue(false, [], "squeue is not on the PATH here");
+        if (ids.Count == 0) return new SlurmQueue([], null);
+        if (SlurmCommands.TryLocate() is not { } slurm) return new SlurmQueue([], "squeue is not on the PATH here");
         try
         {
-            return new SlurmQueue(true, slurm.Queue(ids), null);
+            return new SlurmQueue(slurm.Queue(ids), null);
         }
         catch (SlurmCommandException e)
         {
-            return new SlurmQueue(false, [], $"squeue failed: {e.SlurmMessage}");
+            return new SlurmQueue([], $"squeue failed: {e.SlurmMessage}");
         }
     }
 
@@ -48,8 +51,7 @@ public sealed class SlurmQueue
     public SweepStatus Annotate(SweepStatus s)
     {
         if (_tasks.Count == 0) return s;
-        var byName = _tasks.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last().State);
-        return s with { Trials = s.Trials.Select(t => t.SlurmJob is { } job && byName.TryGetValue(job, out var state) ? t with { SlurmState = state } : t).ToList() };
+        return s with { Trials = s.Trials.Select(t => t.SlurmJob is { } job && _states.TryGetValue(job, out var state) ? t with { SlurmState = state } : t).ToList() };
     }
 
     /// <summary>One line for a job array: its tasks counted by state, e.g. "slurm job 42 (--array=0-7%2, submitted …): 2 RUNNING, 3 PENDING, 3 COMPLETED".</summary>

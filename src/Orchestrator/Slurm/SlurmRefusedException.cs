@@ -2,14 +2,11 @@ namespace Orchestrator.Slurm;
 
 /// <summary>
 /// sbatch refused the sweep's job (checked with <c>sbatch --test-only</c> before anything is
-/// recorded): <see cref="Field"/> is the spec setting its message points at, and
-/// <see cref="Fix"/> what would be right.
+/// recorded): its message names the spec setting sbatch's message points at, and what would be right.
 /// </summary>
 public sealed class SlurmRefusedException(string field, string slurmMessage, string fix)
     : Exception($"{field}: sbatch refused the job: {slurmMessage}; {fix}")
 {
-    public string Field { get; } = field;
-
     /// <summary>
     /// The setting sbatch's own message is about, and what to do: partition, account, time, gres,
     /// or the resources asked per task (cpus_per_task, mem, gres together).

@@ -36,7 +36,7 @@ public static class SlurmJobStates
     public const string Running = "RUNNING";
 
     /// <summary>States after which the task never runs again. NODE_FAIL is not one: with --requeue the task is requeued.</summary>
-    public static readonly IReadOnlySet<string> Final = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly IReadOnlySet<string> Final = new HashSet<string>(StringComparer.Ordinal)
     {
         "COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT",
     };

@@ -58,7 +58,7 @@ public sealed class SlurmProgress(TextWriter output, TrialLabels labels, IReadOn
     }
 
     /// <summary>Where an array task's output goes (the job script's --output, %A_%a.out).</summary>
-    public string LogOf(string taskName) => Path.Combine(logFolder, taskName + ".out");
+    private string LogOf(string taskName) => Path.Combine(logFolder, taskName + ".out");
 
     private string LogTail(SlurmTask task)
     {
