@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Core.Config;
 using Core.Contract;
 using Core.Spec;
@@ -288,14 +289,20 @@ public sealed class TrialSupervisorTests : IDisposable
             {
                 if (r.TrialId == ids[0] && r.Attempt == 1)
                 {
-                    await secondStarted.Task; // runs out of memory while the second trial runs beside it
+                    await secondStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); // runs out of memory while the second trial runs beside it
                     Volatile.Write(ref requeued, true);
                     return r.Fails(FailureKind.OutOfMemory, "out of memory: CUDA out of memory. Tried to allocate 2.00 GiB");
                 }
                 if (r.TrialId == ids[1])
                 {
                     secondStarted.TrySetResult();
-                    while (_trials.Get(ids[0])!.State != TrialStates.Pending) await Task.Delay(10);
+                    // Fails rather than hangs if the first trial never goes back to pending.
+                    var patience = Stopwatch.StartNew();
+                    while (_trials.Get(ids[0])!.State != TrialStates.Pending)
+                    {
+                        Assert.True(patience.Elapsed < TimeSpan.FromSeconds(30), $"trial {ids[0]} is {_trials.Get(ids[0])!.State}, never pending again after running out of memory");
+                        await Task.Delay(10);
+                    }
                 }
                 return r.Completes();
             }
