@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Core.Contract;
 using Core.Store;
 using Orchestrator.Execution;
@@ -8,12 +7,11 @@ namespace Orchestrator.Tests;
 /// <summary>
 /// A second <see cref="ITrialExecutor"/> beside the real process one: it plays the Runner's part
 /// of the process contract from a script. Each attempt runs the script with the attempt's launch,
-/// its number (counted per trial, as the store counts a trial's attempts) and a <see cref="RunnerPart"/> to emit events and record in the store what a Runner
+/// its number (the trial's attempt as the store numbers it, as a Runner sees it) and a <see cref="RunnerPart"/> to emit events and record in the store what a Runner
 /// records (complete, fail, release), and returns how the attempt ended.
 /// </summary>
 internal sealed class ScriptedExecutor(Database db, Func<ScriptedExecutor.RunnerPart, Task<TrialExit>> script) : ITrialExecutor
 {
-    private readonly ConcurrentDictionary<string, int> _attemptsPerTrial = new();
     private int _attempts;
 
     public ScriptedExecutor(Database db, Func<RunnerPart, TrialExit> script) : this(db, r => Task.FromResult(script(r))) { }
@@ -24,8 +22,8 @@ internal sealed class ScriptedExecutor(Database db, Func<ScriptedExecutor.Runner
     public Task<TrialExit> RunAsync(TrialLaunch launch, Action<RunnerEvent> onEvent, StopSignals stop)
     {
         Interlocked.Increment(ref _attempts);
-        var attempt = _attemptsPerTrial.AddOrUpdate(launch.TrialId, 1, (_, n) => n + 1);
-        return script(new RunnerPart(launch, attempt, onEvent, stop, new TrialRepository(db)));
+        var trials = new TrialRepository(db);
+        return script(new RunnerPart(launch, trials.Get(launch.TrialId)!.Attempt, onEvent, stop, trials));
     }
 
     /// <summary>What a Runner has at hand during one attempt.</summary>
