@@ -1,6 +1,6 @@
 using Core.Spec;
 
-namespace Orchestrator.Cli.Progress;
+namespace Orchestrator.Progress;
 
 /// <summary>Short human names for a sweep's trials from their grid values, e.g. <c>gru hidden=256 seq_len=50</c>.</summary>
 public sealed class TrialLabels(IReadOnlyDictionary<string, string> byId)
