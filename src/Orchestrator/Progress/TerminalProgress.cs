@@ -18,7 +18,7 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(200);
 
     private readonly ProgressBoard _board;
-    private readonly TextWriter _out;
+    private readonly Stream _out;
     private readonly Lock _lock = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer _timer;
@@ -29,10 +29,10 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
     private bool _disposed;
 
     /// <param name="toRun">The trials this run set out to run, as it announced them.</param>
-    public TerminalProgress(string sweep, TrialLabels labels, int toRun, TextWriter? output = null)
+    public TerminalProgress(string sweep, TrialLabels labels, int toRun)
     {
         _board = new ProgressBoard(sweep, labels, toRun);
-        _out = output ?? Console.Out;
+        _out = Console.OpenStandardOutput();
         _timer = new Timer(_ => Tick(), null, TimeSpan.Zero, Refresh);
     }
 
@@ -81,12 +81,12 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
     {
         lock (_lock)
         {
-            if (_disposed) _out.WriteLine(message);
+            if (_disposed) Console.Out.WriteLine(message);
             else Draw($"{color}{message}{Ansi.Reset}");
         }
     }
 
-    /// <summary>Moves to the board's first line, clears to the end of the screen, writes the message (if any) and the board. One write, so it does not flicker.</summary>
+    /// <summary>Moves to the board's first line, clears to the end of the screen, writes the message (if any) and the board.</summary>
     private void Draw(string? message)
     {
         var (width, height) = TerminalSize();
@@ -96,7 +96,8 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
         if (message is not null) sb.Append(message).Append('\n');
         var lines = _board.Lines(width, height, _clock.Elapsed, _tick);
         foreach (var line in lines) sb.Append(Ansi.Tone(line.Tone)).Append(line.Text).Append(Ansi.Reset).Append('\n');
-        _out.Write(sb.ToString());
+        // One write for the whole frame, so the terminal never shows half of it.
+        _out.Write(Encoding.UTF8.GetBytes(sb.ToString()));
         _out.Flush();
         _drawn = lines.Select(l => l.Text).ToList();
         _drawnWidth = width;
@@ -129,6 +130,7 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
             _disposed = true;
         }
         _timer.Dispose();
+        _out.Dispose();
     }
 
     private static class Ansi
