@@ -2,6 +2,7 @@ using System.Globalization;
 using Core.Spec;
 using Core.Store;
 using Orchestrator.Planning;
+using Orchestrator.Progress;
 using Orchestrator.Queries;
 using Orchestrator.Runs;
 using Orchestrator.Scheduling;
@@ -32,7 +33,7 @@ internal static class SweepLines
     /// <summary>"best: 7de6aa644bee (gru, hidden 128, seq_len 50), val loss 2.0163": the grid values in the spec's order.</summary>
     public static string Best(BestTrial best)
     {
-        var values = best.Grid.Select(kv => kv.Key == "model.cell" ? kv.Value : $"{kv.Key[(kv.Key.LastIndexOf('.') + 1)..]} {kv.Value}").ToList();
+        var values = TrialLabels.Parts(best.Grid, " ").ToList();
         if (best.Repeat > 0) values.Add($"repeat {best.Repeat.ToString(CultureInfo.InvariantCulture)}");
         var grid = values.Count == 0 ? "" : $" ({string.Join(", ", values)})";
         return $"best: {best.TrialId}{grid}, val loss {best.ValLoss.ToString("0.0000", CultureInfo.InvariantCulture)}";

@@ -51,7 +51,7 @@ public static class TrialSelection
             if (name.Length == 0 || value.Length == 0)
                 throw new TrialSelectionException($"--trial {selection}: '{part}' is not name=value; write grid values as e.g. cell=gru,hidden=128,seq_len=50");
             if (name == "repeat") { wanted.Add((name, value)); continue; }
-            var key = keys.FirstOrDefault(k => k == name) ?? keys.FirstOrDefault(k => k[(k.LastIndexOf('.') + 1)..] == name);
+            var key = keys.FirstOrDefault(k => k == name) ?? keys.FirstOrDefault(k => TrialLabels.ShortName(k) == name);
             if (key is null)
                 throw new TrialSelectionException($"--trial {selection}: '{name}' is not a grid key of any sweep in {db.Path}; "
                                                   + (keys.Count == 0 ? "it has no sweeps with a grid" : $"the grid keys are {string.Join(", ", keys)}"));
