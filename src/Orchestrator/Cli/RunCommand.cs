@@ -78,8 +78,14 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             Output.Warning(StorePlacement.Problem(store.SqlitePath, mount));
         // How Runners start (libtorch, GPUs, MPS) is settled before anything is recorded: settings that cannot be met record nothing.
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
+        TerminalProgress? board = null; // while it is on screen, it prints the stop's message above itself
         await using var run = await LocalRun.StartAsync(spec.Execution, new LocalRunOptions(settings.Parallel, settings.RetryDelay, Environment.ProcessorCount),
-            _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"), cancellationToken);
+            _ =>
+            {
+                const string stopping = "stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)";
+                if (board is { } b) b.Message(stopping);
+                else Console.Error.WriteLine(stopping);
+            }, cancellationToken);
 
         var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepLines.Register(db, spec, settings.RetryFailed);
@@ -94,8 +100,9 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         SweepOutcome outcome;
         if (Output.IsTerminal && !settings.Plain)
         {
-            using var board = new TerminalProgress(spec.Name, labels, registration.ToRun);
-            outcome = await run.RunAsync(db, spec.Name, board);
+            using (board = new TerminalProgress(spec.Name, labels, registration.ToRun))
+                outcome = await run.RunAsync(db, spec.Name, board);
+            board = null;
         }
         else
         {

@@ -57,6 +57,9 @@ public sealed class TerminalProgress : ISweepObserver, IDisposable
 
     public void Warning(string trialId, string message) => Above($"{trialId}: {message}", Ansi.Yellow);
 
+    /// <summary>A message of the run's own (a stop being asked for), above the board.</summary>
+    public void Message(string message) => Above(message, Ansi.Yellow);
+
     private void Change(Action change)
     {
         lock (_lock)
