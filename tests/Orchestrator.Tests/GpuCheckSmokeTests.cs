@@ -9,7 +9,9 @@ namespace Orchestrator.Tests;
 /// bench/gpu-check.sh, the GPU check, run the way a user without a GPU runs it (--cpu-smoke), so that
 /// the script cannot rot before it meets a GPU: every part it runs writes its figures to
 /// DIR/figures.txt, and a check cut off in the middle keeps every figure measured before the cut.
+/// Its sweeps run real Runners, so it runs alone, as the other sweep tests do.
 /// </summary>
+[Collection("sweeps")]
 public sealed partial class GpuCheckSmokeTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(10);
