@@ -493,7 +493,6 @@ part_report() {
 
 # --- the check -------------------------------------------------------------------------------------
 
-
 # Where the launcher builds the orchestrator, the build happens here, not inside a part's wall time.
 "${orch[@]}" --help > /dev/null || fail "the orchestrator (${orch[*]}) does not run"
 
