@@ -33,18 +33,18 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation St
     {
         get
         {
-            var o = new List<string> { $"--job-name={JobName}" };
+            var o = new List<string> { $"{SbatchOptions.JobName}={JobName}" };
             if (Slurm.Partition is { } partition) o.Add($"--partition={partition}");
             if (Slurm.Account is { } account) o.Add($"--account={account}");
             if (Slurm.Time is { } time) o.Add($"--time={time}");
             if (Slurm.CpusPerTask is { } cpus) o.Add(string.Create(CultureInfo.InvariantCulture, $"--cpus-per-task={cpus}"));
             if (Slurm.Mem is { } mem) o.Add($"--mem={mem}");
             if (Slurm.Gres is { } gres) o.Add($"--gres={gres}");
-            o.Add("--requeue");
-            o.Add(string.Create(CultureInfo.InvariantCulture, $"--signal=B:TERM@{Slurm.SignalSeconds}"));
-            o.Add("--open-mode=append");
-            o.Add($"--output={SbatchValue(Path.Combine(LogFolder, "%A_%a.out"))}");
-            o.Add($"--chdir={SbatchValue(WorkingDirectory)}");
+            o.Add(SbatchOptions.Requeue);
+            o.Add(string.Create(CultureInfo.InvariantCulture, $"{SbatchOptions.Signal}=B:TERM@{Slurm.SignalSeconds}"));
+            o.Add($"{SbatchOptions.OpenMode}=append");
+            o.Add($"{SbatchOptions.Output}={SbatchValue(Path.Combine(LogFolder, "%A_%a.out"))}");
+            o.Add($"{SbatchOptions.Chdir}={SbatchValue(WorkingDirectory)}");
             o.AddRange(Slurm.Extra);
             return o;
         }
