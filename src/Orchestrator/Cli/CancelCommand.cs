@@ -26,12 +26,9 @@ public sealed class CancelCommand : Command<CancelSettings>
 
     public override int Execute(CommandContext context, CancelSettings settings, CancellationToken cancellationToken)
     {
-        var store = settings.Store;
-        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new DatabaseNotFoundException(store.SqlitePath);
-        var db = Database.Open(store, settings.ResultsDir);
+        var db = Database.OpenExisting(settings.Store, settings.ResultsDir);
         var sweep = new SweepRepository(db).Find(settings.Sweep);
-        var jobs = new SlurmJobRepository(db);
-        var ids = jobs.Jobs(sweep.Name).Select(j => j.JobId).ToList();
+        var ids = new SlurmJobRepository(db).Jobs(sweep.Name).Select(j => j.JobId).ToList();
         if (ids.Count == 0)
         {
             Output.Info($"sweep {sweep.Name} has no Slurm jobs (it ran with the local executor): nothing to cancel; a local run stops with Ctrl+C");

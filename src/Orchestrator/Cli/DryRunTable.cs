@@ -47,10 +47,13 @@ public static class DryRunTable
     /// <summary>The store, if it already holds this tool's tables: a dry run creates nothing.</summary>
     private static Database? Existing(StoreLocation store, string results)
     {
-        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) return null;
         try
         {
             return Database.OpenReadOnly(store, results);
+        }
+        catch (DatabaseNotFoundException)
+        {
+            return null;
         }
         catch (EmptyDatabaseException) when (store.Kind == StoreKind.Postgres)
         {
