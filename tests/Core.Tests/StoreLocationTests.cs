@@ -25,14 +25,14 @@ public sealed class StoreLocationTests : IDisposable
         Assert.Equal("postgresql://ann@db.example:6543/study?SSL%20Mode=Require", url.Argument);
         Assert.Equal(url.Argument, url.Display);
         Assert.Equal([], url.ChildEnvironment);
-        Assert.Equal(["--db", url.Argument, "--results", "/r"], url.ChildArguments("/r"));
+        Assert.Equal(["--db", url.Argument, "--results", "/r"], url.ChildArguments("/r").ToArguments());
 
         var short_ = StoreLocation.Parse("postgres://localhost/study", "--db", commandLine: true);
         Assert.Equal("postgresql://localhost:5432/study", short_.Argument);
 
         var pairs = StoreLocation.Parse("Host=db.example;Database=study;Username=ann", "--db", commandLine: true);
         Assert.Equal((StoreKind.Postgres, "Host=db.example;Database=study;Username=ann"), (pairs.Kind, pairs.Argument));
-        Assert.Equal(["--db", file.SqlitePath], file.ChildArguments("/r"));
+        Assert.Equal(["--db", file.SqlitePath], file.ChildArguments("/r").ToArguments());
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class StoreLocationTests : IDisposable
         Assert.Equal("postgresql://ann:***@db.example:5432/study", url.Display);
         Assert.Equal("postgresql://ann@db.example:5432/study", url.Argument);
         Assert.Equal(new Dictionary<string, string> { ["PGPASSWORD"] = "s3cr@t" }, url.ChildEnvironment);
-        Assert.DoesNotContain("s3cr", string.Join(' ', url.ChildArguments("/r")));
+        Assert.DoesNotContain("s3cr", string.Join(' ', url.ChildArguments("/r").ToArguments()));
         Assert.DoesNotContain("s3cr", url.ToString());
 
         var pairs = StoreLocation.Parse("Host=h;Database=d;Username=u;Password=pw123", "ORCHESTRATOR_DB", commandLine: false);

@@ -80,8 +80,7 @@ public sealed partial class StoreLocation
     /// (where checkpoints go; a SQLite store keeps them beside its file). The password, if any, goes
     /// through <see cref="ChildEnvironment"/> instead.
     /// </summary>
-    public IReadOnlyList<string> ChildArguments(string resultsFolder) =>
-        Kind == StoreKind.Sqlite ? ["--db", Argument] : ["--db", Argument, "--results", resultsFolder];
+    public StoreArguments ChildArguments(string resultsFolder) => new(Argument, Kind == StoreKind.Sqlite ? null : resultsFolder);
 
     /// <summary>This location with a pool of at most <paramref name="size"/> connections per process (PostgreSQL; kept if the user set one).</summary>
     public StoreLocation WithMaxPoolSize(int size)

@@ -33,7 +33,7 @@ public static class DryRunTable
         var executor = settings.Executor ?? x.Executor;
         var parallel = settings.Parallel ?? x.Parallel;
         Output.Info($"execution: executor {executor}, parallel {parallel}, retries {x.Retries}, "
-                    + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+                    + $"lease {x.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         if (executor == Executors.Slurm)
         {
             var script = SlurmRun.Script(spec, settings, store);

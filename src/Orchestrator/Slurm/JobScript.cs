@@ -9,7 +9,7 @@ namespace Orchestrator.Slurm;
 /// The batch script of a sweep's workers. Each array task runs one worker: the orchestrator that
 /// submitted it, by its absolute path (the cluster's nodes are assumed to share this file system),
 /// as <c>worker --db DB [--results DIR] --sweep NAME</c>, the store named as a Runner gets it
-/// (<see cref="StoreLocation.ChildArguments"/>). It holds no credentials: a database password travels
+/// (<see cref="Core.Contract.StoreArguments"/>). It holds no credentials: a database password travels
 /// in the job's environment (sbatch exports the submitting process's environment by default) or in
 /// a file the nodes can read, never in the script (docs/cluster.md).
 /// </summary>
@@ -51,7 +51,7 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation St
     }
 
     /// <summary>The worker's command line, as the script runs it.</summary>
-    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder), "--sweep", Sweep];
+    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder).ToArguments(), "--sweep", Sweep];
 
     public string Text
     {
