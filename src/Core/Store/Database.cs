@@ -25,7 +25,7 @@ public sealed class Database
     }
 
     /// <summary>What differs between the engines; the repositories take their few engine-specific words from it.</summary>
-    public Dialect Dialect { get; }
+    internal Dialect Dialect { get; }
 
     public StoreLocation Location => Dialect.Location;
 
@@ -142,10 +142,10 @@ public sealed class Database
     }
 
     /// <summary>A new open connection; dispose it after use. Pooled, so cheap.</summary>
-    public DbConnection Connect() => Dialect.Connect();
+    internal DbConnection Connect() => Dialect.Connect();
 
     /// <summary>Begins a transaction that writes (see <see cref="Dialects.Dialect.BeginWrite"/>).</summary>
-    public DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);
+    internal DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);
 
     /// <summary>Absolute path of a path stored relative to the database's folder.</summary>
     public string Resolve(string storedPath) => System.IO.Path.GetFullPath(System.IO.Path.Combine(Folder, storedPath));
