@@ -25,8 +25,9 @@ public sealed class StatusJsonTests : IDisposable
 
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.True(query.ExitCode == 0, query.ToString());
-        var grids = JsonDocument.Parse(status.StdOut).RootElement.GetProperty("sweeps")[0].GetProperty("trials").EnumerateArray()
-            .Select(t => t.GetProperty("grid")).ToList();
+        var trials = JsonDocument.Parse(status.StdOut).RootElement.GetProperty("sweeps")[0].GetProperty("trials").EnumerateArray().ToList();
+        Assert.All(trials, t => Assert.False(t.TryGetProperty("grid_text", out _), "the grid as text is for the table only"));
+        var grids = trials.Select(t => t.GetProperty("grid")).ToList();
         var rows = JsonDocument.Parse(query.StdOut).RootElement.EnumerateArray().ToList();
         Assert.Equal(2, grids.Count);
         Assert.Equal(

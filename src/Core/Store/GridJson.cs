@@ -7,7 +7,7 @@ namespace Core.Store;
 /// A trial's grid values as a sweep keeps them (<c>sweep_trials.grid_json</c>): a JSON object of the
 /// values as the spec writes them, in the spec's order, e.g. <c>{"model.cell":"gru","train.lr":"2e-3"}</c>.
 /// </summary>
-public static class GridJson
+internal static class GridJson
 {
     public static string Write(IReadOnlyDictionary<string, string> grid) => JsonSerializer.Serialize(grid);
 

@@ -10,7 +10,7 @@ namespace Core.Store.Dialects;
 /// kept apart, and its connection pool bounded (docs/store.md). Every use of Npgsql's connection
 /// string builder outside <see cref="PostgresDialect"/> is here.
 /// </summary>
-public static partial class PostgresLocation
+internal static partial class PostgresLocation
 {
     /// <summary>Connections a process may hold to a PostgreSQL store at most (unless the connection string sets Maximum Pool Size).</summary>
     public const int MaxPoolSize = 4;
