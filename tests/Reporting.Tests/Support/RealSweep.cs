@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Core.Store;
 using Microsoft.Data.Sqlite;
 using TestSupport;
@@ -53,7 +52,11 @@ public sealed class RealSweep : IDisposable
         var planned = grid.Select((g, i) =>
         {
             var row = rows.Single(r => r.Config.Model.Cell == g.Cell && r.Config.Model.Hidden == g.Hidden && r.Config.Data.SeqLen == g.SeqLen);
-            var gridJson = JsonSerializer.Serialize(new Dictionary<string, object> { ["model.cell"] = g.Cell, ["model.hidden"] = g.Hidden, ["data.seq_len"] = g.SeqLen });
+            // As a spec with that grid writes them: in its order, as its text.
+            var gridJson = GridJson.Write(new Dictionary<string, string>
+            {
+                ["model.cell"] = g.Cell, ["model.hidden"] = g.Hidden.ToString(CultureInfo.InvariantCulture), ["data.seq_len"] = g.SeqLen.ToString(CultureInfo.InvariantCulture),
+            });
             return new SweepMember(row.TrialId, row.ConfigJson, i, gridJson, 0);
         }).ToList();
         new SweepRepository(db).Register(Sweep, "tiny-grid.yaml", null, planned);
