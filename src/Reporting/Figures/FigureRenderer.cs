@@ -42,7 +42,7 @@ internal static class FigureRenderer
         // No label on the colour bar: ScottPlot draws it over the bar's tick labels when they are wide. The
         // title names the quantity and its unit instead.
         var bar = plot.Add.ColorBar(heatmap, Edge.Right);
-        bar.Axis.TickGenerator = new NumericAutomatic { TargetTickCount = 6 };
+        bar.Axis.TickGenerator = new NumericAutomatic { TargetTickCount = 8 };
         bar.Axis.TickLabelStyle.FontSize = TickSize;
         bar.Axis.TickLabelStyle.FontName = FontName;
 
