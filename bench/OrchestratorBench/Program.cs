@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Store;
-using Dapper;
 
 // Orchestration overhead benchmark. Runs `./orchestrator run` (the launcher, as a user does) on a
 // sweep of 12 trials × 50 steps into a fresh database, then reads from the store:
@@ -41,15 +40,16 @@ var wall = Stopwatch.StartNew();
 Run(Path.Combine(root, "orchestrator"), ["run", spec, "--db", db, "--plain"], work, quiet: true);
 wall.Stop();
 
-var store = Database.OpenReadOnly(db);
-using var c = store.Connect();
-var trials = c.Query<(string TrialId, string Started, string Ended, double FirstStep, double TrainSeconds, string State)>("""
+var trials = ReadOnlyQuery.Run(Database.OpenReadOnly(db), """
     SELECT a.trial_id, a.started_at, a.ended_at,
            (SELECT MIN(wall_time) FROM metrics m WHERE m.trial_id = a.trial_id AND m.name = 'train_loss'),
            (SELECT SUM(value) FROM metrics m WHERE m.trial_id = a.trial_id AND m.name = 'epoch_seconds'),
            t.state
     FROM attempts a JOIN trials t ON t.trial_id = a.trial_id ORDER BY a.started_at
-    """).ToList();
+    """, CancellationToken.None).Rows
+    .Select(r => (TrialId: (string)r[0]!, Started: (string)r[1]!, Ended: (string)r[2]!, FirstStep: Convert.ToDouble(r[3], CultureInfo.InvariantCulture),
+                  TrainSeconds: Convert.ToDouble(r[4], CultureInfo.InvariantCulture), State: (string)r[5]!))
+    .ToList();
 if (trials.Count != 12 || trials.Any(t => t.State != "completed"))
     throw new InvalidOperationException($"expected 12 completed trials with one attempt each, got {trials.Count}: {string.Join(", ", trials.Select(t => t.State))}");
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Core.Store;
 using Reporting;
 using Reporting.Tests.Support;
@@ -35,13 +36,7 @@ try
     store.Register("bench", trials);
     foreach (var t in trials) store.Record(t, stepsPerEpoch: LoggedStepsPerEpoch * LogEvery);
     build.Stop();
-    long metricRows;
-    using (var c = db.Connect())
-    using (var cmd = c.CreateCommand())
-    {
-        cmd.CommandText = "SELECT COUNT(*) FROM metrics";
-        metricRows = (long)cmd.ExecuteScalar()!;
-    }
+    var metricRows = Convert.ToInt64(ReadOnlyQuery.Run(Database.OpenReadOnly(dbPath), "SELECT COUNT(*) FROM metrics", CancellationToken.None).Rows[0][0], CultureInfo.InvariantCulture);
     Console.WriteLine($"database: {trials.Count} trials × {Epochs} epochs × {LoggedStepsPerEpoch:N0} logged steps per epoch = {metricRows:N0} metric rows, built in {build.Elapsed.TotalSeconds:F1} s");
 
     var readOnly = Database.OpenReadOnly(dbPath);

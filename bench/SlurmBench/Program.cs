@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Store;
-using Dapper;
 
 // Slurm overhead benchmark. Runs experiments/quick.yaml (18 trials × 3 epochs × 50 steps, the real
 // corpus) twice through `./orchestrator run`, each into a fresh database: once with the local
@@ -70,13 +69,14 @@ Result Measure(string executor, int round)
     var wall = Stopwatch.StartNew();
     Run(Path.Combine(root, "orchestrator"), ["run", spec, "--executor", executor, "--db", db, "--plain"], work);
     wall.Stop();
-    using var c = Database.OpenReadOnly(db).Connect();
-    var rows = c.Query<(string State, double Training, double Attempts)>("""
+    var rows = ReadOnlyQuery.Run(Database.OpenReadOnly(db), """
         SELECT t.state,
                (SELECT COALESCE(SUM(value), 0) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'epoch_seconds'),
                (SELECT SUM((julianday(a.ended_at) - julianday(a.started_at)) * 86400) FROM attempts a WHERE a.trial_id = t.trial_id)
         FROM trials t
-        """).ToList();
+        """, CancellationToken.None).Rows
+        .Select(r => (State: (string)r[0]!, Training: Convert.ToDouble(r[1], CultureInfo.InvariantCulture), Attempts: Convert.ToDouble(r[2], CultureInfo.InvariantCulture)))
+        .ToList();
     if (rows.Count == 0 || rows.Any(r => r.State != "completed"))
         throw new InvalidOperationException($"{executor}: expected every trial completed, got {string.Join(", ", rows.Select(r => r.State))}");
     var training = rows.Sum(r => r.Training);

@@ -31,9 +31,10 @@ app.Configure(config =>
         .WithDescription("Generate text from a trial's checkpoint (runs the Runner's sample command)")
         .WithExample("sample", "--trial", "3f2a9c1b7d4e", "--prime", "JULIET", "--length", "500", "--temperature", "0.8");
     config.AddCommand<ReportCommand>("report")
-        .WithDescription("Write the sweep's report from the database: report.md, figures and CSVs (the database is only read)")
+        .WithDescription("Write the sweep's report from the database: report.md, figures, LaTeX tables and CSVs; with two sweeps, their comparison (the database is only read)")
         .WithExample("report")
-        .WithExample("report", "hw3", "--out", "docs/hw3-report");
+        .WithExample("report", "hw3", "--out", "docs/hw3-report")
+        .WithExample("report", "quick", "hw3");
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check what a run would use and whether it would work: libtorch, TorchSharp, GPU, cuDNN, a few real training steps, MPS, fonts, database, corpus")
         .WithExample("doctor")

@@ -4,18 +4,22 @@ using Reporting.Analysis;
 using Reporting.Csv;
 using Reporting.Data;
 using Reporting.Figures;
+using Reporting.Latex;
 using Reporting.Markdown;
 using Reporting.Sections;
 
 namespace Reporting;
 
 /// <summary>
-/// Writes the report of one sweep: report.md (sections in the order of the study), figures/*.png and
-/// trials.csv, metrics.csv, probes.csv, samples.csv. Reads the database only. The same database gives
-/// the same bytes: nothing in the output depends on the clock, the machine's culture or hash order.
+/// Writes the report of one sweep: report.md (sections in the order of the study), figures/ in each of
+/// <paramref name="formats"/> (default PNG and SVG; report.md links the first), tables.tex and trials.csv,
+/// metrics.csv, probes.csv, samples.csv. Reads the database only. The same database gives the same bytes:
+/// nothing in the output depends on the clock, the machine's culture or hash order.
 /// </summary>
-public sealed class ReportWriter(Database db)
+public sealed class ReportWriter(Database db, IReadOnlyList<FigureFormat>? formats = null)
 {
+    private readonly IReadOnlyList<FigureFormat> _formats = formats is { Count: > 0 } f ? f : FigureFormats.Default;
+
     public const string ReportFile = "report.md";
 
     private static readonly ISection[] Sections =
@@ -46,7 +50,7 @@ public sealed class ReportWriter(Database db)
 
         var data = SweepLoader.Load(db, chosen, ct);
         var design = Design.Build(data);
-        var figures = new FigureSet();
+        var figures = new FigureSet(new FigureOptions(_formats, data.LastChange));
         var context = new ReportContext(data, design, figures, ct);
         var md = new MarkdownWriter();
         foreach (var section in Sections)
@@ -55,7 +59,11 @@ public sealed class ReportWriter(Database db)
             section.Write(context, md);
         }
 
-        var outputs = new List<(string Relative, byte[] Bytes)> { (ReportFile, new UTF8Encoding(false).GetBytes(md.ToString())) };
+        var outputs = new List<(string Relative, byte[] Bytes)>
+        {
+            (ReportFile, new UTF8Encoding(false).GetBytes(md.ToString())),
+            (TablesTex.File, Encoding.ASCII.GetBytes(TablesTex.Build(context))),
+        };
         outputs.AddRange(CsvFiles.Build(data, design, ct));
         outputs.AddRange(figures.All);
         ct.ThrowIfCancellationRequested();
@@ -71,7 +79,7 @@ public sealed class ReportWriter(Database db)
         return name is "" or "." or ".." ? "_" + name : name;
     }
 
-    private static void EnsureWritable(string dir)
+    internal static void EnsureWritable(string dir)
     {
         var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
         try
@@ -90,7 +98,7 @@ public sealed class ReportWriter(Database db)
     /// Writes each file through a temporary name and a rename, so a reader never sees half a file, and
     /// removes figures of an earlier report that this one no longer has (figures/ belongs to the report).
     /// </summary>
-    private static IReadOnlyList<string> WriteAll(string dir, IReadOnlyList<(string Relative, byte[] Bytes)> outputs)
+    internal static IReadOnlyList<string> WriteAll(string dir, IReadOnlyList<(string Relative, byte[] Bytes)> outputs)
     {
         var written = new List<string>();
         try
@@ -108,7 +116,8 @@ public sealed class ReportWriter(Database db)
             if (Directory.Exists(figureDir))
             {
                 var keep = written.ToHashSet(StringComparer.Ordinal);
-                foreach (var stale in Directory.GetFiles(figureDir, "*.png").Where(f => !keep.Contains(Path.GetFullPath(f))))
+                foreach (var stale in Enum.GetValues<FigureFormat>().SelectMany(f => Directory.GetFiles(figureDir, "*." + f.Extension()))
+                             .Where(f => !keep.Contains(Path.GetFullPath(f))))
                     File.Delete(stale);
             }
         }

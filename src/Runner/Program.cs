@@ -7,7 +7,7 @@ using Runner.Runtime;
 // exit codes, leases) is Core.Contract, described in docs/contract.md.
 const string usage = $"""
     usage:
-    {TrainCommand.Usage}
+    {TrainCommandLine.Usage}
     {SampleCommand.Usage}
     {CheckCommand.Usage}
     environment: {RunnerEnvironment.LibtorchDir}=FOLDER loads libtorch from FOLDER (e.g. PyTorch's torch/lib) instead of the bundled one

@@ -2,7 +2,6 @@ using Core.Contract;
 using Core.Data;
 using Core.Spec;
 using Core.Store;
-using Runner.Cli;
 using Runner.Training;
 
 namespace Runner;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Core.Config;
-using Core.Contract;
 using Core.Store;
 using TestSupport;
 

@@ -101,6 +101,19 @@ public sealed class SlurmSpecTests : IDisposable
     }
 
     [Fact]
+    public void Extra_may_not_turn_requeueing_off_or_on_the_job_script_always_requeues()
+    {
+        var path = dir.Write("requeue.yaml", Head + "\nexecution: { slurm: { extra: [\"--no-requeue\", \"--requeue\", \"--qos=short\"] } }\n");
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Load(path));
+        Assert.Equal(
+            [
+                $"{path}:6:31: execution.slurm.extra: '--no-requeue' is set by the orchestrator in every job script (docs/cluster.md); remove it from extra",
+                $"{path}:6:47: execution.slurm.extra: '--requeue' is set by the orchestrator in every job script (docs/cluster.md); remove it from extra",
+            ],
+            e.Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
     public void The_warning_signal_must_come_before_the_time_limit()
     {
         var path = dir.Write("signal.yaml", Head + """

@@ -25,14 +25,14 @@ public sealed class StoreLocationTests : IDisposable
         Assert.Equal("postgresql://ann@db.example:6543/study?SSL%20Mode=Require", url.Argument);
         Assert.Equal(url.Argument, url.Display);
         Assert.Equal([], url.ChildEnvironment);
-        Assert.Equal(["--db", url.Argument, "--results", "/r"], url.ChildArguments("/r"));
+        Assert.Equal(["--db", url.Argument, "--results", "/r"], url.ChildArguments("/r").ToArguments());
 
         var short_ = StoreLocation.Parse("postgres://localhost/study", "--db", commandLine: true);
         Assert.Equal("postgresql://localhost:5432/study", short_.Argument);
 
         var pairs = StoreLocation.Parse("Host=db.example;Database=study;Username=ann", "--db", commandLine: true);
         Assert.Equal((StoreKind.Postgres, "Host=db.example;Database=study;Username=ann"), (pairs.Kind, pairs.Argument));
-        Assert.Equal(["--db", file.SqlitePath], file.ChildArguments("/r"));
+        Assert.Equal(["--db", file.SqlitePath], file.ChildArguments("/r").ToArguments());
     }
 
     [Fact]
@@ -42,21 +42,21 @@ public sealed class StoreLocationTests : IDisposable
         Assert.Equal("postgresql://ann:***@db.example:5432/study", url.Display);
         Assert.Equal("postgresql://ann@db.example:5432/study", url.Argument);
         Assert.Equal(new Dictionary<string, string> { ["PGPASSWORD"] = "s3cr@t" }, url.ChildEnvironment);
-        Assert.DoesNotContain("s3cr", string.Join(' ', url.ChildArguments("/r")));
+        Assert.DoesNotContain("s3cr", string.Join(' ', url.ChildArguments("/r").ToArguments()));
         Assert.DoesNotContain("s3cr", url.ToString());
 
         var pairs = StoreLocation.Parse("Host=h;Database=d;Username=u;Password=pw123", "ORCHESTRATOR_DB", commandLine: false);
         Assert.Equal("Host=h;Database=d;Username=u;Password=***", pairs.Display);
         Assert.Equal("Host=h;Database=d;Username=u", pairs.Argument);
-        Assert.Equal("postgresql://u:***@h/d", StoreLocation.Mask("postgresql://u:pw123@h/d"));
+        Assert.Equal("postgresql://u:***@h/d", Core.Store.Dialects.PostgresLocation.Mask("postgresql://u:pw123@h/d"));
     }
 
     [Fact]
     public void Each_process_has_a_small_bounded_pool_and_a_runner_a_smaller_one_unless_the_user_set_its_size()
     {
         var url = StoreLocation.Parse("postgresql://u@h/d", "--db", commandLine: true);
-        Assert.Contains($"Maximum Pool Size={StoreLocation.MaxPoolSize}", url.Value);
-        Assert.Contains($"Maximum Pool Size={StoreLocation.RunnerPoolSize}", url.WithMaxPoolSize(StoreLocation.RunnerPoolSize).Value);
+        Assert.Contains($"Maximum Pool Size={Core.Store.Dialects.PostgresLocation.MaxPoolSize}", url.Value);
+        Assert.Contains("Maximum Pool Size=2", url.WithMaxPoolSize(2).Value);
         Assert.Equal(url.Argument, url.WithMaxPoolSize(2).Argument);
         var given = StoreLocation.Parse("postgresql://u@h/d?Maximum%20Pool%20Size=10", "--db", commandLine: true);
         Assert.Contains("Maximum Pool Size=10", given.WithMaxPoolSize(2).Value);

@@ -10,7 +10,7 @@ public sealed class CliTests
     [InlineData("status", "[SWEEP]", "--json")]
     [InlineData("query", "<SQL>", "--format")]
     [InlineData("sample", "--trial", "--temperature")]
-    [InlineData("report", "[SWEEP]", "--out")]
+    [InlineData("report", "[SWEEPS]", "--format")]
     [InlineData("cancel", "<SWEEP>", "--db")]
     [InlineData("worker", "--sweep", "--parallel")]
     public void Every_command_has_help_with_the_store_options(string command, string argument, string option)

@@ -34,6 +34,14 @@ public sealed class JobScriptTests
     }
 
     [Fact]
+    public void Every_option_the_script_sets_itself_is_one_a_spec_may_not_set_in_extra()
+    {
+        var own = Script(SlurmConfig.Default).Options.Select(o => o.Split('=')[0]).ToList();
+        Assert.Equal(["--job-name", "--requeue", "--signal", "--open-mode", "--output", "--chdir"], own);
+        Assert.All(own, option => Assert.Contains(option, SbatchOptions.Managed));
+    }
+
+    [Fact]
     public void Unset_settings_are_left_to_the_clusters_defaults()
     {
         var lines = Script(SlurmConfig.Default).Text.Split('\n').Where(l => l.StartsWith("#SBATCH", StringComparison.Ordinal)).ToList();

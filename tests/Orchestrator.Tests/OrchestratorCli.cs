@@ -31,9 +31,12 @@ internal static class OrchestratorCli
     /// Starts it as the leader of a process group of its own (<c>setsid</c> execs in place, so its
     /// pid is the group's id): <see cref="Background.KillGroup"/> then kills it and its Runners at once.
     /// </summary>
-    public static Background StartInOwnGroup(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static Background StartInOwnGroup(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        new(InOwnGroup(StartInfo(workDir, env, args)));
+
+    /// <summary>The same command under <c>setsid</c>, which execs in place: its pid is its process group's id.</summary>
+    public static ProcessStartInfo InOwnGroup(ProcessStartInfo psi)
     {
-        var psi = StartInfo(workDir, env, args);
         var grouped = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
@@ -42,7 +45,7 @@ internal static class OrchestratorCli
         grouped.ArgumentList.Add(psi.FileName);
         foreach (var a in psi.ArgumentList) grouped.ArgumentList.Add(a);
         foreach (var (k, v) in psi.Environment) grouped.Environment[k] = v;
-        return new(grouped);
+        return grouped;
     }
 
     /// <summary>Sends a signal by name (STOP, CONT, KILL, TERM) to a process, or with a negative pid to a process group.</summary>

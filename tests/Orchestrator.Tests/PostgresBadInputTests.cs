@@ -112,7 +112,15 @@ public sealed class PostgresBadInputTests : IDisposable
         IsBadInput(Run(null, "status", "--db", _db.Db), "has no tables of this tool yet");
         var dry = Run(null, "run", _spec, "--dry-run", "--db", _db.Db);
         Assert.True(dry.ExitCode == 0, dry.ToString());
-        Assert.Contains("new", dry.StdOut);
+        var ids = Core.Spec.SpecLoader.Load(_spec).Trials.Select(t => t.Id).ToList();
+        Assert.Equal(
+            [
+                "sweep bad: 2 trials (dry run, nothing recorded)",
+                "#  trial         model.hidden  state  epoch  step",
+                $"0  {ids[0]}  16            new    -      -",
+                $"1  {ids[1]}  24            new    -      -",
+            ],
+            dry.StdOut.Split('\n').Take(4));
         NothingRecorded();
     }
 }

@@ -17,18 +17,18 @@ public sealed class SchedulerOptionsTests
     [Fact]
     public void A_spec_without_an_execution_section_runs_with_the_execution_defaults()
     {
-        var defaults = new ExecutionConfig();
-        var o = SchedulerOptions.From(defaults, parallel: null, retryDelaySeconds: null, cores: 8);
-        Assert.Equal((defaults.Parallel, defaults.Retries, TimeSpan.FromSeconds(defaults.LeaseSeconds), defaults.Device),
-            (o.Parallel, o.Retries, o.Lease, o.Device));
-        Assert.Equal(8 / defaults.Parallel, o.ThreadsPerTrial);
-        Assert.Equal(TimeSpan.FromSeconds(SchedulerOptions.DefaultRetryDelaySeconds), o.RetryDelay);
+        var spec = SpecLoader.LoadText("plain.yaml", "name: plain\n");
+        var o = SchedulerOptions.From(spec.Execution, parallel: null, retryDelaySeconds: null, cores: 8);
+        // The documented defaults (docs/orchestrator.md): 1 trial at a time with all 8 cores, 2 retries
+        // 2 s apart at first, a 30 s lease (so the store is polled every 5 s), the device libtorch picks.
+        Assert.Equal((1, 2, TimeSpan.FromSeconds(30), "auto", 8, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)),
+            (o.Parallel, o.Retries, o.Lease, o.Device, o.ThreadsPerTrial, o.RetryDelay, o.PollInterval));
     }
 
     [Fact]
     public void The_command_line_overrides_parallel_and_the_retry_delay_and_the_spec_the_rest()
     {
-        var execution = new ExecutionConfig { Device = "cpu", Parallel = 4, Retries = 5, LeaseSeconds = 12, ThreadsPerTrial = 3 };
+        var execution = new ExecutionConfig { Device = "cpu", Parallel = 4, Retries = 5, Lease = TimeSpan.FromSeconds(12), ThreadsPerTrial = 3 };
         var o = SchedulerOptions.From(execution, parallel: 2, retryDelaySeconds: 0.25, cores: 8);
         Assert.Equal((2, 5, TimeSpan.FromSeconds(12), "cpu", 3, TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(2)),
             (o.Parallel, o.Retries, o.Lease, o.Device, o.ThreadsPerTrial, o.RetryDelay, o.PollInterval));

@@ -40,13 +40,16 @@ internal sealed class ScriptedExecutor(Database db, Func<ScriptedExecutor.Runner
             return Exit(RunnerExitCode.Done);
         }
 
-        /// <summary>Reports a failure of <paramref name="kind"/> and exits with its code, recording it first if the Runner does (bad input, divergence).</summary>
+        /// <summary>
+        /// Reports a failure of <paramref name="kind"/> and exits with its code, recording it first if
+        /// a Runner with an owner does (<see cref="TrainCommandLine.RunnerRecordsFailure"/>: bad input, divergence).
+        /// </summary>
         public TrialExit Fails(string kind, string message, params string[] stderr)
         {
             var failure = new FailureEvent(kind, message);
             Emit(failure);
             var code = RunnerExitCode.For(kind);
-            if (kind is FailureKind.BadInput or FailureKind.Diverged)
+            if (TrainCommandLine.RunnerRecordsFailure(kind, standalone: false))
                 Assert.True(Trials.Fail(TrialId, Launch.Owner, new AttemptEnd(code, message, kind)));
             return new TrialExit(code, stderr, StopRequested: false, failure);
         }

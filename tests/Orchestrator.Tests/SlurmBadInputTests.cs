@@ -110,8 +110,7 @@ public sealed class SlurmBadInputTests
         Orchestrator.Planning.SweepPlan.Register(Core.Store.Database.Open(db), Core.Spec.SpecLoader.Load(spec));
         r = OrchestratorCli.Run(dir.Path, "worker", "--db", db, "--sweep", "hw3");
         Assert.True(r.ExitCode == 2, r.ToString());
-        Assert.Contains("hw3", r.StdErr);
-        Assert.Contains("other", r.StdErr);
+        Assert.Equal($"error: no sweep named 'hw3' in {db}; sweeps there: other", r.StdErr.Trim());
     }
 
     [Fact]

@@ -90,6 +90,21 @@ public sealed class SweepRunTests
         var unknown = cli(["report", "nope"]);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("no sweep named 'nope'", unknown.StdErr);
+
+        // Two sweeps are compared (the comparison itself: Reporting.Tests' ComparisonReportTests); bad input is refused.
+        foreach (var (args, error) in new[]
+        {
+            (new[] { "report", "tiny", "tiny" }, "error: report tiny tiny: give two different sweeps to compare"),
+            (["report", "tiny", "nope"], "error: no sweep named 'nope'"),
+            (["report", "a", "b", "c"], "error: report takes one sweep, or two to compare; got 3: a b c"),
+            (["report", "tiny", "--format", "png,gif"], "error: --format png,gif: 'gif' is not a figure format; give one or more of png, svg, pdf separated by commas (e.g. png,svg)"),
+        })
+        {
+            var refused = cli(args);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains(error, refused.StdErr);
+        }
+        Assert.False(Directory.Exists(dir.File("results/tiny-vs-tiny")));
     }
 
     private static void StatusShowsTheSweep(Func<string[], ProcessResult> cli, TestStore db, StoreProbe store)

@@ -41,7 +41,7 @@ public sealed class TrialSupervisorTests : IDisposable
     }
 
     private static SchedulerOptions Options(int retries = 2, int parallel = 1, double retryDelaySeconds = 0.001) =>
-        SchedulerOptions.From(new ExecutionConfig { Device = "cpu", Parallel = parallel, Retries = retries, LeaseSeconds = 30 }, null, retryDelaySeconds, cores: 1);
+        SchedulerOptions.From(new ExecutionConfig { Device = "cpu", Parallel = parallel, Retries = retries, Lease = TimeSpan.FromSeconds(30) }, null, retryDelaySeconds, cores: 1);
 
     private async Task<(TrialOutcome Outcome, TrialRow Row, IReadOnlyList<AttemptRow> Attempts)> SuperviseAsync(
         ScriptedExecutor executor, SchedulerOptions? options = null, Concurrency? concurrency = null, StopSignals? stop = null, GpuSlot? gpu = null)

@@ -1,5 +1,7 @@
 using Core.Store;
 using Microsoft.Data.Sqlite;
+using Reporting.Comparison;
+using Reporting.Figures;
 using Reporting.Tests.Support;
 using TestSupport;
 
@@ -74,7 +76,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(Path.Combine(Path.GetDirectoryName(path)!, "beta"), result.OutDir);
         Assert.Equal(Path.Combine(result.OutDir, "report.md"), result.ReportPath);
         Assert.StartsWith("# Sweep report: beta\n", File.ReadAllText(result.ReportPath));
-        string[] expected = ["metrics.csv", "probes.csv", "report.md", "samples.csv", "trials.csv"];
+        string[] expected = ["metrics.csv", "probes.csv", "report.md", "samples.csv", "tables.tex", "trials.csv"];
         Assert.Equal(expected, result.Files.Where(f => !f.Contains("/figures/")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.All(result.Files, f => Assert.True(File.Exists(f), f));
     }
@@ -113,5 +115,35 @@ public sealed class BadInputTests : IDisposable
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => new ReportWriter(db).Write("alpha", _dir.File("out"), cts.Token));
         Assert.False(File.Exists(_dir.File("out/report.md")));
+    }
+
+    [Fact]
+    public void A_comparison_needs_two_different_sweeps_that_exist_and_writes_nothing_otherwise()
+    {
+        var db = Database.OpenReadOnly(SmallSweeps("alpha", "beta"));
+        var same = Assert.Throws<ReportException>(() => new ComparisonWriter(db).Write("alpha", "alpha", _dir.File("out"), CancellationToken.None));
+        Assert.Equal("report alpha alpha: give two different sweeps to compare", same.Message);
+        var unknown = Assert.Throws<SweepNotFoundException>(() => new ComparisonWriter(db).Write("alpha", "gamma", _dir.File("out"), CancellationToken.None));
+        Assert.Equal($"no sweep named 'gamma' in {db.Path}; sweeps there: alpha, beta", unknown.Message);
+        Assert.False(Directory.Exists(_dir.File("out")));
+    }
+
+    [Fact]
+    public void A_format_list_with_an_unknown_format_is_refused_naming_it_and_the_choices()
+    {
+        var e = Assert.Throws<ReportException>(() => FigureFormats.Parse("png,gif"));
+        Assert.Equal("--format png,gif: 'gif' is not a figure format; give one or more of png, svg, pdf separated by commas (e.g. png,svg)", e.Message);
+        Assert.Equal([FigureFormat.Svg, FigureFormat.Png], FigureFormats.Parse(" SVG , png,svg"));
+    }
+
+    [Fact]
+    public void With_svg_only_report_md_links_the_svg_figures_and_no_png_is_written()
+    {
+        var db = Database.OpenReadOnly(SmallSweeps("alpha"));
+        var result = new ReportWriter(db, [FigureFormat.Svg]).Write("alpha", _dir.File("out"), CancellationToken.None);
+        var links = ReportFolder.ImageLinks(File.ReadAllText(result.ReportPath));
+        Assert.NotEmpty(links);
+        Assert.All(links, l => Assert.EndsWith(".svg", l));
+        Assert.Equal(links.Order(), Directory.GetFiles(_dir.File("out/figures")).Select(f => "figures/" + Path.GetFileName(f)).Order());
     }
 }

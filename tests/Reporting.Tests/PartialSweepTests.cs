@@ -86,7 +86,7 @@ public sealed class PartialSweepTests : IDisposable
         Assert.Contains("No trial has recorded a sample yet.", ReportFolder.Section(md, 7));
         Assert.Contains("No trial has completed yet (8 pending), so there are no findings.", ReportFolder.Section(md, 8));
         Assert.Empty(ReportFolder.ImageLinks(md));
-        Assert.Equal(5, result.Files.Count);
+        Assert.Equal(6, result.Files.Count); // report.md, tables.tex and the four CSVs
         Assert.Equal(["trial_id,cell,hidden,seq_len,seed,name,step,epoch,value,wall_time"], File.ReadAllLines(Path.Combine(result.OutDir, "metrics.csv")));
     }
 

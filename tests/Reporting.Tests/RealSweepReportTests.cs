@@ -10,7 +10,8 @@ namespace Reporting.Tests;
 /// The report of a sweep of real tiny trials (trained by the Runner as child processes): what a user
 /// opens — report.md, its figures and its CSVs — checked against the database, twice, read-only.
 /// </summary>
-public sealed class RealSweepReportTests(RealSweepReport report) : IClassFixture<RealSweepReport>
+[Collection(RealSweepCollection.Name)]
+public sealed class RealSweepReportTests(RealSweepReport report)
 {
     private static readonly string[] Headings =
     [
@@ -18,12 +19,7 @@ public sealed class RealSweepReportTests(RealSweepReport report) : IClassFixture
         "## 5. Hidden size and sequence length", "## 6. GRU versus LSTM", "## 7. Primed text", "## 8. Findings",
     ];
 
-    private SqliteConnection Connect()
-    {
-        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = report.Sweep.DbPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        c.Open();
-        return c;
-    }
+    private SqliteConnection Connect() => ReadOnlySqlite.Connect(report.Sweep.DbPath);
 
     /// <summary>trial_summary rows of the sweep in grid order, as the store's own view computes them.</summary>
     private List<IDictionary<string, object?>> Summary()
@@ -143,15 +139,16 @@ public sealed class RealSweepReportTests(RealSweepReport report) : IClassFixture
     public void Every_linked_figure_is_a_valid_png_of_readable_size_and_every_figure_is_linked()
     {
         var links = ReportFolder.ImageLinks(report.Markdown);
-        // 2 seq_len groups × (loss per step + loss per epoch + error rate), 2 cells × (by hidden + by seq_len + heatmap), 1 comparison.
-        Assert.Equal(2 * 3 + 2 * 3 + 1, links.Count);
+        // 2 seq_len groups × (loss per step + loss per epoch + error rate), 2 cells × (by hidden + by seq_len + heatmap),
+        // the cell comparison and the throughput figure.
+        Assert.Equal(2 * 3 + 2 * 3 + 2, links.Count);
         foreach (var link in links)
         {
             var path = Path.Combine(report.First.OutDir, link);
             Assert.True(File.Exists(path), $"{link} is linked but missing");
             var bytes = File.ReadAllBytes(path);
             var (width, height) = Png.Size(bytes);
-            Assert.InRange(width, 700, 1400);
+            Assert.InRange(width, 700, 1600);
             Assert.InRange(height, 400, 1000);
             using var image = new ScottPlot.Image(bytes); // decodes the whole file
             Assert.Equal((width, height), (image.Width, image.Height));
@@ -161,9 +158,16 @@ public sealed class RealSweepReportTests(RealSweepReport report) : IClassFixture
                 for (var x = 0; x < width; x += 7)
                     colors.Add((rgb[y, x, 0] << 16) | (rgb[y, x, 1] << 8) | rgb[y, x, 2]);
             Assert.True(colors.Count > 8, $"{link} looks blank ({colors.Count} colors)");
+
+            var svg = new SvgFigure(Path.ChangeExtension(path, ".svg")); // every figure also as SVG, of the same size, text as outlines
+            Assert.Equal((width, height), (svg.Width, svg.Height));
+            Assert.Equal(0, svg.TextElements);
+            Assert.All(svg.Panels, p => Assert.Contains(p.Title, svg.Texts));
         }
-        var onDisk = Directory.GetFiles(Path.Combine(report.First.OutDir, "figures")).Select(f => "figures/" + Path.GetFileName(f)).Order();
-        Assert.Equal(links.Distinct().Order(), onDisk);
+        var figures = Path.Combine(report.First.OutDir, "figures");
+        Assert.Equal(links.Distinct().Order(), Directory.GetFiles(figures, "*.png").Select(f => "figures/" + Path.GetFileName(f)).Order());
+        Assert.Equal(links.Select(l => Path.ChangeExtension(l, ".svg")).Order(), Directory.GetFiles(figures, "*.svg").Select(f => "figures/" + Path.GetFileName(f)).Order());
+        Assert.Equal(2 * links.Count, Directory.GetFiles(figures).Length);
         Assert.Equal(links.Count, links.Distinct().Count());
     }
 

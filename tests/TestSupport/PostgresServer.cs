@@ -31,7 +31,21 @@ public static class PostgresServer
     {
         var name = new NpgsqlConnectionStringBuilder(StoreLocation.Parse(url, "test", commandLine: false).Value).Database!;
         if (!name.StartsWith("orch_test_", StringComparison.Ordinal)) throw new ArgumentException($"{url} is not a test database", nameof(url));
-        Admin(c => c.Execute($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        // FORCE terminates the database's other connections, but a role without superuser rights may
+        // not terminate an autovacuum worker that happens to be in it (42501); such a worker is gone
+        // within moments, so the drop is tried again rather than failing the test that just passed.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Admin(c => c.Execute($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                Thread.Sleep(250);
+            }
+        }
     }
 
     /// <summary>The tables of the database at <paramref name="url"/> (a test's: to show that nothing was created in it).</summary>

@@ -1,3 +1,4 @@
+using Core.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace Core.Spec;

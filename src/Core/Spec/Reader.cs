@@ -1,4 +1,5 @@
 using System.Globalization;
+using Core.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -42,6 +42,25 @@ public sealed record SlurmConfig
     public const int DefaultSignalSeconds = 120;
 }
 
+/// <summary>
+/// The sbatch options the orchestrator manages, the one list of them: it sets them itself in every
+/// job script (<c>Orchestrator.Slurm.JobScript</c>) or on sbatch's command line, or no job script of
+/// its may have them; a spec's <c>execution.slurm.extra</c> may not set any of them (docs/cluster.md).
+/// </summary>
+public static class SbatchOptions
+{
+    // In every job script.
+    public const string JobName = "--job-name", Requeue = "--requeue", Signal = "--signal", OpenMode = "--open-mode", Output = "--output", Chdir = "--chdir";
+
+    // On sbatch's command line, per submission.
+    public const string Array = "--array", Parsable = "--parsable";
+
+    // Never: a second log apart from --output, a command in place of the script, and no requeue.
+    public const string Error = "--error", Wrap = "--wrap", NoRequeue = "--no-requeue";
+
+    public static readonly IReadOnlyList<string> Managed = [Array, Parsable, Output, Error, Chdir, OpenMode, Signal, Wrap, JobName, Requeue, NoRequeue];
+}
+
 /// <summary>Slurm's time limit forms (sbatch --time), in seconds.</summary>
 public static class SlurmTimeLimit
 {

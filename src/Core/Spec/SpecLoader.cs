@@ -10,7 +10,6 @@ namespace Core.Spec;
 /// </summary>
 public static class SpecLoader
 {
-    private static readonly string[] ExecutionKeys = ["device", "parallel", "retries", "lease_seconds", "threads_per_trial", "executor", "slurm", "libtorch", "gpus", "trials_per_gpu", "mps"];
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
 
     /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
@@ -186,6 +185,32 @@ public static class SpecLoader
         return grid;
     }
 
+    /// <summary>
+    /// The keys of <c>execution:</c>, each with how its value is read into the config: the one list of
+    /// them (unknown keys are told the nearest of these).
+    /// </summary>
+    private static readonly IReadOnlyList<(string Key, Func<Reader, YamlNode, string, ExecutionConfig, ExecutionConfig> Read)> ExecutionKeys =
+    [
+        ("device", (r, node, field, e) => e with { Device = r.OneOf(node, field, Devices) ?? e.Device }),
+        ("parallel", (r, node, field, e) => e with { Parallel = r.Int(node, field, min: 1) ?? e.Parallel }),
+        ("retries", (r, node, field, e) => e with { Retries = r.Int(node, field, min: 0) ?? e.Retries }),
+        ("lease_seconds", (r, node, field, e) =>
+        {
+            var lease = r.Double(node, field);
+            if (lease is < 1) r.Problem(node, field, $"must be at least 1 second, got {lease}");
+            else if (lease is not null) e = e with { Lease = TimeSpan.FromSeconds(lease.Value) };
+            return e;
+        }),
+        ("threads_per_trial", (r, node, field, e) => e with { ThreadsPerTrial = r.Int(node, field, min: 0) ?? e.ThreadsPerTrial }),
+        ("executor", (r, node, field, e) => e with { Executor = r.OneOf(node, field, Executors.All) ?? e.Executor }),
+        ("slurm", (r, node, _, e) => e with { Slurm = SlurmSection.Read(r, node) }),
+        // auto, bundled or a folder; the folder itself is checked when a run resolves it.
+        ("libtorch", (r, node, field, e) => e with { Libtorch = r.Scalar(node, field) ?? e.Libtorch }),
+        ("gpus", (r, node, field, e) => e with { Gpus = GpuExecution.ReadGpus(r, node, field) }),
+        ("trials_per_gpu", (r, node, field, e) => e with { TrialsPerGpu = r.Int(node, field, min: 0) ?? e.TrialsPerGpu }),
+        ("mps", (r, node, field, e) => e with { Mps = r.OneOf(node, field, MpsSetting.All, ignoreCase: true) ?? e.Mps }),
+    ];
+
     private static ExecutionConfig ReadExecution(Reader r, YamlNode node)
     {
         var e = new ExecutionConfig();
@@ -195,26 +220,9 @@ public static class SpecLoader
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
             var field = $"execution.{key}";
-            switch (key)
-            {
-                case "device": e = e with { Device = r.OneOf(valueNode, field, Devices) ?? e.Device }; break;
-                case "parallel": e = e with { Parallel = r.Int(valueNode, field, min: 1) ?? e.Parallel }; break;
-                case "retries": e = e with { Retries = r.Int(valueNode, field, min: 0) ?? e.Retries }; break;
-                case "threads_per_trial": e = e with { ThreadsPerTrial = r.Int(valueNode, field, min: 0) ?? e.ThreadsPerTrial }; break;
-                // auto, bundled or a folder; the folder itself is checked when a run resolves it.
-                case "libtorch": e = e with { Libtorch = r.Scalar(valueNode, field) ?? e.Libtorch }; break;
-                case "gpus": e = e with { Gpus = GpuExecution.ReadGpus(r, valueNode, field) }; break;
-                case "trials_per_gpu": e = e with { TrialsPerGpu = r.Int(valueNode, field, min: 0) ?? e.TrialsPerGpu }; break;
-                case "mps": e = e with { Mps = r.OneOf(valueNode, field, MpsSetting.All, ignoreCase: true) ?? e.Mps }; break;
-                case "lease_seconds":
-                    var lease = r.Double(valueNode, field);
-                    if (lease is < 1) r.Problem(valueNode, field, $"must be at least 1 second, got {lease}");
-                    else if (lease is not null) e = e with { LeaseSeconds = lease.Value };
-                    break;
-                case "executor": e = e with { Executor = r.OneOf(valueNode, field, Executors.All) ?? e.Executor }; break;
-                case "slurm": e = e with { Slurm = SlurmSection.Read(r, valueNode) }; break;
-                default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, ExecutionKeys)}"); break;
-            }
+            var reader = ExecutionKeys.FirstOrDefault(k => k.Key == key).Read;
+            if (reader is null) r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, ExecutionKeys.Select(k => k.Key))}");
+            else e = reader(r, valueNode, field, e);
         }
         return e;
     }

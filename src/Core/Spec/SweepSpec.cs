@@ -1,4 +1,5 @@
 using Core.Config;
+using Core.Contract;
 
 namespace Core.Spec;
 
@@ -14,8 +15,8 @@ public sealed record ExecutionConfig
     public int Parallel { get; init; } = 1;
     /// <summary>How many times a crashed trial is retried before it is marked failed.</summary>
     public int Retries { get; init; } = 2;
-    /// <summary>How long a trial's lease lasts without a heartbeat before another orchestrator may reclaim it.</summary>
-    public double LeaseSeconds { get; init; } = 30;
+    /// <summary>How long a trial's lease lasts without a heartbeat before another orchestrator may reclaim it (<c>lease_seconds</c>).</summary>
+    public TimeSpan Lease { get; init; } = TrainCommandLine.DefaultLease;
     /// <summary>Torch threads per trial; 0 divides the machine's cores between the parallel trials.</summary>
     public int ThreadsPerTrial { get; init; }
     /// <summary>local (Runners on this machine) or slurm (workers submitted as a job array; see <see cref="Slurm"/>).</summary>

@@ -25,7 +25,7 @@ public sealed class Database
     }
 
     /// <summary>What differs between the engines; the repositories take their few engine-specific words from it.</summary>
-    public Dialect Dialect { get; }
+    internal Dialect Dialect { get; }
 
     public StoreLocation Location => Dialect.Location;
 
@@ -63,6 +63,18 @@ public sealed class Database
     }
 
     /// <summary>
+    /// Opens an existing database for writing, as <see cref="Open(StoreLocation, string?)"/> does, but never
+    /// creates one: a SQLite file that is not there throws <see cref="DatabaseNotFoundException"/>. For
+    /// commands that act on what a run recorded (a Slurm worker, <c>cancel</c>, <c>sample</c>), where a
+    /// missing database is a wrong path, not a new study.
+    /// </summary>
+    public static Database OpenExisting(StoreLocation location, string? resultsFolder = null)
+    {
+        Dialect.For(location, readOnly: false).ThrowIfMissing();
+        return Open(location, resultsFolder);
+    }
+
+    /// <summary>
     /// Opens an existing database read-only; a write through it fails. A SQLite file is read even on
     /// read-only media. Throws a <see cref="StoreException"/> that names the database:
     /// <see cref="DatabaseNotFoundException"/>, <see cref="EmptyDatabaseException"/>,
@@ -93,8 +105,8 @@ public sealed class Database
     /// </summary>
     public static long ProbeWrite(StoreLocation location)
     {
-        if (location.Kind == StoreKind.Sqlite && !File.Exists(location.SqlitePath)) throw new DatabaseNotFoundException(location.SqlitePath);
         var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, null));
+        db.Dialect.ThrowIfMissing();
         return Translating(db.Dialect, () =>
         {
             using var c = db.Connect();
@@ -130,10 +142,10 @@ public sealed class Database
     }
 
     /// <summary>A new open connection; dispose it after use. Pooled, so cheap.</summary>
-    public DbConnection Connect() => Dialect.Connect();
+    internal DbConnection Connect() => Dialect.Connect();
 
     /// <summary>Begins a transaction that writes (see <see cref="Dialects.Dialect.BeginWrite"/>).</summary>
-    public DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);
+    internal DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);
 
     /// <summary>Absolute path of a path stored relative to the database's folder.</summary>
     public string Resolve(string storedPath) => System.IO.Path.GetFullPath(System.IO.Path.Combine(Folder, storedPath));

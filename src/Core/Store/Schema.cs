@@ -1,3 +1,4 @@
+using Core.Config;
 using Core.Store.Dialects;
 
 namespace Core.Store;
@@ -188,17 +189,7 @@ public static class Schema
             st.repeat                                             AS repeat,
             t.state                                               AS state,
             t.attempt                                             AS attempt,
-            {{d.Json("t.config_json", "model.cell", JsonType.Text)}}           AS cell,
-            {{d.Json("t.config_json", "model.embedding", JsonType.Integer)}}      AS embedding,
-            {{d.Json("t.config_json", "model.hidden", JsonType.Integer)}}         AS hidden,
-            {{d.Json("t.config_json", "model.layers", JsonType.Integer)}}         AS layers,
-            {{d.Json("t.config_json", "model.dropout", JsonType.Real)}}        AS dropout,
-            {{d.Json("t.config_json", "data.seq_len", JsonType.Integer)}}         AS seq_len,
-            {{d.Json("t.config_json", "train.batch_size", JsonType.Integer)}}     AS batch_size,
-            {{d.Json("t.config_json", "train.lr", JsonType.Real)}}             AS lr,
-            {{d.Json("t.config_json", "train.epochs", JsonType.Integer)}}         AS epochs,
-            {{d.Json("t.config_json", "train.max_steps", JsonType.Integer)}}      AS max_steps,
-            {{d.Json("t.config_json", "train.seed", JsonType.Integer)}}           AS seed,
+            {{ConfigColumns(d)}}
             t.epoch                                               AS epochs_done,
             t.step                                                AS steps_done,
             t.device                                              AS device,
@@ -215,6 +206,26 @@ public static class Schema
             t.config_json                                         AS config_json
         FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id;
         """;
+
+    /// <summary>
+    /// The parameters <c>trial_summary</c> flattens into columns, in column order. Each column is named
+    /// by its parameter's key and typed by its kind (<see cref="Parameters"/>). The list is part of the
+    /// migrations that create the view (1 and 4), so it is never changed: a parameter gets a column of
+    /// its own through a new migration.
+    /// </summary>
+    private static readonly string[] SummaryParameters =
+    [
+        "model.cell", "model.embedding", "model.hidden", "model.layers", "model.dropout", "data.seq_len",
+        "train.batch_size", "train.lr", "train.epochs", "train.max_steps", "train.seed",
+    ];
+
+    /// <summary>The view's config columns, e.g. <c>json_extract(t.config_json, '$.model.hidden') AS hidden</c>, one per line.</summary>
+    private static string ConfigColumns(Dialect d) => string.Join(",\n            ", SummaryParameters.Select(path =>
+    {
+        var p = Parameters.ByPath[path];
+        var type = p.Kind switch { ParamKind.Int or ParamKind.Long => JsonType.Integer, ParamKind.Double => JsonType.Real, _ => JsonType.Text };
+        return $"{d.Json("t.config_json", p.Path, type)} AS {p.Key}";
+    })) + ",";
 
     /// <summary>
     /// Every table of the latest schema, parents before children, with its key and how its rows

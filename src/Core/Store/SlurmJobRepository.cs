@@ -14,15 +14,6 @@ public sealed class SlurmJobRow
 }
 
 /// <summary>
-/// A trial of a sweep as a Slurm run follows it: its state and progress, and the Slurm job (array
-/// task, e.g. <c>4242_3</c>) of its current attempt, if that ran in one.
-/// </summary>
-public sealed record TrialJob(string TrialId, string State, int Attempt, string? Owner, int Epoch, long Step, string? Failure, string? SlurmJob)
-{
-    public TrialJob() : this("", "", 0, null, 0, 0, null, null) { }
-}
-
-/// <summary>
 /// What the store knows about a sweep's Slurm jobs: the job arrays submitted for it, and which
 /// array task ran each attempt (<c>attempts.slurm_job</c>). See docs/cluster.md.
 /// </summary>
@@ -43,17 +34,5 @@ public sealed class SlurmJobRepository(Database db)
     {
         using var c = db.Connect();
         return c.Query<SlurmJobRow>("SELECT * FROM slurm_jobs WHERE sweep = @sweep ORDER BY submitted_at, job_id", new { sweep }).AsList();
-    }
-
-    /// <summary>The sweep's trials in grid order, each with the array task of its current (or last) attempt.</summary>
-    public IReadOnlyList<TrialJob> TrialJobs(string sweep)
-    {
-        using var c = db.Connect();
-        return c.Query<TrialJob>("""
-            SELECT t.trial_id, t.state, t.attempt, t.owner, t.epoch, t.step, t.failure, a.slurm_job
-            FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id
-            LEFT JOIN attempts a ON a.trial_id = t.trial_id AND a.attempt = t.attempt
-            WHERE st.sweep = @sweep ORDER BY st.ordinal
-            """, new { sweep }).AsList();
     }
 }

@@ -25,7 +25,7 @@ public static class StoreExport
 
     public static ExportSummary Copy(Database from, Database to, string? sweep, CancellationToken ct)
     {
-        if (SameDatabase(from, to)) throw new StoreException($"the export's source and target are the same database ({from.Path})");
+        if (from.Location.SameDatabase(to.Location)) throw new StoreException($"the export's source and target are the same database ({from.Path})");
         if (sweep is not null) new SweepRepository(from).Find(sweep); // throws, naming the sweeps there are, when there is no such sweep
 
         // Read everything first (the source is only read), then write the target in one transaction.
@@ -70,17 +70,6 @@ public static class StoreExport
         var data = tables.Single(t => t.Table.Name == table).Data;
         var i = data.Columns.ToList().IndexOf(column);
         return data.Rows.Select(r => (string)r[i]!).ToArray();
-    }
-
-    private static bool SameDatabase(Database a, Database b) =>
-        a.Kind == b.Kind && (a.Kind == StoreKind.Sqlite
-            ? a.Location.SqlitePath == b.Location.SqlitePath
-            : string.Equals(Server(a), Server(b), StringComparison.OrdinalIgnoreCase));
-
-    private static string Server(Database db)
-    {
-        var b = new Npgsql.NpgsqlConnectionStringBuilder(db.Location.Value);
-        return $"{b.Host}:{b.Port}/{b.Database}";
     }
 
     /// <summary>The table's rows that belong to the sweep (every row when it is null).</summary>

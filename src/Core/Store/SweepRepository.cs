@@ -1,3 +1,4 @@
+using Core.Spec;
 using Dapper;
 
 namespace Core.Store;
@@ -11,6 +12,15 @@ public sealed record SweepMember(string TrialId, string ConfigJson, int Ordinal,
 /// <summary>Sweeps and their membership: which trials a sweep's expanded grid contains.</summary>
 public sealed class SweepRepository(Database db)
 {
+    /// <summary>
+    /// Records an expanded spec as its sweep (see <see cref="Register(string, string?, string?, IReadOnlyList{SweepMember})"/>):
+    /// each trial with its canonical config, grid position and grid values (<see cref="GridJson"/>).
+    /// Returns how many trials were new.
+    /// </summary>
+    public int Register(SweepSpec spec) =>
+        Register(spec.Name, spec.Path, spec.Yaml,
+            spec.Trials.Select(t => new SweepMember(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, GridJson.Write(t.Grid), t.Repeat)).ToList());
+
     /// <summary>
     /// Records a sweep and its trials in one transaction. Trials that already exist (same id = same
     /// resolved config) are kept with everything they recorded; new ones start pending. The sweep's

@@ -26,12 +26,9 @@ public sealed class CancelCommand : Command<CancelSettings>
 
     public override int Execute(CommandContext context, CancelSettings settings, CancellationToken cancellationToken)
     {
-        var store = settings.Store;
-        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new DatabaseNotFoundException(store.SqlitePath);
-        var db = Database.Open(store, settings.ResultsDir);
+        var db = Database.OpenExisting(settings.Store, settings.ResultsDir);
         var sweep = new SweepRepository(db).Find(settings.Sweep);
-        var jobs = new SlurmJobRepository(db);
-        var ids = jobs.Jobs(sweep.Name).Select(j => j.JobId).ToList();
+        var ids = new SlurmJobRepository(db).Jobs(sweep.Name).Select(j => j.JobId).ToList();
         if (ids.Count == 0)
         {
             Output.Info($"sweep {sweep.Name} has no Slurm jobs (it ran with the local executor): nothing to cancel; a local run stops with Ctrl+C");
@@ -53,7 +50,7 @@ public sealed class CancelCommand : Command<CancelSettings>
 
         var last = WaitForEnd(slurm, ids, cancellationToken);
         var ended = last.Where(t => t.IsFinal).Select(t => t.Name).ToHashSet();
-        var released = ReleaseOrphans(db, jobs, sweep.Name, arrays, ended);
+        var released = ReleaseOrphans(db, sweep.Name, arrays, ended);
         if (released > 0) Output.Info($"{released} trial(s) whose Runner ended without checkpointing put back to pending (they resume from their newest checkpoint)");
         var still = last.Where(t => !t.IsFinal).Select(t => t.Name).ToList();
         if (still.Count > 0)
@@ -78,11 +75,11 @@ public sealed class CancelCommand : Command<CancelSettings>
     /// Trials still running under a task of the cancelled arrays that has ended: their holder is gone
     /// (killed before it could checkpoint), so they go back to pending now instead of when the lease expires.
     /// </summary>
-    private static int ReleaseOrphans(Database db, SlurmJobRepository jobs, string sweep, IReadOnlyList<string> arrays, IReadOnlySet<string> ended)
+    private static int ReleaseOrphans(Database db, string sweep, IReadOnlyList<string> arrays, IReadOnlySet<string> ended)
     {
         var trials = new TrialRepository(db);
         var released = 0;
-        foreach (var t in jobs.TrialJobs(sweep))
+        foreach (var t in new SweepReader(db).Trials(sweep))
         {
             if (t is not { State: TrialStates.Running, SlurmJob: { } job, Owner: { } owner }) continue;
             if (!arrays.Contains(SlurmTask.ArrayJobOf(job)) || !ended.Contains(job)) continue;

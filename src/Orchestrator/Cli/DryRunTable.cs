@@ -34,7 +34,7 @@ public static class DryRunTable
         var executor = settings.Executor ?? x.Executor;
         var parallel = settings.Parallel ?? x.Parallel;
         Output.Info($"execution: executor {executor}, parallel {parallel}, retries {x.Retries}, "
-                    + $"lease {x.LeaseSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
+                    + $"lease {x.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         if (executor == Executors.Slurm)
         {
             var script = SlurmRun.Script(spec, store, settings.ResultsDir);
@@ -48,10 +48,13 @@ public static class DryRunTable
     /// <summary>The store, if it already holds this tool's tables: a dry run creates nothing.</summary>
     private static Database? Existing(StoreLocation store, string results)
     {
-        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) return null;
         try
         {
             return Database.OpenReadOnly(store, results);
+        }
+        catch (DatabaseNotFoundException)
+        {
+            return null;
         }
         catch (EmptyDatabaseException) when (store.Kind == StoreKind.Postgres)
         {

@@ -78,7 +78,7 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
 
         // Options left out take the trial's own sample settings (the Runner reads them from its config).
         var args = new List<string> { "sample" };
-        args.AddRange(db.Location.ChildArguments(db.Folder));
+        args.AddRange(db.Location.ChildArguments(db.Folder).ToArguments());
         args.AddRange(["--trial", trial.TrialId]);
         void Add(string name, string? value) { if (value is not null) args.AddRange([name, value]); }
         Add("--checkpoint", settings.Checkpoint);

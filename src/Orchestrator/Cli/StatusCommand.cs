@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Core.Store;
 using Orchestrator.Progress;
-using Orchestrator.Queries;
 using Orchestrator.Slurm;
 using Spectre.Console.Cli;
 
@@ -26,7 +25,7 @@ public sealed class StatusCommand : Command<StatusSettings>
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
         var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
-        var read = SweepStatusReader.Read(db, settings.Sweep);
+        var read = new SweepReader(db).Read(settings.Sweep);
         var queue = SlurmQueue.Of(read);
         var sweeps = read.Select(queue.Annotate).ToList();
 
@@ -74,7 +73,7 @@ public sealed class StatusCommand : Command<StatusSettings>
         var rows = s.Trials.Select(t => (IReadOnlyList<string>)
         [
             t.TrialId,
-            TrialLabels.Label(t.Grid, t.Repeat, repeats),
+            TrialLabels.Label(t.GridText, t.Repeat, repeats),
             t.State,
             .. slurm ? [t.SlurmJob is null ? "-" : $"{t.SlurmJob} {t.SlurmState ?? ""}".TrimEnd()] : Array.Empty<string>(),
             t.Attempt.ToString(CultureInfo.InvariantCulture),

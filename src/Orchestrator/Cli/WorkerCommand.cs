@@ -46,8 +46,9 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         // The store as `run` names it to Runners: --db without a password (that comes by environment), and --results for PostgreSQL.
         var store = settings.Store;
         // A worker never creates a database: an SQLite file missing here is one this node cannot see.
-        if (store.Kind == StoreKind.Sqlite && !File.Exists(store.SqlitePath)) throw new WorkerDatabaseException(store.SqlitePath);
-        var db = Database.Open(store, settings.ResultsDir);
+        Database db;
+        try { db = Database.OpenExisting(store, settings.ResultsDir); }
+        catch (DatabaseNotFoundException) { throw new WorkerDatabaseException(store.SqlitePath); }
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var spec = SpecLoader.LoadText(sweep.SpecPath ?? sweep.Name, sweep.SpecYaml ?? "");
         // Libtorch, GPUs and MPS as on this node (its CUDA_VISIBLE_DEVICES is what Slurm's gres gave the task).

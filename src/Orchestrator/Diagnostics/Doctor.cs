@@ -61,7 +61,7 @@ public static class Doctor
         if (gpus.Count > 0) environment[RunnerEnvironment.CudaVisibleDevices] = gpus[0]; // as the run's first Runner gets it
         // Threads as a run's Runners get them (the run's own rule: cores divided between the trials that run at once).
         var threads = Scheduling.SchedulerOptions.From(execution, null, null, Environment.ProcessorCount, gpus).ThreadsPerTrial;
-        foreach (var (k, v) in ThreadEnvironment.For(threads)) environment[k] = v;
+        foreach (var (k, v) in RunnerEnvironment.ForThreads(threads)) environment[k] = v;
         string[] args = ["--device", execution.Device, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
         var result = await RunnerCheckProcess.RunAsync(runner, args, environment, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
         if (result.Check is not { } c)

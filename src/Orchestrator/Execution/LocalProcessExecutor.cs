@@ -1,14 +1,12 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics;
-using System.Globalization;
 using Core.Contract;
 
 namespace Orchestrator.Execution;
 
 /// <summary>
-/// Runs each attempt as a local Runner process, per the process contract (docs/contract.md):
-/// <c>runner train --db DB [--results DIR] --trial ID --owner TOKEN --lease-seconds S --threads N --device D</c>,
-/// with the store's environment (a password never goes on the command line), the launch's environment
-/// (libtorch, MPS) and its GPU as CUDA_VISIBLE_DEVICES.
+/// Runs each attempt as a local Runner process, started as the process contract says
+/// (<see cref="TrainCommandLine"/>: its arguments and environment; docs/contract.md).
 /// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
@@ -16,21 +14,20 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
 {
     public async Task<TrialExit> RunAsync(TrialLaunch launch, Action<RunnerEvent> onEvent, StopSignals stop)
     {
-        var psi = runner.StartInfo(
-        [
-            "train",
-            .. launch.Store.ChildArguments(launch.ResultsFolder),
-            "--trial", launch.TrialId,
-            "--owner", launch.Owner,
-            "--lease-seconds", launch.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-            "--threads", launch.Threads.ToString(CultureInfo.InvariantCulture),
-            "--device", launch.Device,
-        ], redirect: true);
-        // The store's password, if its setting carried one, goes by environment, never on the command line.
-        foreach (var (name, value) in launch.Store.ChildEnvironment) psi.Environment[name] = value;
-        foreach (var (name, value) in ThreadEnvironment.For(launch.Threads)) psi.Environment[name] = value;
-        foreach (var (name, value) in launch.Environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
-        if (launch.Gpu is not null) psi.Environment[RunnerEnvironment.CudaVisibleDevices] = launch.Gpu;
+        var train = new TrainCommandLine
+        {
+            Store = launch.Store.ChildArguments(launch.ResultsFolder),
+            Trial = launch.TrialId,
+            Owner = launch.Owner,
+            Lease = launch.Lease,
+            Threads = launch.Threads,
+            Device = launch.Device,
+            StoreEnvironment = launch.Store.ChildEnvironment,
+            Placement = launch.Environment ?? ReadOnlyDictionary<string, string>.Empty,
+            Gpu = launch.Gpu,
+        };
+        var psi = runner.StartInfo(train.ToArguments(), redirect: true);
+        foreach (var (name, value) in train.Environment()) psi.Environment[name] = value;
 
         var tail = new StderrTail(stderrLines);
         using var process = new Process { StartInfo = psi };

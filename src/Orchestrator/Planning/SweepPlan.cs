@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Core.Spec;
 using Core.Store;
 
@@ -28,16 +27,10 @@ public static class SweepPlan
     /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
     public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);
 
-    public static IReadOnlyList<SweepMember> ToStore(SweepSpec spec) =>
-        spec.Trials.Select(t => new SweepMember(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, GridJson(t.Grid), t.Repeat)).ToList();
-
-    /// <summary>The grid values as a JSON object in the spec's order, e.g. <c>{"model.cell":"gru","model.hidden":"256"}</c>.</summary>
-    public static string GridJson(IReadOnlyDictionary<string, string> grid) => JsonSerializer.Serialize(grid);
-
     /// <param name="requeueFailed">Put the sweep's failed trials back to pending (<c>run --retry-failed</c>).</param>
     public static Registration Register(Database db, SweepSpec spec, bool requeueFailed = false)
     {
-        var added = new SweepRepository(db).Register(spec.Name, spec.Path, spec.Yaml, ToStore(spec));
+        var added = new SweepRepository(db).Register(spec);
         var trials = new TrialRepository(db);
         var requeued = requeueFailed ? trials.RequeueFailed(spec.Name) : 0;
         var states = trials.ListForSweep(spec.Name);

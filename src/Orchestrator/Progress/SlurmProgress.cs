@@ -24,7 +24,7 @@ public sealed class SlurmProgress(TextWriter output, TrialLabels labels, IReadOn
         Line($"job {task.Name}: {task.State}{where}{why}{log}");
     }
 
-    public void TrialChanged(TrialJob now, TrialJob? before)
+    public void TrialChanged(TrialStatus now, TrialStatus? before)
     {
         var job = now.SlurmJob is null ? "" : $" in job {now.SlurmJob}";
         if (before is null)
@@ -75,12 +75,12 @@ public sealed class SlurmProgress(TextWriter output, TrialLabels labels, IReadOn
     }
 
     /// <summary>"epoch 2/3 step 140": the epoch under way (the store counts completed ones) and the last step recorded.</summary>
-    private string Position(TrialJob t) =>
+    private string Position(TrialStatus t) =>
         $"epoch {(epochs.TryGetValue(t.TrialId, out var n) ? Math.Min(t.Epoch + 1, n) : t.Epoch + 1)}/{Epochs(t)} step {t.Step}";
 
-    private string Epochs(TrialJob t) => epochs.TryGetValue(t.TrialId, out var n) ? n.ToString(CultureInfo.InvariantCulture) : "?";
+    private string Epochs(TrialStatus t) => epochs.TryGetValue(t.TrialId, out var n) ? n.ToString(CultureInfo.InvariantCulture) : "?";
 
-    private void Trial(TrialJob t, string message) => Line($"{t.TrialId} {labels[t.TrialId]}: {message}");
+    private void Trial(TrialStatus t, string message) => Line($"{t.TrialId} {labels[t.TrialId]}: {message}");
 
     private void Line(string message) => output.WriteLine($"[{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
 

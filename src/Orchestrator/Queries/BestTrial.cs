@@ -9,9 +9,9 @@ namespace Orchestrator.Queries;
 public sealed record BestTrial(string TrialId, IReadOnlyDictionary<string, string> Grid, int Repeat, double ValLoss)
 {
     public static BestTrial? Of(Database db, string sweep) =>
-        SweepStatusReader.Read(db, sweep).Single().Trials
+        new SweepReader(db).Trials(sweep)
             .Where(t => t.State == TrialStates.Completed && t.BestValLoss is { } loss && double.IsFinite(loss))
             .OrderBy(t => t.BestValLoss).ThenBy(t => t.Ordinal)
-            .Select(t => new BestTrial(t.TrialId, t.Grid, t.Repeat, t.BestValLoss!.Value))
+            .Select(t => new BestTrial(t.TrialId, t.GridText, t.Repeat, t.BestValLoss!.Value))
             .FirstOrDefault();
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Core.Store;
 using Orchestrator.Progress;
 
@@ -77,12 +76,8 @@ public static class TrialSelection
         a == b || (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
                    && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && x == y);
 
-    private static List<Member> Members(Database db)
-    {
-        var sweeps = new SweepRepository(db);
-        return sweeps.List().SelectMany(s => sweeps.Members(s.Name).Select(m =>
-            new Member(m.TrialId, s.Name, JsonSerializer.Deserialize<Dictionary<string, string>>(m.GridJson) ?? [], m.Repeat))).ToList();
-    }
+    private static List<Member> Members(Database db) =>
+        new SweepReader(db).Read(sweep: null).SelectMany(s => s.Trials.Select(t => new Member(t.TrialId, s.Sweep, t.GridText, t.Repeat))).ToList();
 
     private static string List(IEnumerable<string> items)
     {

@@ -60,11 +60,11 @@ public sealed record SchedulerOptions
         {
             Parallel = trialsAtOnce,
             Retries = execution.Retries,
-            Lease = TimeSpan.FromSeconds(execution.LeaseSeconds),
+            Lease = execution.Lease,
             ThreadsPerTrial = execution.ThreadsPerTrial > 0 ? execution.ThreadsPerTrial : DivideCores(trialsAtOnce, cores),
             Device = execution.Device,
             RetryDelay = TimeSpan.FromSeconds(retryDelaySeconds ?? DefaultRetryDelaySeconds),
-            PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.LeaseSeconds / 6, 0.5, 5)),
+            PollInterval = TimeSpan.FromSeconds(Math.Clamp(execution.Lease.TotalSeconds / 6, 0.5, 5)),
             Gpus = gpus,
             TrialsPerGpu = execution.TrialsPerGpu,
             RunnerEnvironment = runnerEnvironment ?? new Dictionary<string, string>(),

@@ -9,7 +9,7 @@ namespace Orchestrator.Slurm;
 /// The batch script of a sweep's workers. Each array task runs one worker: the orchestrator that
 /// submitted it, by its absolute path (the cluster's nodes are assumed to share this file system),
 /// as <c>worker --db DB [--results DIR] --sweep NAME</c>, the store named as a Runner gets it
-/// (<see cref="StoreLocation.ChildArguments"/>). It holds no credentials: a database password travels
+/// (<see cref="Core.Contract.StoreArguments"/>). It holds no credentials: a database password travels
 /// in the job's environment (sbatch exports the submitting process's environment by default) or in
 /// a file the nodes can read, never in the script (docs/cluster.md).
 /// </summary>
@@ -33,25 +33,25 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation St
     {
         get
         {
-            var o = new List<string> { $"--job-name={JobName}" };
+            var o = new List<string> { $"{SbatchOptions.JobName}={JobName}" };
             if (Slurm.Partition is { } partition) o.Add($"--partition={partition}");
             if (Slurm.Account is { } account) o.Add($"--account={account}");
             if (Slurm.Time is { } time) o.Add($"--time={time}");
             if (Slurm.CpusPerTask is { } cpus) o.Add(string.Create(CultureInfo.InvariantCulture, $"--cpus-per-task={cpus}"));
             if (Slurm.Mem is { } mem) o.Add($"--mem={mem}");
             if (Slurm.Gres is { } gres) o.Add($"--gres={gres}");
-            o.Add("--requeue");
-            o.Add(string.Create(CultureInfo.InvariantCulture, $"--signal=B:TERM@{Slurm.SignalSeconds}"));
-            o.Add("--open-mode=append");
-            o.Add($"--output={SbatchValue(Path.Combine(LogFolder, "%A_%a.out"))}");
-            o.Add($"--chdir={SbatchValue(WorkingDirectory)}");
+            o.Add(SbatchOptions.Requeue);
+            o.Add(string.Create(CultureInfo.InvariantCulture, $"{SbatchOptions.Signal}=B:TERM@{Slurm.SignalSeconds}"));
+            o.Add($"{SbatchOptions.OpenMode}=append");
+            o.Add($"{SbatchOptions.Output}={SbatchValue(Path.Combine(LogFolder, "%A_%a.out"))}");
+            o.Add($"{SbatchOptions.Chdir}={SbatchValue(WorkingDirectory)}");
             o.AddRange(Slurm.Extra);
             return o;
         }
     }
 
     /// <summary>The worker's command line, as the script runs it.</summary>
-    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder), "--sweep", Sweep];
+    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder).ToArguments(), "--sweep", Sweep];
 
     public string Text
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Processes;
+using Core.Spec;
 
 namespace Orchestrator.Slurm;
 
@@ -52,7 +53,7 @@ public sealed class SlurmCommands
     public string Submit(IEnumerable<string> args, string? scriptPath, string? scriptText = null, bool testOnly = false,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var all = new List<string> { testOnly ? "--test-only" : "--parsable" };
+        var all = new List<string> { testOnly ? "--test-only" : SbatchOptions.Parsable };
         all.AddRange(args);
         if (scriptPath is not null) all.Add(scriptPath);
         var result = RunChecked("sbatch", all, stdin: scriptText, environment);

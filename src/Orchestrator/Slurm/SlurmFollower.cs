@@ -10,7 +10,7 @@ public interface IFollowObserver
     void TaskChanged(SlurmTask task, string? before);
 
     /// <summary>A trial changed state, attempt, array task or progress (<paramref name="before"/>: null at the first look).</summary>
-    void TrialChanged(TrialJob now, TrialJob? before);
+    void TrialChanged(TrialStatus now, TrialStatus? before);
 }
 
 /// <summary>How following a sweep's jobs ended, with the sweep's counts then.</summary>
@@ -29,9 +29,9 @@ public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObser
     /// <param name="jobIds">The sweep's job arrays: no more are submitted while it is followed.</param>
     public async Task<FollowOutcome> FollowAsync(string sweep, IReadOnlyCollection<string> jobIds, CancellationToken stop)
     {
-        var jobs = new SlurmJobRepository(db);
+        var reader = new SweepReader(db);
         var tasks = new Dictionary<string, SlurmTask>();
-        var trials = new Dictionary<string, TrialJob>();
+        var trials = new Dictionary<string, TrialStatus>();
         while (true)
         {
             var queued = slurm.Queue(jobIds);
@@ -42,11 +42,11 @@ public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObser
                 tasks[t.Name] = t;
             }
 
-            var now = jobs.TrialJobs(sweep);
+            var now = reader.Trials(sweep);
             foreach (var t in now)
             {
                 trials.TryGetValue(t.TrialId, out var before);
-                if (before is null || before != t) observer.TrialChanged(t, before);
+                if (before is null || Moved(before, t)) observer.TrialChanged(t, before);
                 trials[t.TrialId] = t;
             }
 
@@ -64,4 +64,8 @@ public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObser
             }
         }
     }
+
+    /// <summary>Whether a trial changed state, attempt, array task, progress or failure (its lease's seconds left always change).</summary>
+    private static bool Moved(TrialStatus before, TrialStatus now) =>
+        (before.State, before.Attempt, before.SlurmJob, before.Epoch, before.Step, before.Failure) != (now.State, now.Attempt, now.SlurmJob, now.Epoch, now.Step, now.Failure);
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Core.Store;
-using Orchestrator.Queries;
 
 namespace Orchestrator.Slurm;
 

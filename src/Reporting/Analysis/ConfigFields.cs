@@ -6,11 +6,6 @@ namespace Reporting.Analysis;
 /// <summary>A trial config flattened to dotted paths ("model.hidden" → 256), in the config's own field order.</summary>
 internal static class ConfigFields
 {
-    public const string Cell = "model.cell";
-    public const string Hidden = "model.hidden";
-    public const string SeqLen = "data.seq_len";
-    public const string Seed = "train.seed";
-
     public static IReadOnlyList<KeyValuePair<string, Level>> Flatten(TrialConfig config)
     {
         using var doc = JsonDocument.Parse(config.ToCanonicalJson());
@@ -38,23 +33,6 @@ internal static class ConfigFields
                 break;
         }
     }
-
-    /// <summary>(label, short name, unit) of a field for titles, legends and axes.</summary>
-    public static (string Label, string Short, string Unit) Describe(string path) => path switch
-    {
-        Cell => ("cell type", "cell", ""),
-        Hidden => ("hidden size", "hidden", "units"),
-        SeqLen => ("sequence length", "seq_len", "characters"),
-        "model.embedding" => ("embedding size", "embedding", "units"),
-        "model.layers" => ("number of layers", "layers", ""),
-        "model.dropout" => ("dropout", "dropout", ""),
-        "train.lr" => ("learning rate", "lr", ""),
-        "train.batch_size" => ("batch size", "batch", "windows"),
-        "train.epochs" => ("epochs", "epochs", ""),
-        "train.max_steps" => ("steps per epoch cap", "max_steps", ""),
-        "train.clip_norm" => ("gradient clip norm", "clip", ""),
-        _ => (path, path[(path.LastIndexOf('.') + 1)..], ""),
-    };
 
     /// <summary>Cells in the order the report shows them: rnn, gru, lstm, then any other by name.</summary>
     public static int CellRank(string cell) => Array.IndexOf(TrialConfigValidator.Cells, cell) is var i and >= 0 ? i : TrialConfigValidator.Cells.Length;

@@ -1,3 +1,4 @@
+using Core.Config;
 using Reporting.Data;
 
 namespace Reporting.Analysis;
@@ -41,15 +42,15 @@ internal sealed class Design
         var values = flat.Select(f => f.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)).ToList();
 
         var varying = order.Where(p => values.Select(v => v[p]).Distinct().Count() > 1).ToList();
-        var seedVaries = varying.Remove(ConfigFields.Seed);
-        varying.Remove(ConfigFields.Cell);
-        varying = [.. varying.OrderBy(p => p switch { ConfigFields.Hidden => 0, ConfigFields.SeqLen => 1, _ => 2 }).ThenBy(order.IndexOf)];
+        var seedVaries = varying.Remove(Parameters.Seed);
+        varying.Remove(Parameters.Cell);
+        varying = [.. varying.OrderBy(p => p switch { Parameters.Hidden => 0, Parameters.SeqLen => 1, _ => 2 }).ThenBy(order.IndexOf)];
 
-        var cellLevels = values.Select(v => v[ConfigFields.Cell]).Distinct()
+        var cellLevels = values.Select(v => v[Parameters.Cell]).Distinct()
             .OrderBy(l => ConfigFields.CellRank(l.Text)).ThenBy(l => l.Text, StringComparer.Ordinal).ToList();
-        var cell = new Factor(ConfigFields.Cell, cellLevels);
+        var cell = new Factor(Parameters.Cell, cellLevels);
         var others = varying.Select(p => new Factor(p, values.Select(v => v[p]).Distinct().Order().ToList())).ToList();
-        var fixedFields = order.Where(p => values.Count > 0 && values.Select(v => v[p]).Distinct().Count() == 1 && p != ConfigFields.Cell)
+        var fixedFields = order.Where(p => values.Count > 0 && values.Select(v => v[p]).Distinct().Count() == 1 && p != Parameters.Cell)
             .Select(p => new KeyValuePair<string, Level>(p, values[0][p])).ToList();
 
         var trials = sweep.Trials.Select((t, i) => new TrialView(t, values[i], TrialStats.Of(t))).ToList();
@@ -62,7 +63,7 @@ internal sealed class Design
             .ToList();
         foreach (var c in configs)
             foreach (var t in c.Trials) t.Group = c;
-        if (!cellLevels.Any()) cell = new Factor(ConfigFields.Cell, []);
+        if (!cellLevels.Any()) cell = new Factor(Parameters.Cell, []);
         return new Design(trials, cell, others, configs, fixedFields, seedVaries);
     }
 

@@ -1,3 +1,5 @@
+using Core.Config;
+
 namespace Reporting.Analysis;
 
 /// <summary>A config field the sweep varies (or the cell type, always), with its levels in display order.</summary>
@@ -7,7 +9,7 @@ internal sealed class Factor
     {
         Path = path;
         Levels = levels;
-        (Label, Short, Unit) = ConfigFields.Describe(path);
+        (Label, Short, Unit) = Parameters.Describe(path);
     }
 
     public string Path { get; }
@@ -17,7 +19,7 @@ internal sealed class Factor
     /// <summary>"hidden".</summary>
     public string Short { get; }
     public string Unit { get; }
-    public bool IsCell => Path == ConfigFields.Cell;
+    public bool IsCell => Path == Parameters.Cell;
 
     /// <summary>"hidden 256", or just "gru" for the cell type.</summary>
     public string Describe(Level level) => IsCell ? level.Text : $"{Short} {level.Text}";

@@ -24,8 +24,8 @@ internal static class SweepLoader
                 throw new ReportException($"trial {trial.TrialId} of sweep '{sweep.Name}' has a config_json that does not parse: {e.Message}");
             }
             list.Add(new TrialData(member, trial, config, results.Metrics(trial.TrialId), results.Checkpoints(trial.TrialId),
-                results.Probes(trial.TrialId), results.Samples(trial.TrialId), results.Architecture(trial.TrialId)));
+                results.Probes(trial.TrialId), results.Samples(trial.TrialId), results.Architecture(trial.TrialId), trials.Attempts(trial.TrialId)));
         }
-        return new SweepData(sweep, db.Name, list);
+        return new SweepData(sweep, db.Name, list, SweepClock.LastChange(sweep, list));
     }
 }

@@ -10,7 +10,7 @@ internal sealed class TrialData
 
     public TrialData(SweepTrialRow member, TrialRow trial, TrialConfig config, IReadOnlyList<MetricRow> metrics,
         IReadOnlyList<CheckpointRow> checkpoints, IReadOnlyList<ProbeRow> probes, IReadOnlyList<SampleRow> samples,
-        IReadOnlyList<ArchitectureRow> architecture)
+        IReadOnlyList<ArchitectureRow> architecture, IReadOnlyList<AttemptRow> attempts)
     {
         Member = member;
         Trial = trial;
@@ -22,6 +22,7 @@ internal sealed class TrialData
         Probes = probes.OrderBy(p => p.Step).ThenBy(p => p.Checkpoint, StringComparer.Ordinal).ThenBy(p => p.Input, StringComparer.Ordinal).ToList();
         Samples = samples;
         Architecture = architecture.OrderBy(a => a.Ordinal).ToList();
+        Attempts = attempts.OrderBy(a => a.Attempt).ToList();
     }
 
     public SweepTrialRow Member { get; }
@@ -35,6 +36,8 @@ internal sealed class TrialData
     public IReadOnlyList<ProbeRow> Probes { get; }
     public IReadOnlyList<SampleRow> Samples { get; }
     public IReadOnlyList<ArchitectureRow> Architecture { get; }
+    /// <summary>The trial's attempts (each start of a Runner), oldest first.</summary>
+    public IReadOnlyList<AttemptRow> Attempts { get; }
 
     public string Id => Trial.TrialId;
     public string State => Trial.State;

@@ -21,7 +21,8 @@ internal static class FigureFont
     /// </summary>
     public const string Name = "DejaVu Sans (embedded in Reporting)";
 
-    private const string Family = "DejaVu Sans";
+    /// <summary>The family name inside the embedded font files.</summary>
+    public const string Family = "DejaVu Sans";
     private const string RegularFile = "DejaVuSans.ttf";
     private const string BoldFile = "DejaVuSans-Bold.ttf";
 
@@ -32,6 +33,12 @@ internal static class FigureFont
     /// <see cref="ReportException"/> when text cannot be drawn, before any figure is rendered.
     /// </summary>
     public static void EnsureReady() => _ = Registered.Value;
+
+    /// <summary>The embedded regular face (registered first if needed).</summary>
+    public static SKTypeface Regular => Registered.Value.Regular;
+
+    /// <summary>The embedded bold face (registered first if needed).</summary>
+    public static SKTypeface Bold => Registered.Value.Bold;
 
     private static Resolver Register()
     {
@@ -96,6 +103,9 @@ internal static class FigureFont
     /// <summary>Serves the embedded typefaces for <see cref="Name"/>: bold weights get the bold face, all else the regular one.</summary>
     private sealed class Resolver(SKTypeface regular, SKTypeface bold) : IFontResolver
     {
+        public SKTypeface Regular => regular;
+        public SKTypeface Bold => bold;
+
         public SKTypeface? CreateTypeface(string fontName, FontWeight weight, FontSlant slant, FontSpacing spacing) =>
             fontName == Name ? ((int)weight >= (int)FontWeight.SemiBold ? bold : regular) : null;
 

@@ -1,22 +1,35 @@
 namespace Reporting.Figures;
 
-/// <summary>The figures of one report in the order the sections made them; written to figures/ by the writer.</summary>
-internal sealed class FigureSet
+/// <summary>
+/// The figures of one report in the order the sections made them, each in every requested format; written to
+/// figures/ by the writer. report.md links the first format of <see cref="FigureOptions.Formats"/> (PNG by default).
+/// </summary>
+internal sealed class FigureSet(FigureOptions options)
 {
     public const string Folder = "figures";
-    private readonly List<(string RelativePath, byte[] Png)> _figures = [];
+    private readonly List<(string RelativePath, byte[] Bytes)> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<(string RelativePath, byte[] Png)> All => _figures;
+    /// <summary>Every file of every figure, relative to the report's folder.</summary>
+    public IReadOnlyList<(string RelativePath, byte[] Bytes)> All => _files;
 
-    /// <summary>Adds a figure under a file name made from <paramref name="stem"/> and returns its path relative to report.md.</summary>
-    public string Add(string stem, byte[] png)
+    /// <summary>The file extensions figures are written with.</summary>
+    public IReadOnlyList<string> Extensions => options.Formats.Select(f => f.Extension()).ToList();
+
+    /// <summary>
+    /// Renders <paramref name="drawing"/> (and disposes it) under a file name made from <paramref name="stem"/>;
+    /// returns the path, relative to report.md, of the file to link.
+    /// </summary>
+    public string Add(string stem, FigureDrawing drawing)
     {
-        var name = Slug(stem);
-        for (var i = 2; !_names.Add(name); i++) name = $"{Slug(stem)}-{i}";
-        var relative = $"{Folder}/{name}.png";
-        _figures.Add((relative, png));
-        return relative;
+        using (drawing)
+        {
+            var name = Slug(stem);
+            for (var i = 2; !_names.Add(name); i++) name = $"{Slug(stem)}-{i}";
+            var rendered = FigureExport.Export(drawing, options);
+            foreach (var (format, bytes) in rendered.Files) _files.Add(($"{Folder}/{name}.{format.Extension()}", bytes));
+            return $"{Folder}/{name}.{options.Formats[0].Extension()}";
+        }
     }
 
     /// <summary>Lower-case letters, digits, '.', '_' and '-' only.</summary>

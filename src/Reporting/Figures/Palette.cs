@@ -2,58 +2,56 @@ using ScottPlot;
 
 namespace Reporting.Figures;
 
+/// <summary>How one line or set of points is drawn: colour, marker and line pattern.</summary>
+internal readonly record struct SeriesStyle(Color Color, MarkerShape Marker, LinePattern Pattern);
+
 /// <summary>
-/// The report's visual vocabulary: one hue per cell type (the same in every figure), a shade, line
-/// pattern and marker per level of the factor a figure varies (lighter/solid for the smallest level).
+/// The report's visual vocabulary, safe for colour-blind readers and for greyscale print. Within a
+/// figure, every level of the compared factor gets its own colour AND its own marker shape (both
+/// change together, so either alone tells the series apart); the cell type sets the line pattern
+/// (solid, dashed, dotted, …) and whether markers are filled or open. The colours are the Okabe–Ito
+/// palette without its yellow (too light on white); shapes and colours cycle with different periods
+/// (7 and 5), so up to 35 levels get distinct colour-and-shape pairs.
 /// </summary>
 internal static class Palette
 {
-    private static readonly (string Cell, Color Color)[] Known =
+    /// <summary>Okabe &amp; Ito (2008): blue, vermillion, bluish green, reddish purple, orange, sky blue, black.</summary>
+    public static readonly Color[] Colors =
     [
-        ("gru", Color.FromHex("#1f77b4")),  // blue
-        ("lstm", Color.FromHex("#d9480f")), // orange
-        ("rnn", Color.FromHex("#2b8a3e")),  // green
+        Color.FromHex("#0072B2"), Color.FromHex("#D55E00"), Color.FromHex("#009E73"), Color.FromHex("#CC79A7"),
+        Color.FromHex("#E69F00"), Color.FromHex("#56B4E9"), Color.FromHex("#000000"),
     ];
 
-    private static readonly Color[] Others =
-        [Color.FromHex("#7048e8"), Color.FromHex("#c2255c"), Color.FromHex("#5c940d"), Color.FromHex("#495057")];
+    private static readonly (MarkerShape Filled, MarkerShape Open)[] Shapes =
+    [
+        (MarkerShape.FilledCircle, MarkerShape.OpenCircle),
+        (MarkerShape.FilledSquare, MarkerShape.OpenSquare),
+        (MarkerShape.FilledTriangleUp, MarkerShape.OpenTriangleUp),
+        (MarkerShape.FilledDiamond, MarkerShape.OpenDiamond),
+        (MarkerShape.FilledTriangleDown, MarkerShape.OpenTriangleDown),
+    ];
 
     private static readonly LinePattern[] Patterns =
     [
         LinePattern.Solid,
-        LinePattern.Dashed,
-        LinePattern.Dotted,
-        LinePattern.DenselyDashed,
-        new([12, 4, 3, 4], 0, "dash-dot"),
-        new([3, 6], 0, "sparse dots"),
+        new([9, 5], 0, "dashed"),
+        new([2, 4], 0, "dotted"),
+        new([12, 4, 2, 4], 0, "dash-dot"),
+        new([16, 6], 0, "long dash"),
     ];
 
-    private static readonly MarkerShape[] Markers =
-    [
-        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
-        MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond,
-    ];
-
-    /// <summary>The cell type's color; <paramref name="allCells"/> (in display order) assigns colors to unknown cell names stably.</summary>
-    public static Color Of(string cell, IReadOnlyList<string> allCells)
+    /// <summary>The style of level <paramref name="level"/> of a figure's compared factor, drawn for the cell type at <paramref name="cellIndex"/>.</summary>
+    public static SeriesStyle Of(int level, int cellIndex)
     {
-        foreach (var (name, color) in Known) if (name == cell) return color;
-        var unknown = allCells.Where(c => Known.All(k => k.Cell != c)).ToList();
-        var i = Math.Max(0, unknown.IndexOf(cell));
-        return Others[i % Others.Length];
+        var level0 = Math.Max(0, level);
+        var cell0 = Math.Max(0, cellIndex);
+        var (filled, open) = Shapes[level0 % Shapes.Length];
+        return new SeriesStyle(Colors[level0 % Colors.Length], cell0 % 2 == 0 ? filled : open, Patterns[cell0 % Patterns.Length]);
     }
 
-    /// <summary>The cell's hue, lighter for low levels and darker for high ones (the base color for a single level).</summary>
-    public static Color Shade(Color baseColor, int level, int levels)
-    {
-        if (levels <= 1) return baseColor;
-        var (_, _, l) = baseColor.ToHSL();
-        var t = (double)level / (levels - 1);             // 0 … 1
-        var target = Math.Clamp(l + 0.16 - 0.30 * t, 0.18, 0.72);
-        return baseColor.WithLightness((float)target);
-    }
+    /// <summary>The line pattern that stands for the cell type at <paramref name="cellIndex"/> (the one <see cref="Of"/> gives it).</summary>
+    public static LinePattern PatternOf(int cellIndex) => Patterns[Math.Max(0, cellIndex) % Patterns.Length];
 
-    public static LinePattern Pattern(int level) => Patterns[level % Patterns.Length];
-
-    public static MarkerShape Marker(int level) => Markers[level % Markers.Length];
+    /// <summary>"solid", "dashed", … for a caption.</summary>
+    public static string PatternName(int cellIndex) => Math.Max(0, cellIndex) % Patterns.Length == 0 ? "solid" : PatternOf(cellIndex).Name;
 }

@@ -19,22 +19,25 @@ internal sealed class ErrorRatesSection : ISection
             md.Paragraph("No trial has finished an epoch yet, so there are no error rates.");
             return;
         }
-        md.Paragraph("Error rate = 1 − accuracy of the most likely next character, on the epoch's training batches and on the validation text." + ctx.SeedNote);
         var legend = CurveGroups.LegendFactors(d);
+        var groups = CurveGroups.Of(d).Select(g => (Group: g, Train: Series(ctx, g, MetricNames.TrainError, legend), Val: Series(ctx, g, MetricNames.ValError, legend))).ToList();
+        var range = AxisRange.Padded(groups.SelectMany(g => g.Train.Concat(g.Val)));
+        md.Paragraph("Error rate = 1 − accuracy of the most likely next character, on the epoch's training batches and on the validation text. "
+            + ctx.StyleNote(CurveGroups.LineFactor(d)) + ctx.SeedNote);
+        if (groups.Count > 1 && range is { } r)
+            md.Paragraph($"All {groups.Count} figures share one y axis ({r.Show(1)} %).");
         var best = new List<(double Error, ConfigGroup Config)>();
-        foreach (var g in CurveGroups.Of(d))
+        foreach (var (g, train, val) in groups)
         {
             ctx.Ct.ThrowIfCancellationRequested();
             md.Heading(3, $"Error rate: {Md.Text(g.Title)}");
-            var train = Series(ctx, g, MetricNames.TrainError, legend);
-            var val = Series(ctx, g, MetricNames.ValError, legend);
             if (train.All(s => s.X.Length == 0) && val.All(s => s.X.Length == 0)) { md.Paragraph("No epoch finished yet in this group."); continue; }
-            var png = FigureRenderer.Render(new LineFigure(
+            var figure = FigureRenderer.Draw(new LineFigure(
                 [
                     new PanelSpec($"Training error rate, {g.Title}", "epoch", Axis, train, EpochAxis: true, ShowLegend: false),
                     new PanelSpec($"Validation error rate, {g.Title}", "epoch", Axis, val, EpochAxis: true, ShowLegend: true),
-                ], Columns: 2, ShareY: true));
-            md.Image($"Training and validation error rate per epoch, {g.Title}", ctx.Figures.Add($"3-error-rate-{g.Stem}", png));
+                ], range));
+            md.Image($"Training and validation error rate per epoch, {g.Title}", ctx.Figures.Add($"3-error-rate-{g.Stem}", figure));
 
             md.Table(["configuration", "training error per epoch (%)", "validation error per epoch (%)"],
                 g.Configs.Select(c => (IReadOnlyList<string>)

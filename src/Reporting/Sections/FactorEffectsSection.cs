@@ -1,3 +1,4 @@
+using Core.Config;
 using Core.Store;
 using Reporting.Analysis;
 using Reporting.Figures;
@@ -42,17 +43,10 @@ internal sealed class FactorEffectsSection : ISection
     {
         var d = ctx.Design;
         var held = d.Others.Where(f => f != factor).ToList();
-        md.Paragraph($"Validation loss per epoch for each {factor.Label}; "
-            + (held.Count > 0 ? $"each panel holds {Format.List(held.Select(f => f.Label).ToList())} fixed. " : "")
-            + $"Shade, line style and marker: {factor.Label}; panels of one figure share the y axis." + ctx.SeedNote);
-        foreach (var cell in d.Cells)
+        var figures = d.Cells.Select(cell =>
         {
             var panels = d.HoldFixed(factor).Where(g => g[0].Cell == cell).ToList();
-            if (panels.All(g => g.All(c => c.CurveTrials.Count == 0)))
-            {
-                md.Paragraph($"{cell.ToUpperInvariant()}: no validation loss recorded yet.");
-                continue;
-            }
+            if (panels.All(g => g.All(c => c.CurveTrials.Count == 0))) return (Cell: cell, Specs: (List<PanelSpec>?)null);
             var specs = panels.Select(g =>
             {
                 var title = held.Count == 0
@@ -66,8 +60,29 @@ internal sealed class FactorEffectsSection : ISection
                 return new PanelSpec(title, "epoch", LossAxis, series, EpochAxis: true, ShowLegend: false);
             }).ToList();
             specs[0] = specs[0] with { ShowLegend = true };
-            var png = FigureRenderer.Render(new LineFigure(specs, Columns: Math.Min(2, specs.Count), ShareY: true));
-            md.Image($"Validation loss by {factor.Label}, {cell}", ctx.Figures.Add($"5-val-loss-by-{factor.Short}-{cell}", png));
+            return (Cell: cell, Specs: specs);
+        }).ToList();
+        var drawn = figures.Where(f => f.Specs is not null).ToList();
+        var range = AxisRange.Padded(drawn.SelectMany(f => f.Specs!.SelectMany(p => p.Series)));
+
+        var text = $"Validation loss per epoch for each {factor.Label}; "
+            + (held.Count > 0 ? $"each panel holds {Format.List(held.Select(f => f.Label).ToList())} fixed. " : "")
+            + ctx.StyleNote(factor) + ctx.SeedNote;
+        if (range is { } r)
+            text += drawn.Count > 1
+                ? $" The {Format.List(drawn.Select(f => f.Cell.ToUpperInvariant()).ToList())} figures and all their panels share one y axis ({r.Show()} nats per character), so a height means the same loss in each."
+                : $" All panels share one y axis ({r.Show()} nats per character).";
+        if (factor.Path is Parameters.SeqLen or "train.batch_size" && TrainingNotes.EpochNote(d) is { Length: > 0 } epochs) text += " " + epochs;
+        md.Paragraph(text);
+        foreach (var (cell, specs) in figures)
+        {
+            if (specs is null)
+            {
+                md.Paragraph($"{cell.ToUpperInvariant()}: no validation loss recorded yet.");
+                continue;
+            }
+            var figure = FigureRenderer.Draw(new LineFigure(specs, range));
+            md.Image($"Validation loss by {factor.Label}, {cell}", ctx.Figures.Add($"5-val-loss-by-{factor.Short}-{cell}", figure));
             md.Paragraph(LevelMeans(d, factor, cell));
         }
     }
@@ -136,43 +151,56 @@ internal sealed class FactorEffectsSection : ISection
         var d = ctx.Design;
         Factor rows = d.Others[0], cols = d.Others[1];
         var rest = d.Others.Skip(2).Select(f => f.Label).ToList();
+        var grids = d.Cells.Select(cell => (Cell: cell, Grid: HeatmapGrid(d, cell, rows, cols))).ToList();
+        var drawn = grids.Where(g => g.Grid.Values.Cast<double>().Any(double.IsFinite)).ToList();
+        var colour = AxisRange.Of(drawn.SelectMany(g => g.Grid.Values.Cast<double>()));
         md.Paragraph("Best validation loss of each completed configuration (darker is lower)"
             + (rest.Count > 0 ? $", averaged over {Format.List(rest)}" : "")
             + (d.MaxSeeds > 1 ? ", mean over seeds" : "")
-            + "; unfinished cells are grey and name their state.");
-        foreach (var cell in d.Cells)
+            + "; unfinished cells are grey and name their state."
+            + (drawn.Count > 1 && colour is { } c
+                ? $" The {Format.List(drawn.Select(g => g.Cell.ToUpperInvariant()).ToList())} heatmaps share one colour scale, from {Format.Loss(c.Min)} to {Format.Loss(c.Max)} "
+                  + "(the lowest and highest value in any of them), so a colour means the same loss in each."
+                : ""));
+        foreach (var (cell, (values, text)) in grids)
         {
             ctx.Ct.ThrowIfCancellationRequested();
-            var values = new double[rows.Levels.Count, cols.Levels.Count];
-            var text = new string[rows.Levels.Count, cols.Levels.Count];
-            for (var r = 0; r < rows.Levels.Count; r++)
-                for (var c = 0; c < cols.Levels.Count; c++)
-                {
-                    var configs = d.ConfigsOf(cell).Where(g => g.ValueOf(rows) == rows.Levels[r] && g.ValueOf(cols) == cols.Levels[c]).ToList();
-                    var stats = configs.Select(g => g.Final(s => s.BestValLoss)).OfType<Stat>().ToList();
-                    if (stats.Count > 0)
-                    {
-                        values[r, c] = stats.Average(s => s.Mean);
-                        text[r, c] = Format.Loss(values[r, c]) + (stats.Count == 1 && stats[0].N > 1 ? $"\n± {Format.Loss(stats[0].Sd)}" : "");
-                    }
-                    else
-                    {
-                        values[r, c] = double.NaN;
-                        text[r, c] = configs.Count == 0 ? "not in grid"
-                            : string.Join("/", configs.SelectMany(g => g.Trials).Select(t => t.Data.State).Distinct().Order(StringComparer.Ordinal));
-                    }
-                }
-            if (Enumerable.Range(0, rows.Levels.Count).All(r => Enumerable.Range(0, cols.Levels.Count).All(c => double.IsNaN(values[r, c]))))
+            if (colour is not { } scale || !values.Cast<double>().Any(double.IsFinite))
             {
                 md.Paragraph($"{cell.ToUpperInvariant()}: no completed configuration yet.");
                 continue;
             }
-            var png = FigureRenderer.Render(new HeatmapFigure(
-                $"Best validation loss, {cell.ToUpperInvariant()}", cols.AxisLabel, rows.AxisLabel,
+            var figure = FigureRenderer.Draw(new HeatmapFigure(
+                $"Best validation loss (nats per character), {cell.ToUpperInvariant()}", cols.AxisLabel, rows.AxisLabel,
                 cols.Levels.Select(l => l.Text).ToList(), rows.Levels.Select(l => l.Text).ToList(),
-                values, text, "best validation loss (nats per character)"));
-            md.Image($"Heatmap of best validation loss, {cell}", ctx.Figures.Add($"5-heatmap-{rows.Short}-{cols.Short}-{cell}", png));
+                values, text, scale));
+            md.Image($"Heatmap of best validation loss, {cell}", ctx.Figures.Add($"5-heatmap-{rows.Short}-{cols.Short}-{cell}", figure));
         }
+    }
+
+    /// <summary>Per (row level, column level) the mean best validation loss of the cell's completed configurations (NaN if none) and its label.</summary>
+    private static (double[,] Values, string[,] Text) HeatmapGrid(Design d, string cell, Factor rows, Factor cols)
+    {
+        var values = new double[rows.Levels.Count, cols.Levels.Count];
+        var text = new string[rows.Levels.Count, cols.Levels.Count];
+        for (var r = 0; r < rows.Levels.Count; r++)
+            for (var c = 0; c < cols.Levels.Count; c++)
+            {
+                var configs = d.ConfigsOf(cell).Where(g => g.ValueOf(rows) == rows.Levels[r] && g.ValueOf(cols) == cols.Levels[c]).ToList();
+                var stats = configs.Select(g => g.Final(s => s.BestValLoss)).OfType<Stat>().ToList();
+                if (stats.Count > 0)
+                {
+                    values[r, c] = stats.Average(s => s.Mean);
+                    text[r, c] = Format.Loss(values[r, c]) + (stats.Count == 1 && stats[0].N > 1 ? $"\n± {Format.Loss(stats[0].Sd)}" : "");
+                }
+                else
+                {
+                    values[r, c] = double.NaN;
+                    text[r, c] = configs.Count == 0 ? "not in grid"
+                        : string.Join("/", configs.SelectMany(g => g.Trials).Select(t => t.Data.State).Distinct().Order(StringComparer.Ordinal));
+                }
+            }
+        return (values, text);
     }
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

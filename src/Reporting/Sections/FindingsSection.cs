@@ -124,15 +124,21 @@ internal sealed class FindingsSection : ISection
         {
             var hi = gaps.MaxBy(x => x.v!.Value);
             var lo = gaps.MinBy(x => x.v!.Value);
-            yield return $"Gap between validation and training loss at the end: largest {Format.Loss(hi.v)} ({Md.Text(d.Describe(hi.c))}), "
-                + $"smallest {Format.Loss(lo.v)} ({Md.Text(d.Describe(lo.c))}).";
+            var negative = gaps.Count(x => x.v < 0);
+            yield return $"Validation minus training loss at the last epoch: largest {Format.Delta(hi.v)} ({Md.Text(d.Describe(hi.c))}), "
+                + $"smallest {Format.Delta(lo.v)} ({Md.Text(d.Describe(lo.c))})"
+                + (negative > 0
+                    ? $"; {negative} of {gaps.Count} configurations have validation below training loss. That is no sign of better generalisation: "
+                      + "the training loss is the mean over the epoch's steps, taken while the model was still improving, while validation is measured after the epoch's last step."
+                    : ".");
         }
         var speeds = done.Select(c => (c, v: c.Final(s => s.CharsPerSec)?.Mean)).Where(x => x.v is not null).ToList();
         if (speeds.Count > 1)
         {
             var hi = speeds.MaxBy(x => x.v!.Value);
             var lo = speeds.MinBy(x => x.v!.Value);
-            yield return $"Throughput: fastest {Format.Rate(hi.v)} characters/s ({Md.Text(d.Describe(hi.c))}), slowest {Format.Rate(lo.v)} ({Md.Text(d.Describe(lo.c))}).";
+            yield return $"Throughput: fastest {Format.Rate(hi.v)} characters/s ({Md.Text(d.Describe(hi.c))}), slowest {Format.Rate(lo.v)} ({Md.Text(d.Describe(lo.c))}). "
+                + SpeedNotes.Caveat(d);
         }
     }
 

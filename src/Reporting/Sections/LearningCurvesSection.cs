@@ -10,6 +10,10 @@ internal sealed class LearningCurvesSection : ISection
 {
     private const string LossAxis = "loss (nats per character)";
 
+    /// <summary>Under every per-epoch loss figure: why the validation curve can be the lower one.</summary>
+    internal const string EpochCaption = "Training loss: the mean over each epoch's steps; validation loss: measured after the epoch's last step, "
+        + "which is why it can be the lower of the two.";
+
     public void Write(ReportContext ctx, MarkdownWriter md)
     {
         md.Heading(2, "2. Learning curves");
@@ -18,40 +22,54 @@ internal sealed class LearningCurvesSection : ISection
         if (d.Configs.All(c => c.CurveTrials.Count == 0)) { md.Paragraph("No trial has recorded a training loss yet."); return; }
 
         var legend = CurveGroups.LegendFactors(d);
-        md.Paragraph(CurveGroups.LineFactor(d) is { } lf
-            ? $"Color: cell type; shade, line style and marker: {lf.Label}. One figure per {Format.List(d.Others.Skip(1).Select(f => f.Label).DefaultIfEmpty("sweep").ToList())}; "
-              + "dotted vertical lines mark the ends of epochs." + ctx.SeedNote
-            : "Color: cell type; dotted vertical lines mark the ends of epochs." + ctx.SeedNote);
-        foreach (var g in groups)
+        var line = CurveGroups.LineFactor(d);
+        var curves = groups.Select(g => new GroupCurves(g,
+            g.Configs.Select(c =>
+            {
+                var curve = Curve.Of(c, MetricNames.TrainLoss, byEpoch: false);
+                return ctx.Series(c, line, curve, ctx.Label(c, legend, curve), markers: false);
+            }).ToList(),
+            EpochSeries(ctx, g, MetricNames.EpochTrainLoss, legend),
+            EpochSeries(ctx, g, MetricNames.ValLoss, legend))).ToList();
+        var stepRange = AxisRange.Padded(curves.SelectMany(c => c.Steps));
+        var epochRange = AxisRange.Padded(curves.SelectMany(c => c.TrainEpoch.Concat(c.ValEpoch)));
+
+        var groupedBy = d.Others.Skip(1).Select(f => f.Label).ToList();
+        md.Paragraph(ctx.StyleNote(line) + (groupedBy.Count > 0 ? $" One figure per {Format.List(groupedBy)}." : "")
+            + " Dotted vertical lines mark the ends of epochs. " + TrainingNotes.StepsNote(d) + " " + TrainingNotes.EpochNote(d) + ctx.SeedNote);
+        md.Paragraph(TrainingNotes.ValidationBelowTraining);
+        if (groups.Count > 1 && stepRange is { } sr && epochRange is { } er)
+            md.Paragraph($"The {groups.Count} per-step figures share one y axis ({sr.Show()} nats per character), and so do the {groups.Count} per-epoch figures "
+                + $"({er.Show()}), so heights compare across {Format.List(groupedBy)}.");
+
+        foreach (var (g, stepSeries, trainEpoch, valEpoch) in curves)
         {
             ctx.Ct.ThrowIfCancellationRequested();
             md.Heading(3, $"Training loss: {Md.Text(g.Title)}");
-            var stepSeries = g.Configs.Select(c =>
-            {
-                var curve = Curve.Of(c, MetricNames.TrainLoss, byEpoch: false);
-                return ctx.Series(c, CurveGroups.LineFactor(d), curve, ctx.Label(c, legend, curve), markers: false);
-            }).ToList();
             if (stepSeries.All(s => s.X.Length == 0)) { md.Paragraph("No training loss recorded yet in this group."); continue; }
 
-            var stepPng = FigureRenderer.Render(new LineFigure(
-                [new PanelSpec($"Training loss per logged step, {g.Title}", "optimizer step", LossAxis, stepSeries, EpochAxis: false, ShowLegend: true, EpochEnds(g))],
-                Columns: 1, ShareY: false));
-            md.Image($"Training loss per step, {g.Title}", ctx.Figures.Add($"2-train-loss-per-step-{g.Stem}", stepPng));
+            var maxStep = stepSeries.Where(s => s.X.Length > 0).Max(s => s.X.Max());
+            var stepFigure = FigureRenderer.Draw(new LineFigure(
+                [new PanelSpec($"Training loss per logged step, {g.Title}", "optimizer step", LossAxis, stepSeries, EpochAxis: false, ShowLegend: true,
+                    EpochEnds(g), TrainingNotes.CharsAxis(g.Configs, maxStep))],
+                stepRange));
+            md.Image($"Training loss per step, {g.Title}", ctx.Figures.Add($"2-train-loss-per-step-{g.Stem}", stepFigure));
 
-            var trainEpoch = EpochSeries(ctx, g, MetricNames.EpochTrainLoss, legend);
-            var valEpoch = EpochSeries(ctx, g, MetricNames.ValLoss, legend);
             if (trainEpoch.Any(s => s.X.Length > 0) || valEpoch.Any(s => s.X.Length > 0))
             {
-                var epochPng = FigureRenderer.Render(new LineFigure(
+                var epochFigure = FigureRenderer.Draw(new LineFigure(
                     [
                         new PanelSpec($"Training loss per epoch, {g.Title}", "epoch", LossAxis, trainEpoch, EpochAxis: true, ShowLegend: false),
                         new PanelSpec($"Validation loss per epoch, {g.Title}", "epoch", LossAxis, valEpoch, EpochAxis: true, ShowLegend: true),
-                    ], Columns: 2, ShareY: true));
-                md.Image($"Training and validation loss per epoch, {g.Title}", ctx.Figures.Add($"2-loss-per-epoch-{g.Stem}", epochPng));
+                    ], epochRange));
+                md.Image($"Training and validation loss per epoch, {g.Title}", ctx.Figures.Add($"2-loss-per-epoch-{g.Stem}", epochFigure));
+                md.Paragraph(EpochCaption);
             }
             Table(ctx, md, g);
         }
     }
+
+    private sealed record GroupCurves(CurveGroup Group, List<SeriesSpec> Steps, List<SeriesSpec> TrainEpoch, List<SeriesSpec> ValEpoch);
 
     /// <summary>The steps at which epochs ended, when every configuration of the group ended them at the same steps.</summary>
     private static IReadOnlyList<double>? EpochEnds(CurveGroup g)

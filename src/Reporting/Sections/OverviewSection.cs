@@ -1,5 +1,6 @@
 using Core.Store;
 using Reporting.Analysis;
+using Reporting.Data;
 using Reporting.Markdown;
 
 namespace Reporting.Sections;
@@ -12,7 +13,8 @@ internal sealed class OverviewSection : ISection
         var sweep = ctx.Data.Sweep;
         var d = ctx.Design;
         md.Heading(1, $"Sweep report: {Md.Text(sweep.Name)}");
-        md.Paragraph($"Database {Md.Code(ctx.Data.DatabaseName)}; sweep created {Md.Text(sweep.CreatedAt)}, last updated {Md.Text(sweep.UpdatedAt)}"
+        md.Paragraph($"Database {Md.Code(ctx.Data.DatabaseName)}; sweep created {Md.Text(sweep.CreatedAt)}, last updated {Md.Text(SweepClock.Show(ctx.Data.LastChange))} "
+            + "(the newest thing recorded: a metric, an attempt's start or end, a checkpoint or a sample)"
             + (sweep.SpecPath is { Length: > 0 } spec ? $"; spec {Md.Code(spec)}." : "."));
 
         if (d.Trials.Count == 0)

@@ -1,8 +1,6 @@
 using Reporting.Analysis;
 using Reporting.Data;
 using Reporting.Figures;
-using Color = ScottPlot.Color;
-using Palette = Reporting.Figures.Palette;
 
 namespace Reporting.Sections;
 
@@ -14,7 +12,11 @@ internal sealed class ReportContext(SweepData data, Design design, FigureSet fig
     public FigureSet Figures { get; } = figures;
     public CancellationToken Ct { get; } = ct;
 
-    public Color ColorOf(string cell) => Palette.Of(cell, Design.Cells);
+    /// <summary>The place of a cell type in <see cref="Design.Cells"/>: it sets the line pattern and marker fill of that cell's lines.</summary>
+    public int CellIndex(string cell) => Math.Max(0, Design.Cells.ToList().IndexOf(cell));
+
+    /// <summary>The style of a series that stands for a cell type alone (colour, marker and pattern all by cell).</summary>
+    public SeriesStyle CellStyle(string cell) => Palette.Of(CellIndex(cell), CellIndex(cell));
 
     /// <summary>
     /// The trial that represents a cell type (its "main configuration"): the completed trial with the
@@ -38,13 +40,33 @@ internal sealed class ReportContext(SweepData data, Design design, FigureSet fig
         : t.Stats.BestValLoss is not null ? "no trial of this cell type has completed; the one with the lowest validation loss so far"
         : "no trial of this cell type has recorded metrics yet; its first trial";
 
-    /// <summary>A line series for one configuration: the cell's hue, shaded, patterned and marked by the level of <paramref name="byFactor"/>.</summary>
+    /// <summary>
+    /// A line series for one configuration: colour and marker shape by its level of <paramref name="byFactor"/> (by its cell
+    /// type without one), line pattern and marker fill by its cell type (<see cref="Palette"/>).
+    /// </summary>
     public SeriesSpec Series(ConfigGroup config, Factor? byFactor, Curve curve, string label, bool markers)
     {
-        var baseColor = ColorOf(config.Cell);
-        var (level, levels) = byFactor is null ? (0, 1) : (byFactor.IndexOf(config.ValueOf(byFactor)), byFactor.Levels.Count);
-        return new SeriesSpec(label, curve.X, curve.Y, Palette.Shade(baseColor, level, levels), Palette.Pattern(level), Palette.Marker(level), markers,
+        var cell = CellIndex(config.Cell);
+        var level = byFactor is null ? cell : byFactor.IndexOf(config.ValueOf(byFactor));
+        return new SeriesSpec(label, curve.X, curve.Y, Palette.Of(level, cell), markers,
             markers ? curve.Sd : null); // bands on per-epoch curves only: on per-step curves they would hide the lines
+    }
+
+    /// <summary>
+    /// "Colour and marker shape: hidden size; line pattern: cell type (GRU solid, LSTM dashed; LSTM markers open)." for a
+    /// figure whose lines are <paramref name="byFactor"/>'s levels drawn for one or more cell types.
+    /// </summary>
+    public string StyleNote(Factor? byFactor)
+    {
+        var cells = Design.Cells;
+        var patterns = string.Join(", ", cells.Select((c, i) => $"{c.ToUpperInvariant()} {Palette.PatternName(i)}"));
+        var open = cells.Where((_, i) => i % 2 == 1).Select(c => c.ToUpperInvariant()).ToList();
+        var fill = open.Count > 0 ? $"; {Format.List(open)} markers open" : "";
+        return byFactor is null
+            ? $"Colour, marker and line pattern: cell type ({patterns}{fill})."
+            : cells.Count > 1
+                ? $"Colour and marker shape: {byFactor.Label}; line pattern: cell type ({patterns}{fill})."
+                : $"Colour and marker shape: {byFactor.Label}.";
     }
 
     /// <summary>The sentence that explains seed means and bands, when the sweep has several seeds per configuration.</summary>

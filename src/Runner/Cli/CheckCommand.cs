@@ -1,3 +1,4 @@
+using Core.Contract;
 using Runner.Model;
 using Runner.Runtime;
 using TorchSharp;
@@ -21,7 +22,7 @@ public static class CheckCommand
 
     public static int Run(IReadOnlyList<string> args)
     {
-        var a = Arguments.Parse(args, Options);
+        var a = RunnerArguments.Parse(args, Options);
         var steps = a.Int("steps", min: 0) ?? 0;
         var warmup = a.Int("warmup", min: 0) ?? 3;
         var device = DeviceChoice.Resolve(a.Get("device") ?? "auto");

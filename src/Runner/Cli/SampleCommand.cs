@@ -21,19 +21,18 @@ public static class SampleCommand
         runner sample --db DB [--results DIR] --trial ID [--checkpoint NAME] [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--device auto|cpu|cuda] [--threads N]
         """;
 
-    private static readonly string[] Options = ["db", "results", "trial", "checkpoint", "prime", "length", "temperature", "top-k", "seed", "device", "threads"];
+    private static readonly string[] Options = [.. StoreArguments.Options, "trial", "checkpoint", "prime", "length", "temperature", "top-k", "seed", "device", "threads"];
 
     public static int Run(IReadOnlyList<string> args)
     {
         var observer = new ConsoleObserver();
-        var a = Arguments.Parse(args, Options);
-        var location = RunnerStore.Resolve(a);
+        var a = RunnerArguments.Parse(args, Options);
+        var storeArguments = StoreArguments.From(a);
+        var location = RunnerStore.Resolve(storeArguments);
         var trialId = a.Require("trial");
         if (a.Int("threads", min: 1) is { } threads) torch.set_num_threads(threads);
         var device = DeviceChoice.Resolve(a.Get("device") ?? "cpu");
-        if (location.Kind == StoreKind.Sqlite && !File.Exists(location.SqlitePath)) throw new UsageException($"no results database at {location.SqlitePath}");
-
-        var db = Database.Open(location, RunnerStore.Results(a));
+        var db = Database.OpenExisting(location, RunnerStore.Results(storeArguments));
         var trial = new TrialRepository(db).Get(trialId) ?? throw new UsageException($"no trial '{trialId}' in {db.Path}");
         var defaults = trial.Config.Sample;
         var request = new SampleRequest(

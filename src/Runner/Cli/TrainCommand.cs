@@ -12,38 +12,26 @@ using TorchSharp;
 namespace Runner.Cli;
 
 /// <summary>
-/// <c>runner train [--db DB] [--results DIR] (--trial ID | --config TRIAL.yaml) [--owner TOKEN] [--lease-seconds S]
-/// [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]</c>: trains one trial and marks its
-/// outcome in the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6
-/// standalone), release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
+/// <c>runner train</c> (<see cref="TrainCommandLine"/>): trains one trial and marks its outcome in
+/// the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6 standalone),
+/// release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
 /// </summary>
 public static class TrainCommand
 {
-    public const string Usage = """
-        runner train --db DB [--results DIR] --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]
-        runner train --db DB [--results DIR] --config TRIAL.yaml [same options]
-          DB: a SQLite file or a postgresql:// URL (default: $ORCHESTRATOR_DB or $ORCHESTRATOR_DB_FILE, as for the orchestrator);
-          DIR: where checkpoints go with PostgreSQL (default: results/)
-        """;
-
-    private static readonly string[] Options = ["db", "results", "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds"];
-
     public static async Task<int> RunAsync(IReadOnlyList<string> args, ConsoleObserver observer)
     {
-        var a = Arguments.Parse(args, Options);
-        var store = RunnerStore.Resolve(a);
-        if (a.Get("trial") is not null == a.Get("config") is not null)
+        var line = TrainCommandLine.Parse(args);
+        var store = RunnerStore.Resolve(line.Store);
+        if (line.Trial is not null == line.Config is not null)
             throw new UsageException("give either --trial ID (a trial already in the database) or --config TRIAL.yaml (creates the trial)");
-        var lease = TimeSpan.FromSeconds(a.Double("lease-seconds", min: 1) ?? new ExecutionConfig().LeaseSeconds);
-        var flush = TimeSpan.FromSeconds(a.Double("flush-seconds", min: 0) ?? 5);
-        var threads = a.Int("threads", min: 1);
-        var device = DeviceChoice.Resolve(a.Get("device") ?? "auto");
-        if (threads is { } n) torch.set_num_threads(n);
+        var lease = line.Lease;
+        var device = DeviceChoice.Resolve(line.Device);
+        if (line.Threads is { } n) torch.set_num_threads(n);
 
-        var db = Database.Open(store, RunnerStore.Results(a));
+        var db = Database.Open(store, RunnerStore.Results(line.Store));
         var trials = new TrialRepository(db);
         string trialId;
-        if (a.Get("config") is { } configPath)
+        if (line.Config is { } configPath)
         {
             var config = SpecLoader.LoadTrial(configPath);
             trialId = config.Id();
@@ -51,13 +39,13 @@ public static class TrainCommand
         }
         else
         {
-            trialId = a.Require("trial");
+            trialId = line.Trial!;
             if (trials.Get(trialId) is null) throw new UsageException($"no trial '{trialId}' in {db.Path}");
         }
 
         // With --owner an orchestrator claimed the trial; without, this Runner claims it for itself.
-        var standalone = a.Get("owner") is null;
-        var owner = a.Get("owner") ?? OwnerToken.New();
+        var standalone = line.Standalone;
+        var owner = line.Owner ?? OwnerToken.New();
         if (standalone && trials.ClaimTrial(trialId, owner, lease) is null) return NotClaimable(trials.Get(trialId)!, observer);
         // Records this process with the trial (the local dead-owner check looks at it) if, and only if, the owner still holds it.
         if (!trials.AttachRunner(trialId, owner, ProcessIdentity.Current, lease))
@@ -86,7 +74,7 @@ public static class TrainCommand
             }
 
             using var http = new HttpClient();
-            var run = new TrialRun(db, new CorpusStep(http), observer, flush);
+            var run = new TrialRun(db, new CorpusStep(http), observer, line.Flush);
             var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost);
             heartbeat.Stop();
             switch (result.Outcome)
@@ -112,12 +100,10 @@ public static class TrainCommand
         }
         catch (Exception e)
         {
-            // Final failures are recorded here; Program reports every failure (event, stderr, exit code).
-            // A crash is left running for its owner to retry; so is running out of memory when an
-            // orchestrator owns the trial, since only it knows how many trials share the machine.
+            // The failures the Runner records itself are recorded here; Program reports every failure (event, stderr, exit code).
             heartbeat.Stop();
             var failure = RunnerFailure.Of(e);
-            if (failure.Kind is FailureKind.BadInput or FailureKind.Diverged || (failure.Kind == FailureKind.OutOfMemory && standalone))
+            if (TrainCommandLine.RunnerRecordsFailure(failure.Kind, standalone))
                 trials.Fail(trialId, owner, new AttemptEnd(RunnerExitCode.For(failure.Kind), failure.Message, failure.Kind));
             if (e is DivergedException d) observer.Log($"trial {trialId} {d.Message} (loss {d.Loss}); lower train.lr or set train.clip_norm");
             throw;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Core.Config;
+using Core.Spec;
 using Core.Store;
 
 namespace Reporting.Tests.Support;
@@ -16,38 +17,41 @@ public sealed class SyntheticStore(Database db)
     public const int Vocab = 65;
     private const string Owner = "synthetic";
 
-    /// <summary>One trial to create: its place in the sweep and how far it got.</summary>
-    public sealed record Trial(TrialConfig Config, int Ordinal, int Repeat, string State, int EpochsDone, string? Failure = null)
+    /// <summary>One trial to create: the trial as its spec planned it, and how far it got.</summary>
+    public sealed record Trial(PlannedTrial Planned, string State, int EpochsDone, string? Failure = null)
     {
-        public string Id => Config.Id();
-        public string GridJson => JsonSerializer.Serialize(new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["model.cell"] = Config.Model.Cell, ["model.hidden"] = Config.Model.Hidden, ["data.seq_len"] = Config.Data.SeqLen,
-        });
+        public TrialConfig Config => Planned.Config;
+        public string Id => Planned.Id;
+        public int Ordinal => Planned.Ordinal;
+        public int Repeat => Planned.Repeat;
     }
 
-    public static TrialConfig Config(string cell, int hidden, int seqLen, int epochs = 5, long seed = 42, int maxSteps = 0, int logEvery = 10) => new()
-    {
-        Data = new DataConfig { Path = "data/tinyshakespeare.txt", SeqLen = seqLen },
-        Model = new ModelConfig { Cell = cell, Embedding = 256, Hidden = hidden },
-        Train = new TrainConfig { BatchSize = 64, Epochs = epochs, Seed = seed, MaxSteps = maxSteps, LogEvery = logEvery },
-    };
-
-    /// <summary>cells × hidden × seq_len × repeats, in that nesting order, all completed.</summary>
+    /// <summary>
+    /// cells × hidden × seq_len × repeats, all completed: the trials of a spec with that grid, expanded
+    /// by the real spec loader (so their configs, order, seeds and grid values are a real sweep's).
+    /// </summary>
     public static List<Trial> Grid(string[] cells, int[] hidden, int[] seqLens, int repeats = 1, int epochs = 5, int maxSteps = 0, int logEvery = 10)
     {
-        var list = new List<Trial>();
-        foreach (var c in cells)
-            foreach (var h in hidden)
-                foreach (var s in seqLens)
-                    for (var r = 0; r < repeats; r++)
-                        list.Add(new Trial(Config(c, h, s, epochs, 42 + r, maxSteps, logEvery), list.Count, r, TrialStates.Completed, epochs));
-        return list;
+        static string Flow<T>(IEnumerable<T> values) => "[" + string.Join(", ", values.Select(v => string.Format(CultureInfo.InvariantCulture, "{0}", v))) + "]";
+        var yaml = string.Create(CultureInfo.InvariantCulture, $$"""
+            name: synthetic
+            data: { path: data/tinyshakespeare.txt }
+            model: { embedding: 256 }
+            train: { batch_size: 64, epochs: {{epochs}}, max_steps: {{maxSteps}}, log_every: {{logEvery}}, seed: 42 }
+            grid:
+              model.cell: {{Flow(cells)}}
+              model.hidden: {{Flow(hidden)}}
+              data.seq_len: {{Flow(seqLens)}}
+            repeats: {{repeats}}
+            """);
+        return SpecLoader.LoadText(SpecPath, yaml).Trials.Select(t => new Trial(t, TrialStates.Completed, epochs)).ToList();
     }
 
+    private const string SpecPath = "experiments/synthetic.yaml";
+
+    /// <summary>Records the sweep and its trials as <c>orchestrator run</c> does (<see cref="SweepRepository.Register(SweepSpec)"/>).</summary>
     public void Register(string sweep, IReadOnlyList<Trial> trials) =>
-        new SweepRepository(db).Register(sweep, "experiments/synthetic.yaml", "name: " + sweep,
-            trials.Select(t => new SweepMember(t.Id, t.Config.ToCanonicalJson(), t.Ordinal, t.GridJson, t.Repeat)).ToList());
+        new SweepRepository(db).Register(new SweepSpec(sweep, SpecPath, "name: " + sweep, new ExecutionConfig(), trials.Select(t => t.Planned).ToList()));
 
     /// <summary>Records <paramref name="t"/>: <paramref name="stepsPerEpoch"/> steps per epoch, train_loss every log_every steps.</summary>
     public void Record(Trial t, int stepsPerEpoch)

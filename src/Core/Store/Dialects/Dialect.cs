@@ -69,6 +69,12 @@ public abstract class Dialect
     /// <summary>Begins a transaction that writes: SQLite takes the write lock at once (<c>BEGIN IMMEDIATE</c>); PostgreSQL's rows lock as they are changed.</summary>
     public abstract DbTransaction BeginWrite(DbConnection c);
 
+    /// <summary>
+    /// Throws <see cref="DatabaseNotFoundException"/> when the store is not there (SQLite: no file at its
+    /// path); a PostgreSQL database that does not exist is reported when a connection is opened.
+    /// </summary>
+    internal virtual void ThrowIfMissing() { }
+
     /// <summary>Prepares a new or existing store for writing before it is migrated (SQLite: the folder and WAL).</summary>
     internal abstract void PrepareForWriting();
 

@@ -7,7 +7,7 @@ namespace Core.Store.Dialects;
 
 /// <summary>
 /// A PostgreSQL store, shared by processes on many hosts. Connections come from Npgsql's pool for
-/// the connection string (bounded, see <see cref="StoreLocation.MaxPoolSize"/>); a read-only store's
+/// the connection string (bounded, see <see cref="PostgresLocation.MaxPoolSize"/>); a read-only store's
 /// connections start every transaction read-only. Claims lock the row they take and pass over rows
 /// other claimers hold (<c>FOR NO KEY UPDATE … SKIP LOCKED</c>); the schema version lives in the
 /// table <c>schema_version</c>, and migrators queue on a transaction-scoped advisory lock, so many

@@ -61,6 +61,11 @@ internal sealed class SqliteDialect : Dialect
 
     public override DbTransaction BeginWrite(DbConnection c) => ((SqliteConnection)c).BeginTransaction(deferred: false);
 
+    internal override void ThrowIfMissing()
+    {
+        if (!File.Exists(Path)) throw new DatabaseNotFoundException(Path);
+    }
+
     internal override void PrepareForWriting()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
@@ -96,7 +101,7 @@ internal sealed class SqliteDialect : Dialect
     /// </summary>
     internal override (Dialect Dialect, long Version, long Tables) OpenForReading()
     {
-        if (!File.Exists(Path)) throw new DatabaseNotFoundException(Path);
+        ThrowIfMissing();
         try
         {
             return base.OpenForReading();

@@ -1,15 +1,18 @@
 using System.Globalization;
 
-namespace Runner.Cli;
+namespace Core.Contract;
 
-/// <summary>A tiny parser for <c>--name value</c> / <c>--name=value</c> options; every option takes a value.</summary>
-public sealed class Arguments
+/// <summary>
+/// The Runner's command lines: <c>--name value</c> / <c>--name=value</c> options, every option with a
+/// value. A line that breaks these rules throws <see cref="UsageException"/>.
+/// </summary>
+public sealed class RunnerArguments
 {
     private readonly Dictionary<string, string> _values;
 
-    private Arguments(Dictionary<string, string> values) => _values = values;
+    private RunnerArguments(Dictionary<string, string> values) => _values = values;
 
-    public static Arguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> known)
+    public static RunnerArguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> known)
     {
         var values = new Dictionary<string, string>();
         for (var i = 0; i < args.Count; i++)
@@ -27,7 +30,7 @@ public sealed class Arguments
             }
             if (!values.TryAdd(name, value)) throw new UsageException($"--{name} is given twice");
         }
-        return new Arguments(values);
+        return new RunnerArguments(values);
     }
 
     public string? Get(string name) => _values.GetValueOrDefault(name);
@@ -47,6 +50,9 @@ public sealed class Arguments
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--{name} must be a whole number, got '{text}'");
     }
 
+    /// <summary>A duration given in seconds (a number, at least <paramref name="min"/>).</summary>
+    public TimeSpan? Seconds(string name, double min) => Double(name, min) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
     public double? Double(string name, double min, bool exclusive = false)
     {
         if (Get(name) is not { } text) return null;
@@ -56,3 +62,6 @@ public sealed class Arguments
         return ok ? v : throw new UsageException($"--{name} must be {(exclusive ? "greater than" : "at least")} {min.ToString(CultureInfo.InvariantCulture)}, got {text}");
     }
 }
+
+/// <summary>The command line itself is wrong (unknown option, missing or malformed value). The Runner exits 2 (bad input).</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,10 +1,9 @@
 using System.Data.Common;
-using Core.Store;
 
-namespace Core.Contract;
+namespace Core.Store;
 
 /// <summary>
-/// Keeps a held trial's lease alive: every lease/3 it calls the store's
+/// Keeps a held trial's lease alive: every lease/3 it calls
 /// <see cref="TrialRepository.Heartbeat"/> for the owner. The orchestrator runs one while it holds a
 /// trial (also while the Runner starts and during retry backoff); the Runner runs one while it
 /// trains; both with the same owner token. A beat that fails (database busy or unreachable, disk trouble) is
