@@ -5,6 +5,7 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("orchestrator");
+    config.UseAssemblyInformationalVersion(); // --version: the version and the commit it was built from
     config.Settings.StrictParsing = true; // an unknown option is an error, not silently ignored
     config.AddCommand<RunCommand>("run")
         .WithDescription("Plan a sweep from its YAML spec into the store and run its trials; run again to resume")

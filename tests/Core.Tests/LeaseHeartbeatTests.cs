@@ -7,6 +7,7 @@ namespace Core.Tests;
 
 public sealed class SqliteLeaseHeartbeatTests() : LeaseHeartbeatTests(Backend.Sqlite);
 
+[Trait("Needs", "PostgreSQL")]
 public sealed class PostgresLeaseHeartbeatTests() : LeaseHeartbeatTests(Backend.Postgres);
 
 /// <summary>The one heartbeat both sides run, on each engine: it notices a lost lease, and not one its holder gave up itself.</summary>

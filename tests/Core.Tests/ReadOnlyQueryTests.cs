@@ -50,6 +50,7 @@ public sealed class ReadOnlyQueryTests
         }
     }
 
+    [Trait("Needs", "PostgreSQL")]
     [Theory]
     [InlineData("SET default_transaction_read_only = off")]
     [InlineData("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")]

@@ -46,6 +46,7 @@ public sealed class SqliteStoreTests() : StoreTests(Backend.Sqlite)
 }
 
 /// <summary>The store on PostgreSQL: the shared suite (<see cref="StoreTests"/>), each test on a database of its own, and what only a server has.</summary>
+[Trait("Needs", "PostgreSQL")]
 public sealed class PostgresStoreTests() : StoreTests(Backend.Postgres)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Core.Tests;
 
 public sealed class SqliteTrialRuntimeStoreTests() : TrialRuntimeStoreTests(Backend.Sqlite);
 
+[Trait("Needs", "PostgreSQL")]
 public sealed class PostgresTrialRuntimeStoreTests() : TrialRuntimeStoreTests(Backend.Postgres);
 
 /// <summary>Where a trial runs, recorded by its Runner: on the trial, and CUDA_VISIBLE_DEVICES on its attempt. On both engines.</summary>

@@ -14,6 +14,7 @@ public sealed class SqliteWriteProbeTests() : WriteProbeTests(Backend.Sqlite)
     }
 }
 
+[Trait("Needs", "PostgreSQL")]
 public sealed class PostgresWriteProbeTests() : WriteProbeTests(Backend.Postgres)
 {
     [Fact]

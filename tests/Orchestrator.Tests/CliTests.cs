@@ -19,8 +19,28 @@ public sealed class CliTests
         var r = OrchestratorCli.Run(dir.Path, command, "--help");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains($"orchestrator {command}", r.StdOut);
-        foreach (var expected in new[] { argument, option, "--db <PATH|URL>", "--results <DIR>" })
+        foreach (var expected in new[] { argument, option })
             Assert.Contains(expected, r.StdOut);
+        // The options every command shares: two short lines that point to the one place telling the rest.
+        var words = string.Join(' ', r.StdOut.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--results <DIR> Results folder. Default: results/ ", words);
+        Assert.Contains("--db <PATH|URL> The database: a SQLite file or a postgresql:// URL. Default: <results>/orchestrator.db. Both options: docs/orchestrator.md#commands", words);
+    }
+
+    [Fact]
+    public void Version_prints_the_version_and_the_commit_it_was_built_from()
+    {
+        using var dir = new TempDir();
+        var r = OrchestratorCli.Run(dir.Path, "--version");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var match = System.Text.RegularExpressions.Regex.Match(r.StdOut, @"^\d+\.\d+\.\d+\+(?<commit>[0-9a-f]{40})\n$");
+        Assert.True(match.Success, r.ToString());
+        // A commit of this repository.
+        var git = ChildProcess.Run(new System.Diagnostics.ProcessStartInfo("git", ["-C", RepoPaths.Root, "cat-file", "-t", match.Groups["commit"].Value])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        }, TimeSpan.FromSeconds(30));
+        Assert.Equal("commit\n", git.StdOut);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ namespace Orchestrator.Tests;
 /// showed, never the password itself.
 /// </summary>
 [Collection("sweeps")]
+[Trait("Needs", "PostgreSQL")]
 public sealed class CredentialsTests
 {
     [Theory]

@@ -12,6 +12,7 @@ namespace Orchestrator.Tests;
 /// cannot be reached, a password on the command line) fails the check, exit 1, naming the setting.
 /// </summary>
 [Collection("sweeps")]
+[Trait("Needs", "PostgreSQL")]
 public sealed class DoctorDatabaseTests : IDisposable
 {
     private readonly TestStore _db = TestStore.Create(Backend.Postgres, "doctor");

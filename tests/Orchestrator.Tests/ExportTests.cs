@@ -10,6 +10,7 @@ namespace Orchestrator.Tests;
 /// alone; exporting again changes nothing.
 /// </summary>
 [Collection("sweeps")]
+[Trait("Needs", "PostgreSQL")]
 public sealed class ExportTests
 {
     [Fact]

@@ -8,7 +8,8 @@ namespace Orchestrator.Tests;
 /// The local dead-owner check with real processes and an hour-long lease, so a rerun can only
 /// finish if it took the trials at once: after kill -9 of `run` and its Runners they are
 /// reclaimed at once (on SQLite and on PostgreSQL), resume from their checkpoints, and record no
-/// metric twice; after kill -9 of `run` alone, the live Runner keeps its trial.
+/// metric twice; after kill -9 of `run` alone, a rerun leaves the trial to its live Runner, which
+/// lets go of it as soon as it runs and finds its owner gone (OrphanedRunnerTests has the rest).
 /// </summary>
 [Collection("sweeps")]
 public sealed class LocalReclaimTests
@@ -87,9 +88,11 @@ public sealed class LocalReclaimTests
             var stillHeld = store.Trials("alone").Single();
             Assert.Equal((TrialStates.Running, held.Owner, held.Attempt), (stillHeld.State, stillHeld.Owner, stillHeld.Attempt));
 
+            // Running again, the Runner finds its owner gone (its stdin closed): it checkpoints and lets go, and the rerun resumes the trial.
             OrchestratorCli.Signal(runner, "CONT");
             Assert.True(second.WaitForExit(Patience) == 0, second.Output);
-            Assert.DoesNotContain("claimed", second.StdOut);
+            Assert.Contains($"{trial!.TrialId} hidden=32: claimed (attempt 2)", second.StdOut);
+            Assert.Matches($@"{trial.TrialId} hidden=32: started on cpu, resumed at step [1-9]\d*", second.StdOut);
         }
         finally
         {
@@ -97,8 +100,8 @@ public sealed class LocalReclaimTests
         }
 
         var done = store.Trials("alone").Single();
-        Assert.Equal((TrialStates.Completed, 1), (done.State, done.Attempt));
-        Assert.Equal(["completed"], store.Attempts(done.TrialId).Select(a => a.Outcome));
+        Assert.Equal((TrialStates.Completed, 2), (done.State, done.Attempt));
+        Assert.Equal(["interrupted", "completed"], store.Attempts(done.TrialId).Select(a => a.Outcome));
         Assert.Equal(0, store.DuplicateMetricKeys());
     }
 }

@@ -9,6 +9,7 @@ namespace Orchestrator.Tests;
 /// on the command line, a database file other users may read.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("Needs", "PostgreSQL")]
 public sealed class PostgresBadInputTests : IDisposable
 {
     private readonly TestStore _db = TestStore.Create(Backend.Postgres, "bad-input");

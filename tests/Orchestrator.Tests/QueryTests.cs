@@ -113,6 +113,20 @@ public sealed class QueryTests : IDisposable
     }
 
     [Fact]
+    public void The_table_shows_whitespace_that_would_read_as_blank_and_csv_keeps_it_as_it_is()
+    {
+        // What a probe predicts after "peo" is often a space: the table must not show it as nothing.
+        var table = OrchestratorCli.Run(_dir.Path, "query",
+            "SELECT ' ' AS predicted, 'a b' AS words, '  x ' AS padded, 'a' || char(9) || 'b' AS tab, 'l1' || char(13, 10) || 'l2' AS lines");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Equal(["predicted  words  padded  tab   lines", "␠          a b    ␠␠x␠    a\\tb  l1\\r\\nl2"], table.StdOut.TrimEnd('\n').Split('\n'));
+
+        // (The test reads output by lines, so the line breaks' carriage return is left out here.)
+        var csv = OrchestratorCli.Run(_dir.Path, "query", "SELECT ' ' AS predicted, '  x ' AS padded, 'a' || char(9) || 'b' AS tab, 'l1' || char(10) || 'l2' AS lines", "--format", "csv");
+        Assert.Equal("predicted,padded,tab,lines\n ,  x ,a\tb,\"l1\nl2\"\n", csv.StdOut);
+    }
+
+    [Fact]
     public void Csv_quotes_fields_with_commas_quotes_and_line_breaks()
     {
         var r = OrchestratorCli.Run(_dir.Path, "query", "SELECT 'a,b' AS x, 'say \"hi\"' AS y, 'two' || char(10) || 'lines' AS z", "--format", "csv");

@@ -32,6 +32,7 @@ public sealed class SlurmArrayTests
             if (chunks[i].AfterChunk is { } after) Assert.Equal(i - atOnce, after);
     }
 
+    [Trait("Needs", "Slurm")]
     [Fact]
     public void A_sweep_with_more_workers_than_MaxArraySize_is_submitted_as_two_arrays_and_completes()
     {

@@ -37,6 +37,7 @@ public sealed class SlurmBadInputTests
         Assert.False(Directory.Exists(dir.File("results")), "nothing may be recorded");
     }
 
+    [Trait("Needs", "Slurm")]
     [Fact]
     public void An_unknown_partition_is_refused_in_sbatchs_own_words_before_anything_is_recorded()
     {
@@ -54,6 +55,7 @@ public sealed class SlurmBadInputTests
         Assert.False(Directory.Exists(dir.File("results")), "nothing may be recorded");
     }
 
+    [Trait("Needs", "sshfs")]
     [Fact]
     public void An_sqlite_database_on_a_network_file_system_is_refused_for_slurm_and_warned_about_for_a_local_run()
     {

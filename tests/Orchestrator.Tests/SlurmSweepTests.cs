@@ -11,6 +11,7 @@ namespace Orchestrator.Tests;
 /// and on PostgreSQL (a database of its own; the workers get its URL without a password).
 /// </summary>
 [Collection("sweeps")]
+[Trait("Needs", "Slurm")]
 public sealed class SlurmSweepTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);

@@ -60,6 +60,26 @@ internal static class RealRunner
 /// <summary>Processes by parent (Linux /proc): finds the Runner processes an orchestrator started.</summary>
 internal static class ProcessTree
 {
+    /// <summary>The live Runner processes (of any parent) that train or sample from the database at <paramref name="dbPath"/>.</summary>
+    public static IReadOnlyList<int> RunnersOf(string dbPath)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (args.Any(a => a.EndsWith("Runner.dll", StringComparison.Ordinal)) && args.Contains(dbPath)
+                    && Core.Contract.ProcessIdentity.Of(pid) is not null) // not a zombie
+                    found.Add(pid);
+            }
+            catch (IOException) { /* the process ended while we looked */ }
+            catch (UnauthorizedAccessException) { }
+        }
+        return found;
+    }
+
     public static IReadOnlyList<(int Pid, string CommandLine)> Children(int parentPid)
     {
         var found = new List<(int, string)>();

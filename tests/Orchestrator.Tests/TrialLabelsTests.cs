@@ -1,4 +1,4 @@
-using Orchestrator.Cli.Progress;
+using Orchestrator.Progress;
 
 namespace Orchestrator.Tests;
 

@@ -97,6 +97,7 @@ public sealed class QuickShapedReportTests(QuickShapedReport report) : IClassFix
         Assert.Equal((width, height), Png.Size(File.ReadAllBytes(report.Figure(stem, "png"))));
     }
 
+    [Trait("Needs", "librsvg")]
     [Fact]
     public void Every_figure_is_also_an_svg_with_its_text_as_glyph_outlines_that_rsvg_renders_like_the_png()
     {
@@ -123,6 +124,7 @@ public sealed class QuickShapedReportTests(QuickShapedReport report) : IClassFix
         }
     }
 
+    [Trait("Needs", "TeX Live")]
     [Fact]
     public void Tables_tex_compiles_with_pdflatex_beside_a_pdf_figure_and_lists_every_configuration()
     {

@@ -21,6 +21,7 @@ public sealed class TexTests : IDisposable
             Tex.Text(Nasty));
     }
 
+    [Trait("Needs", "TeX Live")]
     [Fact]
     public void Escaped_text_compiles_anywhere_in_a_booktabs_table_even_at_the_start_of_a_row()
     {

@@ -132,6 +132,33 @@ public sealed class TrainCommandTests(ReferenceRun reference) : IDisposable
     }
 
     [Fact]
+    public void When_its_owner_dies_and_the_pipe_to_its_stdin_closes_the_runner_checkpoints_puts_the_trial_back_to_pending_and_exits_4()
+    {
+        ReferenceRun.Prepare(_dir.Path, new TinyTrial { Epochs = 50 });
+        var config = SpecLoader.LoadTrial(_dir.File("trial.yaml"));
+        var db = Database.Open(_dir.File("results/o.db"));
+        var trials = new TrialRepository(db);
+        trials.Ensure(config.Id(), config.ToCanonicalJson());
+        trials.ClaimTrial(config.Id(), "orchestrator-1", TimeSpan.FromSeconds(30));
+
+        using var run = RunnerCli.Start(_dir.Path, "train", "--db", db.Path, "--trial", config.Id(), "--owner", "orchestrator-1", "--lease-seconds", "30", "--threads", "1");
+        var step = run.WaitForEvent(e => Kind(e) == "step", Wait).GetProperty("step").GetInt64();
+        run.CloseStdin();
+        var result = run.WaitForExit(Wait);
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("runner: the owner is gone (its pipe to this Runner's stdin closed): finishing the current step, then writing a checkpoint", result.StdErr);
+        var trial = trials.Get(config.Id())!;
+        var checkpoint = new ResultRepository(db).Checkpoints(config.Id())[0]; // newest first
+        Assert.Equal((TrialStates.Pending, (string?)null, $"interrupted at step {checkpoint.Step}"), (trial.State, trial.Owner, trial.Failure));
+        // The stop's own checkpoint, where the trial stands, long before its 50 epochs end.
+        Assert.Equal(($"step_{checkpoint.Step}", checkpoint.Step), (checkpoint.Name, trial.Step));
+        Assert.True(checkpoint.Step >= step, $"checkpoint at step {checkpoint.Step}, before the step event {step} it had passed");
+        Assert.DoesNotContain(new ResultRepository(db).Checkpoints(config.Id()), c => c.Name == "ckpt_50");
+        Assert.Equal("interrupted", trials.Attempts(config.Id()).Single().Outcome);
+    }
+
+    [Fact]
     public void A_loss_that_becomes_infinite_fails_the_trial_as_diverged_with_exit_3()
     {
         ReferenceRun.Prepare(_dir.Path, new TinyTrial { Lr = 1e37 });

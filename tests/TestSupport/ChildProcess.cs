@@ -38,7 +38,7 @@ public static class ChildProcess
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
         p.Start();
-        p.StandardInput.Close();
+        // stdin stays open, and unused, while the process runs, as the orchestrator keeps a Runner's: a Runner run for an owner stops when it closes.
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         if (!p.WaitForExit(timeout))
@@ -48,6 +48,7 @@ public static class ChildProcess
             throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} ran past {timeout}\n{stdout}\n{stderr}");
         }
         p.WaitForExit(); // flush async readers
+        p.StandardInput.Close();
         return new ProcessResult(p.ExitCode, stdout.ToString(), stderr.ToString());
     }
 

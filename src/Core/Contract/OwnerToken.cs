@@ -30,4 +30,12 @@ public static class OwnerToken
     public static bool IsOrphanedHere(string? owner, string? runner) =>
         ProcessOf(owner) is { } process && process.IsGoneHere()
         && (runner is null || (ProcessIdentity.Parse(runner)?.IsGoneHere() ?? false));
+
+    /// <summary>
+    /// Whether the trial's owner is gone from this host but its Runner still runs here: a Runner
+    /// that is stopping because its owner died (it checkpoints and releases the trial within seconds).
+    /// </summary>
+    public static bool IsOrphanRunningHere(string? owner, string? runner) =>
+        ProcessOf(owner) is { } process && process.IsGoneHere()
+        && ProcessIdentity.Parse(runner) is { } r && r.Host == ProcessIdentity.Current.Host && ProcessIdentity.Of(r.Pid) == r;
 }

@@ -25,6 +25,14 @@ public sealed class TrialRepository(Database db)
         return c.QuerySingleOrDefault<TrialRow>("SELECT * FROM trials WHERE trial_id = @trialId", new { trialId });
     }
 
+    /// <summary>The ids that start with <paramref name="prefix"/> (lowercase hex digits, as ids are written), in order.</summary>
+    public IReadOnlyList<string> IdsStartingWith(string prefix)
+    {
+        if (prefix.Length == 0 || !prefix.All(char.IsAsciiHexDigitLower)) return []; // nothing else can start an id, and LIKE sees no wildcard
+        using var c = db.Connect();
+        return c.Query<string>("SELECT trial_id FROM trials WHERE trial_id LIKE @pattern ORDER BY trial_id", new { pattern = prefix + "%" }).AsList();
+    }
+
     /// <summary>The trials of a sweep in grid order.</summary>
     public IReadOnlyList<TrialRow> ListForSweep(string sweep)
     {

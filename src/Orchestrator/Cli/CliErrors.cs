@@ -4,6 +4,7 @@ using Core.Spec;
 using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Planning;
+using Orchestrator.Queries;
 using Orchestrator.Slurm;
 using Reporting;
 using Spectre.Console;
@@ -51,7 +52,6 @@ public static class CliErrors
         SchemaVersionException v => new(CliExitCode.BadInput,
             $"{e.Message}; migrate it to version {v.Latest} by opening it once for writing: `orchestrator run SPEC --db {v.Path}`"),
         SweepNotFoundException { Known.Count: 0 } => new(CliExitCode.BadInput, $"{e.Message}; {RunFirst}"),
-        TrialNotFoundException => new(CliExitCode.BadInput, $"{e.Message} (`orchestrator status` lists the ids)"),
         DatabaseOpenException => new(CliExitCode.Error, e.Message),
         StoreException => new(CliExitCode.BadInput, e.Message), // the rest: a setting (StoreLocationException), an unknown sweep, …
 
@@ -61,6 +61,7 @@ public static class CliErrors
         NetworkDatabaseException => new(CliExitCode.BadInput, e.Message),
         JobScriptException => new(CliExitCode.BadInput, e.Message),
         WorkerDatabaseException => new(CliExitCode.BadInput, e.Message),
+        TrialSelectionException => new(CliExitCode.BadInput, e.Message),
         SlurmCommandException => new(CliExitCode.Error, e.Message),
 
         RunnerNotFoundException => new(CliExitCode.Error, e.Message),

@@ -2,6 +2,7 @@ using System.Globalization;
 using Core.Spec;
 using Core.Store;
 using Orchestrator.Planning;
+using Orchestrator.Slurm;
 
 namespace Orchestrator.Cli;
 
@@ -36,7 +37,7 @@ public static class DryRunTable
                     + $"lease {x.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         if (executor == Executors.Slurm)
         {
-            var script = SlurmRun.Script(spec, settings, store);
+            var script = SlurmRun.Script(spec, store, settings.ResultsDir);
             Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
                         + $"{parallel} at once; their job script (nothing is submitted now):");
             Console.Out.Write(script.Text);

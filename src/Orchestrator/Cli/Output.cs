@@ -59,13 +59,4 @@ public static class Output
     /// <summary>An error for the user, on stderr.</summary>
     public static void Error(string text) =>
         Console.Error.WriteLine(Console.IsErrorRedirected ? $"error: {text}" : $"\u001b[31merror:\u001b[0m {text}");
-
-    public static string Num(double? v, string format = "0.0000") =>
-        v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
-
-    public static string Rate(double? charsPerSec) =>
-        charsPerSec is { } c && double.IsFinite(c) ? c.ToString("#,0", CultureInfo.InvariantCulture) : "-";
-
-    public static string Duration(TimeSpan t) =>
-        t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m" : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:00}s" : $"{t.TotalSeconds:0.0}s";
 }

@@ -28,7 +28,7 @@ public sealed class QuerySettings : StoreSettings
     }
 }
 
-/// <summary><c>orchestrator query "SQL"</c>: runs SQL on the database opened read-only.</summary>
+/// <summary><c>orchestrator query "SQL"</c>: runs SQL on the database opened read-only; a table shows whitespace (<see cref="Visible"/>).</summary>
 public sealed class QueryCommand : Command<QuerySettings>
 {
     public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public sealed class QueryCommand : Command<QuerySettings>
             case "json": WriteJson(result); break;
             default:
                 if (result.Columns.Count == 0) Output.Info("(no result)");
-                else Output.Table(result.Columns, result.Rows.Select(r => (IReadOnlyList<string>)r.Select(Text).ToList()));
+                else Output.Table(result.Columns, result.Rows.Select(r => (IReadOnlyList<string>)r.Select(v => Visible(Text(v))).ToList()));
                 if (Output.IsTerminal) AnsiConsole.MarkupLine($"[grey]{result.Rows.Count} row(s)[/]");
                 break;
         }
@@ -56,6 +56,21 @@ public sealed class QueryCommand : Command<QuerySettings>
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
     };
+
+    /// <summary>
+    /// A table cell with the whitespace a table would hide made visible: leading and trailing spaces
+    /// as ␠ (a value of one space reads ␠), tabs as \t, line breaks as \n and \r. Spaces between
+    /// words stay spaces. CSV and JSON carry values as they are.
+    /// </summary>
+    public static string Visible(string text)
+    {
+        var s = text.Replace("\t", "\\t", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        var body = s.Trim(' ');
+        if (body.Length == 0) return new string('␠', s.Length);
+        var lead = s.Length - s.TrimStart(' ').Length;
+        var trail = s.Length - s.TrimEnd(' ').Length;
+        return new string('␠', lead) + body + new string('␠', trail);
+    }
 
     /// <summary>RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; NULL is empty.</summary>
     private static void WriteCsv(QueryResult r)

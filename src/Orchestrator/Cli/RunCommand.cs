@@ -1,13 +1,13 @@
 using System.ComponentModel;
 using System.Globalization;
-using Core.Config;
-using Core.Data;
 using Core.Spec;
 using Core.Store;
-using Orchestrator.Cli.Progress;
-using Orchestrator.Execution;
+using Orchestrator.Progress;
 using Orchestrator.Planning;
+using Orchestrator.Queries;
+using Orchestrator.Runs;
 using Orchestrator.Scheduling;
+using Orchestrator.Slurm;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -70,43 +70,50 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return DryRunTable.Print(spec, settings);
         var executor = settings.Executor ?? spec.Execution.Executor;
-        if (executor == Executors.Slurm) return await SlurmRun.ExecuteAsync(spec, settings, cancellationToken);
+        if (executor == Executors.Slurm) return await RunOnSlurmAsync(spec, settings, cancellationToken);
         if (settings.Detach)
             throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
         var store = settings.Store;
         if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
             Output.Warning(StorePlacement.Problem(store.SqlitePath, mount));
         // How Runners start (libtorch, GPUs, MPS) is settled before anything is recorded: settings that cannot be met record nothing.
-        await using var setup = await RunnerSetup.StartAsync(spec.Execution, cancellationToken);
-
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
-        using var signals = new StopOnSignals(cancellationToken,
-            _ => Console.Error.WriteLine("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"));
+        TerminalProgress? board = null; // while it is on screen, it prints the stop's message above itself
+        await using var run = await LocalRun.StartAsync(spec.Execution, new LocalRunOptions(settings.Parallel, settings.RetryDelay, Environment.ProcessorCount),
+            _ =>
+            {
+                const string stopping = "stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)";
+                if (board is { } b) b.Message(stopping);
+                else Console.Error.WriteLine(stopping);
+            }, cancellationToken);
 
         var db = Database.Open(store, settings.ResultsDir);
         var registration = SweepLines.Register(db, spec, settings.RetryFailed);
+        await Corpora.EnsureAsync(db, spec, Output.Info, run.Stopping);
 
-        await Corpora.EnsureAsync(db, spec, Output.Info, signals.Graceful);
-
-        var options = SchedulerOptions.From(spec.Execution, settings.Parallel, settings.RetryDelay, Environment.ProcessorCount, setup.Gpus, setup.Environment);
-        var owner = Core.Contract.OwnerToken.New();
-        foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
-        Output.Info($"running {registration.Pending + registration.Running} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
-                    + $"device {options.Device}, owner {owner}");
+        var options = run.Options;
+        foreach (var line in run.Setup) Output.Info(line);
+        Output.Info($"running {registration.ToRun} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
+                    + $"device {options.Device}, owner {run.Owner}");
 
         var labels = TrialLabels.For(spec);
-        var stop = signals.Signals;
-        var local = new LocalProcessExecutor(setup.Runner);
-        Task<SweepOutcome> Run(ISweepObserver observer) => new Scheduler(db, local, options, observer, owner).RunAsync(spec.Name, stop);
-        var outcome = Output.IsTerminal && !settings.Plain
-            ? await TerminalProgress.RunAsync(labels, Run)
-            : await Run(new PlainProgress(Console.Out, labels));
-        return Summarize(outcome);
+        SweepOutcome outcome;
+        if (Output.IsTerminal && !settings.Plain)
+        {
+            using (board = new TerminalProgress(spec.Name, labels, registration.ToRun))
+                outcome = await run.RunAsync(db, spec.Name, board);
+            board = null;
+        }
+        else
+        {
+            outcome = await run.RunAsync(db, spec.Name, new PlainProgress(Console.Out, labels));
+        }
+        return Summarize(outcome, BestTrial.Of(db, spec.Name));
     }
 
-    private static int Summarize(SweepOutcome o)
+    private static int Summarize(SweepOutcome o, BestTrial? best)
     {
-        Output.Info(o.Counts.Line(o.Sweep));
+        SweepLines.End(o.Sweep, o.Counts, best);
         var unfinished = o.Counts.Unfinished;
         if (o.Interrupted && unfinished > 0)
         {
@@ -116,5 +123,42 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         // A stop that came after the last trial ended interrupted nothing: the sweep is done.
         if (o.Interrupted) Output.Info("the stop came after every trial had ended; nothing was interrupted");
         return SweepLines.Failed(o.Sweep, o.Failed);
+    }
+
+    /// <summary>The slurm executor (<see cref="SlurmRun"/>): what its end means for the user, and the exit code.</summary>
+    private static async Task<int> RunOnSlurmAsync(SweepSpec spec, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var store = settings.Store;
+        var options = new SlurmRunOptions(store, settings.ResultsDir, settings.Parallel, settings.RetryFailed, settings.Detach,
+            settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm");
+        var logFolder = SlurmRun.Script(spec, store, settings.ResultsDir).LogFolder;
+        var follow = new SlurmProgress(Console.Out, TrialLabels.For(spec), spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs), logFolder);
+        var r = await SlurmRun.ExecuteAsync(spec, options, SweepLines.Log, follow, cancellationToken);
+        if (r.Counts is { } counts) SweepLines.End(r.Sweep, counts, r.Best);
+        var unfinished = r.Counts?.Unfinished ?? 0;
+        switch (r.End)
+        {
+            case SlurmRunEnd.NothingToRun:
+                Output.Info($"nothing to run: every trial of sweep {r.Sweep} is completed or failed");
+                return SweepLines.Failed(r.Sweep, r.Failed);
+            case SlurmRunEnd.Detached:
+                Output.Info($"detached: `orchestrator status {r.Sweep}` shows the trials and their jobs, `orchestrator cancel {r.Sweep}` stops them; "
+                            + $"worker logs in {r.LogFolder}");
+                return CliExitCode.Ok;
+            case SlurmRunEnd.Finished:
+                return SweepLines.Failed(r.Sweep, r.Failed);
+            case SlurmRunEnd.StoppedFollowing:
+                Output.Info($"stopped following; the jobs run on: `orchestrator status {r.Sweep}` shows them, `orchestrator cancel {r.Sweep}` stops them");
+                return CliExitCode.Interrupted;
+            case SlurmRunEnd.WorkersFailed:
+                var broken = r.FailedTasks;
+                Output.Error($"{broken.Count} worker task(s) failed ({string.Join(", ", broken.Take(5).Select(t => t.Name))}{(broken.Count > 5 ? ", …" : "")}) and no job "
+                             + $"of the sweep is left, with {unfinished} trial(s) unfinished; their logs in {r.LogFolder} say why");
+                return CliExitCode.Error;
+            default:
+                Output.Info($"no job of sweep {r.Sweep} is left in the queue, and {unfinished} trial(s) are unfinished (cancelled, or stopped at a time limit): "
+                            + "run the same command again to submit workers for them; they resume from their newest checkpoints");
+                return CliExitCode.Interrupted;
+        }
     }
 }

@@ -5,6 +5,7 @@ using Core.Spec;
 using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Execution.Libtorch;
+using Orchestrator.Queries;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,8 +13,9 @@ namespace Orchestrator.Cli;
 
 public sealed class SampleSettings : StoreSettings
 {
-    [CommandOption("--trial <ID>")]
-    [Description("The trial to sample from (its id, as `status` shows it)")]
+    [CommandOption("--trial <ID|NAME=VALUE,…>")]
+    [Description("The trial to sample from: its id or a prefix of it that only it has (as `status` shows them), "
+                 + "or its grid values, e.g. cell=gru,hidden=128,seq_len=50")]
     public string Trial { get; init; } = "";
 
     [CommandOption("--checkpoint <NAME>")]
@@ -58,7 +60,7 @@ public sealed class SampleSettings : StoreSettings
 }
 
 /// <summary>
-/// <c>orchestrator sample --trial ID</c>: generates text from a trial's checkpoint. Runs the
+/// <c>orchestrator sample --trial ID</c>: generates text from a trial's checkpoint (the trial found by <see cref="TrialSelection"/>). Runs the
 /// Runner's <c>sample</c> command as a child process (TorchSharp never loads in the orchestrator),
 /// with the libtorch <c>run</c> would choose (<see cref="LibtorchRunner"/>: ORCHESTRATOR_LIBTORCH,
 /// else <c>auto</c>; there is no spec to take <c>execution.libtorch</c> from), and passes its output
@@ -69,7 +71,7 @@ public sealed class SampleCommand : AsyncCommand<SampleSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
     {
         var db = Database.OpenReadOnly(settings.Store, settings.ResultsDir);
-        var trial = new TrialRepository(db).Get(settings.Trial) ?? throw new TrialNotFoundException(db.Path, settings.Trial);
+        var trial = new TrialRepository(db).Get(TrialSelection.Resolve(db, settings.Trial))!;
         // The libtorch a run's Runners would load (ORCHESTRATOR_LIBTORCH, else auto), started the same way.
         var (runner, libtorch, libtorchEnvironment) = LibtorchRunner.Choose(LibtorchSetting.Auto);
         if (libtorch.Warning is { } warning) Console.Error.WriteLine($"warning: {warning}");

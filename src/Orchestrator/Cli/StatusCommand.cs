@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Core.Store;
-using Orchestrator.Cli.Progress;
+using Orchestrator.Progress;
 using Orchestrator.Slurm;
 using Spectre.Console.Cli;
 
@@ -79,8 +79,8 @@ public sealed class StatusCommand : Command<StatusSettings>
             t.Attempt.ToString(CultureInfo.InvariantCulture),
             $"{t.Epoch}/{t.Epochs}",
             t.Step.ToString(CultureInfo.InvariantCulture),
-            t.BestValLoss is null ? "-" : $"{Output.Num(t.BestValLoss)} (ep {t.BestEpoch})",
-            Output.Rate(t.CharsPerSec),
+            t.BestValLoss is null ? "-" : $"{Figures.Num(t.BestValLoss)} (ep {t.BestEpoch})",
+            Figures.Rate(t.CharsPerSec),
             Note(t),
         ]);
         var title = $"sweep {s.Sweep}: {s.Count(TrialStates.Completed)} completed, {s.Count(TrialStates.Running)} running, "

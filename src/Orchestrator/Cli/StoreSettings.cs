@@ -10,13 +10,13 @@ public abstract class StoreSettings : CommandSettings
 {
     public const string DefaultResults = "results";
 
+    // Every command has these two; their full story is told once, in docs/orchestrator.md#commands.
     [CommandOption("--results <DIR>")]
-    [Description("Results folder: checkpoints and reports live here, and the SQLite database unless --db says otherwise. Default: results/")]
+    [Description("Results folder. Default: results/")]
     public string? Results { get; init; }
 
     [CommandOption("--db <PATH|URL>")]
-    [Description("The database: a SQLite file, or PostgreSQL as postgresql://user@host:5432/db (password in ~/.pgpass, never here). "
-                 + "Default: $ORCHESTRATOR_DB, the first line of the file $ORCHESTRATOR_DB_FILE names, else <results>/orchestrator.db")]
+    [Description("The database: a SQLite file or a postgresql:// URL. Default: <results>/orchestrator.db. Both options: docs/orchestrator.md#commands")]
     public string? Db { get; init; }
 
     public string ResultsDir => ResultsFolder(Results);

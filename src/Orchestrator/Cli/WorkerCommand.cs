@@ -1,9 +1,8 @@
 using System.ComponentModel;
-using Core.Contract;
 using Core.Spec;
 using Core.Store;
-using Orchestrator.Cli.Progress;
-using Orchestrator.Execution;
+using Orchestrator.Progress;
+using Orchestrator.Runs;
 using Orchestrator.Scheduling;
 using Orchestrator.Slurm;
 using Spectre.Console;
@@ -53,24 +52,19 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var spec = SpecLoader.LoadText(sweep.SpecPath ?? sweep.Name, sweep.SpecYaml ?? "");
         // Libtorch, GPUs and MPS as on this node (its CUDA_VISIBLE_DEVICES is what Slurm's gres gave the task).
-        await using var setup = await RunnerSetup.StartAsync(spec.Execution, cancellationToken);
-
-        using var signals = new StopOnSignals(cancellationToken,
-            signal => Output.Info($"{signal}: asking running trials to checkpoint; they go back to pending for the next worker"));
-
         var task = SlurmEnvironment.TaskName();
-        var options = SchedulerOptions.From(spec.Execution, settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount,
-                setup.Gpus, setup.Environment) with { WaitForOthers = false, SlurmJob = task };
-        var owner = OwnerToken.New();
+        await using var run = await LocalRun.StartAsync(spec.Execution,
+            new LocalRunOptions(settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount, WaitForOthers: false, SlurmJob: task),
+            signal => Output.Info($"{signal}: asking running trials to checkpoint; they go back to pending for the next worker"), cancellationToken);
+
+        var options = run.Options;
         var restarts = SlurmEnvironment.Restarts();
         Output.Info($"worker for sweep {sweep.Name} on {Environment.MachineName}" + (task is null ? "" : $", Slurm job {task}")
                     + (restarts > 0 ? $" (requeued {restarts} time(s))" : "")
-                    + $": {options.Parallel} trial(s) at a time, {options.ThreadsPerTrial} thread(s) each, device {options.Device}, owner {owner}, database {db.Path}");
-        foreach (var line in setup.Describe(spec.Execution.TrialsPerGpu)) Output.Info(line);
+                    + $": {options.Parallel} trial(s) at a time, {options.ThreadsPerTrial} thread(s) each, device {options.Device}, owner {run.Owner}, database {db.Path}");
+        foreach (var line in run.Setup) Output.Info(line);
 
-        var executor = new LocalProcessExecutor(setup.Runner);
-        var progress = new PlainProgress(Console.Out, TrialLabels.For(spec));
-        var outcome = await new Scheduler(db, executor, options, progress, owner).RunAsync(sweep.Name, signals.Signals);
+        var outcome = await run.RunAsync(db, sweep.Name, new PlainProgress(Console.Out, TrialLabels.For(spec)));
 
         int Count(TrialResult r) => outcome.Handled.Count(h => h.Result == r);
         var released = Count(TrialResult.Interrupted) + Count(TrialResult.Requeued);

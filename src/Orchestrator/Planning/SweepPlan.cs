@@ -11,7 +11,18 @@ namespace Orchestrator.Planning;
 public static class SweepPlan
 {
     /// <summary>What registering a spec did: how many trials it has, how many were new, and the states of the rest.</summary>
-    public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending);
+    public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending)
+    {
+        /// <summary>Trials still to run: pending, or running (held by a Runner that is still stopping, or abandoned).</summary>
+        public int ToRun => Pending + Running;
+
+        /// <summary>"sweep NAME: 18 trials (18 new; 0 completed, 0 failed, 0 running, 18 pending) in DB"; with the failed ones requeued when <paramref name="retryFailed"/>.</summary>
+        public string Line(string dbPath, bool retryFailed)
+        {
+            var requeued = retryFailed ? $"{Requeued} failed requeued; " : "";
+            return $"sweep {Sweep}: {Total} trials ({Added} new; {requeued}{Completed} completed, {Failed} failed, {Running} running, {Pending} pending) in {dbPath}";
+        }
+    }
 
     /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
     public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);

@@ -9,7 +9,8 @@ namespace Orchestrator.Scheduling;
 /// <see cref="SchedulerOptions.Parallel"/> of them running (fewer after trials ran out of memory),
 /// each on a GPU of <see cref="SchedulerOptions.Gpus"/> with room (see <see cref="GpuPool"/>) when there are GPUs,
 /// waits for trials held by other live owners (unless <see cref="SchedulerOptions.WaitForOthers"/>
-/// is off, as in a Slurm worker), and returns when every trial of the sweep is completed or failed,
+/// is off, as in a Slurm worker), counts the Runners of a dead owner still stopping on this host
+/// against its parallel, and returns when every trial of the sweep is completed or failed,
 /// or when nothing is left to claim and it does not wait, or when stopped. It knows the sweep's
 /// trials by id only; how a trial runs is the executor's business.
 /// </summary>
@@ -32,7 +33,9 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
         while (true)
         {
             var stopping = stop.Requested;
-            while (!stopping && inFlight.Count < concurrency.Limit && gpus.TryTake() is { } slot)
+            // Runners of a dead owner that are still stopping here take their places until they exit.
+            var limit = concurrency.Limit - (!stopping && inFlight.Count < concurrency.Limit ? OrphansRunningHere(sweep) : 0);
+            while (!stopping && inFlight.Count < limit && gpus.TryTake() is { } slot)
             {
                 if (_trials.ClaimNext(sweep, Owner, options.Lease, options.SlurmJob) is not { } claimed)
                 {
@@ -75,6 +78,9 @@ public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOpt
         var counts = SweepCounts.From(_trials.ListForSweep(sweep).Select(t => t.State).ToList());
         return new SweepOutcome(sweep, counts, stop.Requested, handled);
     }
+
+    private int OrphansRunningHere(string sweep) =>
+        _trials.ListForSweep(sweep).Count(t => t.State == TrialStates.Running && Core.Contract.OwnerToken.IsOrphanRunningHere(t.Owner, t.Runner));
 
     /// <summary>Waits; false if a stop was requested meanwhile.</summary>
     private static async Task<bool> DelayAsync(TimeSpan delay, StopSignals stop)

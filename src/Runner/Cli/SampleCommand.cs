@@ -56,7 +56,14 @@ public static class SampleCommand
         }
         else
         {
-            (row, file) = store.NewestValid(trialId, observer.Log) ?? throw new BadInputException($"trial {trialId} has no usable checkpoint yet; train it first");
+            var rows = results.Checkpoints(trialId);
+            // A copy of the database without its checkpoints folder: say so once, not once per checkpoint.
+            if (rows.Count > 0 && rows.All(r => !File.Exists(db.Resolve(r.Path))))
+                throw new BadInputException($"none of the {rows.Count} checkpoint files of trial {trialId} is here ({store.FolderOf(trialId)} holds none): "
+                                            + "is this a copy of the database without its checkpoints folder? Copy that folder too");
+            (row, file) = store.NewestValid(trialId, observer.Log)
+                          ?? throw new BadInputException(rows.Count == 0 ? $"trial {trialId} has no checkpoint yet; train it first"
+                                                                         : $"none of the {rows.Count} checkpoints of trial {trialId} can be used (the lines above say why)");
         }
 
         var vocab = new Vocabulary(file.Meta.Vocab);

@@ -62,6 +62,8 @@ public static class TrainCommand
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; RequestStop(stop, observer, "SIGTERM"); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; RequestStop(stop, observer, "SIGINT"); });
+        // Run for an owner: when it dies (its pipe to our stdin closes), stop as on SIGTERM, so that the next run resumes the trial at once.
+        using var ownerGone = standalone ? null : OwnerWatch.Start(() => RequestStop(stop, observer, "the owner is gone (its pipe to this Runner's stdin closed)"));
         try
         {
             TrialConfig config;

@@ -3,33 +3,47 @@ namespace Runner.Data;
 /// <summary>The sorted distinct characters of the corpus; a character's index is its token id.</summary>
 public sealed class Vocabulary
 {
-    private readonly Dictionary<char, int> _index;
+    /// <summary>Each character's token, -1 for one not in the vocabulary: a table, since a corpus is encoded a character at a time.</summary>
+    private readonly int[] _index;
 
     public Vocabulary(string chars)
     {
         Chars = chars;
-        _index = new Dictionary<char, int>(chars.Length);
+        _index = new int[char.MaxValue + 1];
+        Array.Fill(_index, -1);
         for (var i = 0; i < chars.Length; i++)
-            if (!_index.TryAdd(chars[i], i)) throw new ArgumentException($"vocabulary lists '{Printable(chars[i])}' twice", nameof(chars));
+        {
+            if (_index[chars[i]] >= 0) throw new ArgumentException($"vocabulary lists '{Printable(chars[i])}' twice", nameof(chars));
+            _index[chars[i]] = i;
+        }
     }
 
-    public static Vocabulary Of(string text) => new(new string(text.Distinct().Order().ToArray()));
+    /// <summary>The distinct characters of <paramref name="text"/> in ordinal order (one pass over a table: a corpus is millions of characters).</summary>
+    public static Vocabulary Of(string text)
+    {
+        var seen = new bool[char.MaxValue + 1];
+        foreach (var c in text) seen[c] = true;
+        var chars = new List<char>();
+        for (var c = 0; c <= char.MaxValue; c++)
+            if (seen[c]) chars.Add((char)c);
+        return new(new string(chars.ToArray()));
+    }
 
     /// <summary>All characters in token order, as stored in checkpoints.</summary>
     public string Chars { get; }
     public int Size => Chars.Length;
     public char this[long token] => Chars[(int)token];
 
-    public bool Contains(char c) => _index.ContainsKey(c);
+    public bool Contains(char c) => _index[c] >= 0;
 
     /// <summary>The distinct characters of <paramref name="text"/> the vocabulary lacks, in order of first appearance.</summary>
-    public IReadOnlyList<char> Missing(string text) => text.Where(c => !_index.ContainsKey(c)).Distinct().ToList();
+    public IReadOnlyList<char> Missing(string text) => text.Where(c => !Contains(c)).Distinct().ToList();
 
     public long[] Encode(string text)
     {
         var tokens = new long[text.Length];
         for (var i = 0; i < text.Length; i++)
-            tokens[i] = _index.TryGetValue(text[i], out var t) ? t : throw new ArgumentException($"'{Printable(text[i])}' is not in the vocabulary", nameof(text));
+            tokens[i] = _index[text[i]] is var t and >= 0 ? t : throw new ArgumentException($"'{Printable(text[i])}' is not in the vocabulary", nameof(text));
         return tokens;
     }
 

@@ -42,8 +42,7 @@ public sealed class RunningRunner : IDisposable
             _newLine.Release();
         };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
-        _process.Start();
-        _process.StandardInput.Close();
+        _process.Start(); // its stdin stays open, as an orchestrator keeps it (closing it tells a Runner run for an owner that the owner is gone)
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -67,6 +66,9 @@ public sealed class RunningRunner : IDisposable
         }
         throw new TimeoutException($"no awaited event within {timeout}\n{Output()}");
     }
+
+    /// <summary>Closes its stdin, as an orchestrator's death does: the pipe's writing end goes away.</summary>
+    public void CloseStdin() => _process.StandardInput.Close();
 
     /// <summary>kill -9: the process dies at once, leaving whatever it wrote.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);

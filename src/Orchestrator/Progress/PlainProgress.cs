@@ -5,7 +5,7 @@ using Core.Store;
 using Orchestrator.Execution;
 using Orchestrator.Scheduling;
 
-namespace Orchestrator.Cli.Progress;
+namespace Orchestrator.Progress;
 
 /// <summary>
 /// Progress as plain timestamped lines, for logs and pipes: one line per claim, start, epoch,
@@ -41,12 +41,12 @@ public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISwee
                 var now = DateTime.UtcNow;
                 if (_lastStepLine.TryGetValue(trialId, out var last) && now - last < StepInterval) return;
                 _lastStepLine[trialId] = now;
-                Line(trialId, $"epoch {t.Epoch}/{t.Epochs} step {t.StepText} loss {Output.Num(t.Loss)} {Output.Rate(t.CharsPerSec)} chars/s"
-                              + (t.Eta is { } eta ? $" ETA {Output.Duration(eta)}" : ""));
+                Line(trialId, $"epoch {t.Epoch}/{t.Epochs} step {t.StepText} loss {Figures.Num(t.Loss)} {Figures.Rate(t.CharsPerSec)} chars/s"
+                              + (t.Eta is { } eta ? $" ETA {Figures.Duration(eta)}" : ""));
                 break;
             case EpochEvent ep:
-                Line(trialId, $"epoch {ep.Epoch} done at step {ep.Step}: train_loss {Output.Num(ep.TrainLoss)} val_loss {Output.Num(ep.ValLoss)} "
-                              + $"val_error {Output.Num(ep.ValError)} {Output.Rate(ep.CharsPerSec)} chars/s ({Output.Num(ep.Seconds, "0.0")} s)");
+                Line(trialId, $"epoch {ep.Epoch} done at step {ep.Step}: train_loss {Figures.Num(ep.TrainLoss)} val_loss {Figures.Num(ep.ValLoss)} "
+                              + $"val_error {Figures.Num(ep.ValError)} {Figures.Rate(ep.CharsPerSec)} chars/s ({Figures.Num(ep.Seconds, "0.0")} s)");
                 break;
             case CheckpointEvent c:
                 Line(trialId, $"checkpoint {c.Name} at step {c.Step}");

@@ -2,7 +2,7 @@ using System.Globalization;
 using Core.Store;
 using Orchestrator.Slurm;
 
-namespace Orchestrator.Cli.Progress;
+namespace Orchestrator.Progress;
 
 /// <summary>
 /// A followed Slurm run as plain timestamped lines: tasks starting, ending and being requeued;

@@ -1,6 +1,6 @@
 using Core.Contract;
 
-namespace Orchestrator.Cli.Progress;
+namespace Orchestrator.Progress;
 
 /// <summary>What the display knows about one running trial, updated from its Runner's progress events.</summary>
 public sealed class TrialTracker

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using Orchestrator.Execution;
 
-namespace Orchestrator.Cli;
+namespace Orchestrator.Execution;
 
 /// <summary>
 /// SIGINT / SIGTERM as stop requests: the first asks running trials to checkpoint and stop

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Core.Spec;
+using Core.Store;
+using Orchestrator.Execution;
+using Orchestrator.Planning;
+using Orchestrator.Queries;
+using Orchestrator.Runs;
+using Orchestrator.Scheduling;
+
+namespace Orchestrator.Slurm;
+
+/// <summary>
+/// What <c>run</c> takes for the slurm executor from its command line: the store, trials at once
+/// (null: execution.parallel), whether failed trials go back to pending first, whether to return
+/// once submitted, and where the executor setting came from (named in errors).
+/// </summary>
+public sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting);
+
+/// <summary>How a Slurm run ended.</summary>
+public enum SlurmRunEnd
+{
+    /// <summary>Every trial was completed or failed already: nothing was submitted.</summary>
+    NothingToRun,
+    /// <summary>The workers are submitted (--detach): they run on.</summary>
+    Detached,
+    /// <summary>Every trial is completed or failed.</summary>
+    Finished,
+    /// <summary>The user stopped following; the jobs run on.</summary>
+    StoppedFollowing,
+    /// <summary>No job of the sweep is left, trials are unfinished, and worker tasks failed.</summary>
+    WorkersFailed,
+    /// <summary>No job of the sweep is left and trials are unfinished (cancelled, or stopped at a time limit).</summary>
+    NoJobLeft,
+}
+
+/// <summary>
+/// The end of a Slurm run: how it ended, the sweep's counts then (null when nothing was followed),
+/// the failed worker tasks, the best completed trial, and where the workers' logs are.
+/// </summary>
+public sealed record SlurmRunResult(SlurmRunEnd End, string Sweep, SweepCounts? Counts, int Failed, IReadOnlyList<SlurmTask> FailedTasks, BestTrial? Best, string LogFolder);
+
+/// <summary>
+/// <c>run SPEC</c> with the slurm executor: checks the job with sbatch before anything is recorded,
+/// records the sweep, submits its workers as job arrays (split below the cluster's MaxArraySize),
+/// and follows them (store + squeue) until every trial is completed or failed or no job is left;
+/// with --detach it returns once they are submitted. docs/cluster.md describes it.
+/// </summary>
+public static class SlurmRun
+{
+    public static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
+
+    /// <param name="follow">What to tell while following the workers (made for the log folder of <see cref="Script"/>).</param>
+    public static async Task<SlurmRunResult> ExecuteAsync(SweepSpec spec, SlurmRunOptions options, IRunLog log, IFollowObserver follow, CancellationToken cancellationToken)
+    {
+        var slurm = SlurmCommands.Locate(
+            $"the slurm executor ({options.ExecutorSetting}) submits workers with sbatch",
+            "or run the sweep on this machine with --executor local");
+        var store = options.Store;
+        if (store.Kind == StoreKind.Sqlite && StorePlacement.NetworkMount(store.SqlitePath) is { } mount)
+            throw new NetworkDatabaseException(store.SqlitePath, mount, Executors.Slurm);
+        RunnerCommand.Locate(); // the workers start the Runner beside this orchestrator (shared file system): it must be built
+
+        var script = Script(spec, store, options.ResultsFolder);
+        var logFolder = script.LogFolder;
+        try
+        {
+            // The cluster judges partition, account, time and resources before anything is recorded.
+            slurm.Submit(["--array=0"], scriptPath: null, script.Text, testOnly: true);
+        }
+        catch (SlurmCommandException e) when (e.Tool == "sbatch" && e.ExitCode > 0)
+        {
+            throw SlurmRefusedException.From(e, slurm.Partitions(), spec.Path);
+        }
+
+        if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) log.Warning(dropped);
+
+        var db = Database.Open(store, options.ResultsFolder);
+        var registration = SweepPlan.Register(db, spec, options.RetryFailed);
+        log.Info(registration.Line(db.Path, options.RetryFailed));
+        await Corpora.EnsureAsync(db, spec, log.Info, cancellationToken);
+
+        SlurmRunResult Result(SlurmRunEnd end, SweepCounts? counts = null, int? failed = null, IReadOnlyList<SlurmTask>? failedTasks = null) =>
+            new(end, spec.Name, counts, failed ?? counts?.Failed ?? registration.Failed, failedTasks ?? [], BestTrial.Of(db, spec.Name), logFolder);
+
+        if (registration.ToRun == 0) return Result(SlurmRunEnd.NothingToRun);
+        var jobs = new SlurmJobRepository(db);
+        var live = slurm.Queue(JobIds(jobs, spec.Name)).Where(t => !t.IsFinal).ToList();
+        if (live.Count > 0)
+        {
+            log.Info($"sweep {spec.Name} already has {live.Count} worker task(s) queued or running (job {string.Join(", ", live.Select(t => t.ArrayJobId).Distinct())}); "
+                     + "submitting none, they take the pending trials");
+        }
+        else
+        {
+            Submit(slurm, jobs, script, spec, options.Parallel, registration.ToRun, log);
+        }
+
+        if (options.Detach) return Result(SlurmRunEnd.Detached);
+
+        // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
+        using var signals = new StopOnSignals(cancellationToken, _ => { });
+        var o = await new SlurmFollower(db, slurm, follow, FollowInterval).FollowAsync(spec.Name, JobIds(jobs, spec.Name), signals.Graceful);
+        if (o.Counts.Finished)
+        {
+            // Workers that have not started would only find nothing to claim: free their place in the queue.
+            var waiting = o.Tasks.Where(t => t.State == SlurmJobStates.Pending).ToList();
+            if (waiting.Count > 0)
+            {
+                slurm.Cancel(waiting.Select(t => t.ArrayJobId).Distinct().ToList(), pendingOnly: true);
+                log.Info($"cancelled {waiting.Count} worker task(s) still waiting in the queue: nothing is left for them");
+            }
+            return Result(SlurmRunEnd.Finished, o.Counts);
+        }
+        if (o.Stopped) return Result(SlurmRunEnd.StoppedFollowing, o.Counts);
+        var broken = o.Tasks.Where(t => SlurmJobStates.Broken.Contains(t.State)).ToList();
+        return broken.Count > 0 ? Result(SlurmRunEnd.WorkersFailed, o.Counts, failedTasks: broken) : Result(SlurmRunEnd.NoJobLeft, o.Counts);
+    }
+
+    private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
+
+    /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
+    public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder) =>
+        new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory);
+
+    private static void Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, int? parallel, int toRun, IRunLog log)
+    {
+        var workers = spec.Execution.Slurm.Workers ?? toRun;
+        var atOnce = parallel ?? spec.Execution.Parallel;
+        var maxArraySize = slurm.MaxArraySize();
+        var chunks = ArrayPlan.Split(workers, atOnce, maxArraySize);
+
+        Directory.CreateDirectory(script.LogFolder); // Slurm does not create the folder of --output
+        var scriptPath = Path.Combine(script.LogFolder, "worker.sbatch");
+        File.WriteAllText(scriptPath, script.Text);
+        if (chunks.Count > 1)
+            log.Info($"{workers} workers exceed this cluster's MaxArraySize ({maxArraySize}): submitting {chunks.Count} job arrays");
+
+        var ids = new List<string>();
+        foreach (var chunk in chunks)
+        {
+            var args = new List<string> { $"--array={chunk.ArraySpec}" };
+            if (chunk.AfterChunk is { } after) args.Add($"--dependency=afterany:{ids[after]}");
+            // The password, if the database setting carried one, travels in sbatch's environment (--export=ALL).
+            var id = slurm.Submit(args, scriptPath, environment: script.Store.ChildEnvironment);
+            jobs.RecordSubmission(spec.Name, id, chunk.ArraySpec);
+            ids.Add(id);
+            log.Info(string.Create(CultureInfo.InvariantCulture,
+                $"submitted job {id}: --array={chunk.ArraySpec} ({chunk.Count} worker(s), at most {chunk.Throttle} at once)")
+                + (chunk.AfterChunk is { } a ? $", after job {ids[a]} ends" : ""));
+        }
+        log.Info($"job script {scriptPath}; worker logs {Path.Combine(script.LogFolder, "%A_%a.out")}");
+    }
+}
