@@ -7,7 +7,7 @@ using Runner.Training;
 namespace Runner;
 
 /// <summary>What an exception that ends the Runner means, as a <see cref="FailureEvent"/>: its kind and a one-line message for people.</summary>
-public static class RunnerFailure
+internal static class RunnerFailure
 {
     public static FailureEvent Of(Exception e) => e switch
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Core.Config;
 
 /// <summary>This machine's memory as a process may use it: MemTotal of /proc/meminfo, lowered by a cgroup limit (memory.max); elsewhere what .NET sees.</summary>
-public static class MachineMemory
+internal static class MachineMemory
 {
     public static long TotalBytes { get; } = Read();
 

@@ -62,7 +62,7 @@ public static class SbatchOptions
 }
 
 /// <summary>Slurm's time limit forms (sbatch --time), in seconds.</summary>
-public static class SlurmTimeLimit
+internal static class SlurmTimeLimit
 {
     /// <summary>A Slurm time limit in seconds; null for UNLIMITED / INFINITE.</summary>
     /// <remarks>The text must already match one of the forms (the spec loader checks).</remarks>

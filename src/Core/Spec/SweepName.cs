@@ -8,7 +8,7 @@ namespace Core.Spec;
 /// checked once, here, when the spec is read: short, and of characters every file system and shell
 /// takes as they are.
 /// </summary>
-public static partial class SweepName
+internal static partial class SweepName
 {
     public const int MaxLength = 100;
 

@@ -231,7 +231,7 @@ public static class Schema
     /// Every table of the latest schema, parents before children, with its key and how its rows
     /// belong to a sweep: through a sweep column, or through the trial they are about (for export).
     /// </summary>
-    public static IReadOnlyList<TableInfo> Tables { get; } =
+    internal static IReadOnlyList<TableInfo> Tables { get; } =
     [
         new("sweeps", ["name"], "name", BySweep: true),
         new("trials", ["trial_id"], "trial_id", BySweep: false),
@@ -246,8 +246,8 @@ public static class Schema
     ];
 
     /// <summary>The SQL of migration <paramref name="index"/> (0-based: it brings version <paramref name="index"/> to <paramref name="index"/> + 1) for <paramref name="dialect"/>.</summary>
-    public static string Migration(int index, Dialect dialect) => Migrations[index](dialect);
+    internal static string Migration(int index, Dialect dialect) => Migrations[index](dialect);
 }
 
 /// <summary>A table of the schema: its name, primary key, and the column that ties a row to a sweep (<paramref name="BySweep"/>) or to a trial.</summary>
-public sealed record TableInfo(string Name, IReadOnlyList<string> Key, string ScopeColumn, bool BySweep);
+internal sealed record TableInfo(string Name, IReadOnlyList<string> Key, string ScopeColumn, bool BySweep);

@@ -50,6 +50,3 @@ public sealed class SweepNotFoundException(string path, string? sweep, IReadOnly
 {
     public IReadOnlyList<string> Known { get; } = known;
 }
-
-/// <summary>The database has no trial with the id named.</summary>
-public sealed class TrialNotFoundException(string path, string trialId) : StoreException($"no trial '{trialId}' in {path}");

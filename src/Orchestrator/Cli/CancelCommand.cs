@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class CancelSettings : StoreSettings
+internal sealed class CancelSettings : StoreSettings
 {
     [CommandArgument(0, "<SWEEP>")]
     [Description("The sweep whose Slurm jobs to cancel")]
@@ -19,7 +19,7 @@ public sealed class CancelSettings : StoreSettings
 /// back to pending; a trial whose Runner was killed before it could is put back to pending here
 /// once its task has ended. Run the spec again to submit new workers.
 /// </summary>
-public sealed class CancelCommand : Command<CancelSettings>
+internal sealed class CancelCommand : Command<CancelSettings>
 {
     /// <summary>How long to wait for cancelled tasks to end (Slurm's KillWait is 30 s by default) before leaving their trials to the lease.</summary>
     private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(90);

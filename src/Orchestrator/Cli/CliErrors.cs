@@ -18,7 +18,7 @@ namespace Orchestrator.Cli;
 /// as <c>error: …</c>), and optionally lines printed before it (a spec's problems) or Spectre's own
 /// rendering of a usage error.
 /// </summary>
-public sealed record CliError(int ExitCode, string Message, string? Detail = null, IRenderable? Pretty = null);
+internal sealed record CliError(int ExitCode, string Message, string? Detail = null, IRenderable? Pretty = null);
 
 /// <summary>
 /// The one place where exceptions become CLI exit codes and messages. Core and Reporting throw
@@ -26,7 +26,7 @@ public sealed record CliError(int ExitCode, string Message, string? Detail = nul
 /// flag to use next) are added here. Commands do not catch; they let exceptions reach
 /// <see cref="Print"/> through the app's exception handler.
 /// </summary>
-public static class CliErrors
+internal static class CliErrors
 {
     private const string RunFirst = "run `orchestrator run SPEC` first";
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Cli;
 /// process contract between the Runner and the scheduler, and never becomes the CLI's as is.
 /// Exceptions become these codes in one place, <see cref="CliErrors"/>.
 /// </summary>
-public static class CliExitCode
+internal static class CliExitCode
 {
     /// <summary>Everything asked for was done (for <c>run</c>: every trial of the sweep completed).</summary>
     public const int Ok = 0;

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class DoctorSettings : StoreSettings
+internal sealed class DoctorSettings : StoreSettings
 {
     [CommandArgument(0, "[SPEC]")]
     [Description("A sweep spec whose execution settings and corpora to check (default: the defaults, and data/tinyshakespeare.txt)")]
@@ -37,7 +37,7 @@ public sealed class DoctorSettings : StoreSettings
 /// (<see cref="Doctor"/>). Exits 0 when every check passes (warnings included), 1 when one fails,
 /// naming it.
 /// </summary>
-public sealed class DoctorCommand : AsyncCommand<DoctorSettings>
+internal sealed class DoctorCommand : AsyncCommand<DoctorSettings>
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -7,7 +7,7 @@ using Orchestrator.Slurm;
 namespace Orchestrator.Cli;
 
 /// <summary><c>run --dry-run</c>: the expanded trials with what the store already knows of each; records nothing.</summary>
-public static class DryRunTable
+internal static class DryRunTable
 {
     public static int Print(SweepSpec spec, RunSettings settings)
     {

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class ExportSettings : CommandSettings
+internal sealed class ExportSettings : CommandSettings
 {
     [CommandArgument(0, "[SWEEP]")]
     [Description("The sweep to export. Default: every sweep and trial of the store")]
@@ -36,7 +36,7 @@ public sealed class ExportSettings : CommandSettings
 /// <c>orchestrator export [SWEEP] --to PATH|URL [--from PATH|URL]</c>: copies a sweep (or the whole
 /// store) between SQLite and PostgreSQL, every row as it is (<see cref="StoreExport"/>).
 /// </summary>
-public sealed class ExportCommand : Command<ExportSettings>
+internal sealed class ExportCommand : Command<ExportSettings>
 {
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Orchestrator.Cli;
 /// throws <see cref="OptionValueException"/> saying what was expected; Spectre's own converters only
 /// say "Failed to convert 'abc' to Nullable`1". Use as <c>[TypeConverter(typeof(NumberOption&lt;int&gt;))]</c>.
 /// </summary>
-public sealed class NumberOption<T> : TypeConverter where T : INumber<T>, IMinMaxValue<T>
+internal sealed class NumberOption<T> : TypeConverter where T : INumber<T>, IMinMaxValue<T>
 {
     private static readonly bool Whole = typeof(T).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IBinaryInteger<>));
 
@@ -28,7 +28,7 @@ public sealed class NumberOption<T> : TypeConverter where T : INumber<T>, IMinMa
 }
 
 /// <summary>An option's value that is not of the kind the option takes.</summary>
-public sealed class OptionValueException(string value, string expected) : Exception($"expected {expected}, got '{value}'")
+internal sealed class OptionValueException(string value, string expected) : Exception($"expected {expected}, got '{value}'")
 {
     public string Value { get; } = value;
     public string Expected { get; } = expected;

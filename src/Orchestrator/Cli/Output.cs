@@ -8,7 +8,7 @@ namespace Orchestrator.Cli;
 /// How commands print: Spectre tables and markup on a terminal; plain, aligned, uncoloured text
 /// when stdout is redirected (a file, a pipe, a test), so scripts can read it.
 /// </summary>
-public static class Output
+internal static class Output
 {
     public static bool IsTerminal => !Console.IsOutputRedirected;
 

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class QuerySettings : StoreSettings
+internal sealed class QuerySettings : StoreSettings
 {
     [CommandArgument(0, "<SQL>")]
     [Description("The SQL to run, e.g. \"SELECT cell, hidden, seq_len, best_val_loss FROM trial_summary ORDER BY best_val_loss\"")]
@@ -29,7 +29,7 @@ public sealed class QuerySettings : StoreSettings
 }
 
 /// <summary><c>orchestrator query "SQL"</c>: runs SQL on the database opened read-only; a table shows whitespace (<see cref="Visible"/>).</summary>
-public sealed class QueryCommand : Command<QuerySettings>
+internal sealed class QueryCommand : Command<QuerySettings>
 {
     public override int Execute(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class ReportSettings : StoreSettings
+internal sealed class ReportSettings : StoreSettings
 {
     [CommandArgument(0, "[SWEEPS]")]
     [Description("The sweep to report on (default: the most recently updated sweep), or two sweeps to compare: report quick hw3")]
@@ -43,7 +43,7 @@ public sealed class ReportSettings : StoreSettings
 /// <c>orchestrator report [SWEEP]</c>: writes the study's report (Markdown, figures, LaTeX tables, CSVs) from the
 /// database, read-only; <c>orchestrator report A B</c> writes the comparison of two sweeps.
 /// </summary>
-public sealed class ReportCommand : Command<ReportSettings>
+internal sealed class ReportCommand : Command<ReportSettings>
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {

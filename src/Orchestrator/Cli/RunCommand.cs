@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class RunSettings : StoreSettings
+internal sealed class RunSettings : StoreSettings
 {
     [CommandArgument(0, "<SPEC>")]
     [Description("The sweep spec (YAML), e.g. experiments/quick.yaml")]
@@ -63,7 +63,7 @@ public sealed class RunSettings : StoreSettings
 }
 
 /// <summary><c>orchestrator run SPEC</c>: plan the sweep into the store and run its trials to the end.</summary>
-public sealed class RunCommand : AsyncCommand<RunSettings>
+internal sealed class RunCommand : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {

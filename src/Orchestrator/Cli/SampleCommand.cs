@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class SampleSettings : StoreSettings
+internal sealed class SampleSettings : StoreSettings
 {
     [CommandOption("--trial <ID|NAME=VALUE,…>")]
     [Description("The trial to sample from: its id or a prefix of it that only it has (as `status` shows them), "
@@ -66,7 +66,7 @@ public sealed class SampleSettings : StoreSettings
 /// else <c>auto</c>; there is no spec to take <c>execution.libtorch</c> from), and passes its output
 /// through; its exit code becomes the CLI's (<see cref="FromRunner"/>).
 /// </summary>
-public sealed class SampleCommand : AsyncCommand<SampleSettings>
+internal sealed class SampleCommand : AsyncCommand<SampleSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SampleSettings settings, CancellationToken cancellationToken)
     {

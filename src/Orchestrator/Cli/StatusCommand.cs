@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class StatusSettings : StoreSettings
+internal sealed class StatusSettings : StoreSettings
 {
     [CommandArgument(0, "[SWEEP]")]
     [Description("The sweep to show (its spec's name:). Default: every sweep in the database")]
@@ -20,7 +20,7 @@ public sealed class StatusSettings : StoreSettings
 }
 
 /// <summary><c>orchestrator status [SWEEP]</c>: each trial's state, attempt, progress, best validation loss and throughput.</summary>
-public sealed class StatusCommand : Command<StatusSettings>
+internal sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace Orchestrator.Cli;
 
 /// <summary>The options every command has: where the results folder and the database are.</summary>
-public abstract class StoreSettings : CommandSettings
+internal abstract class StoreSettings : CommandSettings
 {
     public const string DefaultResults = "results";
 

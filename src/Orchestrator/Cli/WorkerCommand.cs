@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class WorkerSettings : StoreSettings
+internal sealed class WorkerSettings : StoreSettings
 {
     [CommandOption("--sweep <NAME>")]
     [Description("The sweep whose pending trials this worker claims (recorded by `orchestrator run` first)")]
@@ -39,7 +39,7 @@ public sealed class WorkerSettings : StoreSettings
 /// checkpoint and put their trials back to pending; the worker then exits 0. Exit codes: 0 nothing
 /// left (or stopped, trials released), 2 bad input (no such database or sweep), 3 another error.
 /// </summary>
-public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
+internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 }
 
 /// <summary>The worker's database is not there: on a cluster, the path is not shared with this node.</summary>
-public sealed class WorkerDatabaseException(string path)
+internal sealed class WorkerDatabaseException(string path)
     : Exception($"no database at {path} on {Environment.MachineName}: a worker's --db must be the database `orchestrator run` recorded the sweep in, "
                 + "as this node sees it. An SQLite file is seen only by the host whose disk holds it, so with SQLite the workers must run on that host "
                 + "(a one-node cluster); across several nodes use PostgreSQL (docs/cluster.md)");

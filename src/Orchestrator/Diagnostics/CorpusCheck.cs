@@ -4,7 +4,7 @@ using Core.Data;
 namespace Orchestrator.Diagnostics;
 
 /// <summary>Whether a corpus is where data.path says, with data.sha256, as <c>run</c>'s dataset step would find it (nothing is downloaded here).</summary>
-public static class CorpusCheck
+internal static class CorpusCheck
 {
     public static DoctorCheck Examine(DataConfig data, bool fromSpec)
     {

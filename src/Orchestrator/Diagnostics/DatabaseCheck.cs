@@ -10,7 +10,7 @@ namespace Orchestrator.Diagnostics;
 /// folder it can be created in, tried with a file that is removed again. The database is shown as
 /// <see cref="StoreLocation.Display"/>: a password never appears.
 /// </summary>
-public static class DatabaseCheck
+internal static class DatabaseCheck
 {
     private const string Name = "database";
 

@@ -19,7 +19,7 @@ namespace Orchestrator.Diagnostics;
 /// defaults), the database (resolved when examined, so a setting that cannot be used is a finding), and
 /// how many training steps to time.
 /// </summary>
-public sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, Func<StoreLocation> Store, int Steps);
+internal sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, Func<StoreLocation> Store, int Steps);
 
 /// <summary>
 /// Says what a run would use and whether it would work: .NET; the libtorch chosen and the one the
@@ -27,7 +27,7 @@ public sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataCo
 /// steps, all from a real Runner (<c>runner check</c>; TorchSharp never loads in the orchestrator);
 /// NVIDIA MPS; the figures' font; the database; the corpora. Library code: it returns the findings.
 /// </summary>
-public static class Doctor
+internal static class Doctor
 {
     public static async Task<DoctorReport> ExamineAsync(DoctorInput input, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ namespace Orchestrator.Execution;
 /// a Slurm executor will implement the same contract. Whatever runs the trial speaks the process
 /// contract of docs/contract.md.
 /// </summary>
-public interface ITrialExecutor
+internal interface ITrialExecutor
 {
     /// <summary>
     /// Runs one attempt of a trial to its end and returns how it ended. Progress events are passed

@@ -10,7 +10,7 @@ namespace Orchestrator.Execution;
 /// Reads <see cref="ProgressLine"/>s from stdout, keeps the stderr tail, forwards a graceful stop as
 /// SIGTERM (the Runner checkpoints, releases the trial and exits 4) and an immediate one as SIGKILL.
 /// </summary>
-public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines = 20) : ITrialExecutor
+internal sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines = 20) : ITrialExecutor
 {
     public async Task<TrialExit> RunAsync(TrialLaunch launch, Action<RunnerEvent> onEvent, StopSignals stop)
     {

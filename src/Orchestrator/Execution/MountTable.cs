@@ -3,7 +3,7 @@ using System.Text;
 namespace Orchestrator.Execution;
 
 /// <summary>A mounted file system: its source (device, server:/export), mount point and type, as /proc/mounts lists it.</summary>
-public sealed record Mount(string Source, string MountPoint, string Type)
+internal sealed record Mount(string Source, string MountPoint, string Type)
 {
     /// <summary>Whether this is a network (or cluster-shared) file system, where SQLite's locking and write-ahead log are not safe.</summary>
     public bool IsNetwork => MountTable.NetworkTypes.Contains(Type)
@@ -15,7 +15,7 @@ public sealed record Mount(string Source, string MountPoint, string Type)
 /// about, or refuse, an SQLite database on a network file system: SQLite's WAL needs shared memory
 /// and POSIX locks that NFS and its kin do not give across hosts.
 /// </summary>
-public static class MountTable
+internal static class MountTable
 {
     public const string ProcMounts = "/proc/mounts";
 

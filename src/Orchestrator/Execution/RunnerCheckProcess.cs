@@ -5,7 +5,7 @@ using Core.Processes;
 namespace Orchestrator.Execution;
 
 /// <summary>Runs <c>runner check ARGS</c> and reads its report, or why there is none (the Runner's failure message, else its last stderr line).</summary>
-public static class RunnerCheckProcess
+internal static class RunnerCheckProcess
 {
     public sealed record Result(RunnerCheck? Check, string? Problem);
 

@@ -8,7 +8,7 @@ namespace Orchestrator.Execution;
 /// the <c>ORCHESTRATOR_RUNNER</c> environment variable names (a .dll is run with dotnet, anything
 /// else is executed directly).
 /// </summary>
-public sealed record RunnerCommand(string Program, string? Dll)
+internal sealed record RunnerCommand(string Program, string? Dll)
 {
     public const string EnvironmentVariable = "ORCHESTRATOR_RUNNER";
 
@@ -69,4 +69,4 @@ public sealed record RunnerCommand(string Program, string? Dll)
     public override string ToString() => Dll is null ? Program : $"{Program} {Dll}";
 }
 
-public sealed class RunnerNotFoundException(string message) : Exception(message);
+internal sealed class RunnerNotFoundException(string message) : Exception(message);

@@ -14,7 +14,7 @@ namespace Orchestrator.Execution;
 /// folder is tried with <c>runner check</c> first, so one that does not load stops the run with the
 /// Runner's own words before a trial starts. Local runs and cluster workers use it alike.
 /// </summary>
-public sealed class RunnerSetup : IAsyncDisposable
+internal sealed class RunnerSetup : IAsyncDisposable
 {
     private readonly MpsDaemon? _mps;
 

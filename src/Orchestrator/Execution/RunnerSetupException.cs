@@ -1,4 +1,4 @@
 namespace Orchestrator.Execution;
 
 /// <summary>Runners cannot be started as the execution settings ask (a libtorch that is not there or does not load, MPS without its daemon): bad input, naming the setting and the fix.</summary>
-public sealed class RunnerSetupException(string message) : Exception(message);
+internal sealed class RunnerSetupException(string message) : Exception(message);

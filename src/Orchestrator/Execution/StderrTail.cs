@@ -1,7 +1,7 @@
 namespace Orchestrator.Execution;
 
 /// <summary>The last <see cref="Capacity"/> lines a process wrote to stderr (thread-safe), kept for failure reasons.</summary>
-public sealed class StderrTail(int capacity = 20)
+internal sealed class StderrTail(int capacity = 20)
 {
     private readonly Queue<string> _lines = new();
 

@@ -7,7 +7,7 @@ namespace Orchestrator.Execution;
 /// (<see cref="StopSignals.Graceful"/>), a second kills them (<see cref="StopSignals.Immediate"/>).
 /// Dispose to restore the default handling.
 /// </summary>
-public sealed class StopOnSignals : IDisposable
+internal sealed class StopOnSignals : IDisposable
 {
     private readonly CancellationTokenSource _graceful;
     private readonly CancellationTokenSource _immediate = new();

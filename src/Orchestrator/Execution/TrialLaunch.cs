@@ -10,7 +10,7 @@ namespace Orchestrator.Execution;
 /// these environment variables (<see cref="Environment"/>: libtorch, MPS).
 /// <see cref="ResultsFolder"/> is where checkpoints go when the store is PostgreSQL.
 /// </summary>
-public sealed record TrialLaunch(
+internal sealed record TrialLaunch(
     string TrialId,
     string Owner,
     StoreLocation Store,
@@ -25,7 +25,7 @@ public sealed record TrialLaunch(
 /// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked
 /// it to stop, and the failure it reported (<see cref="FailureEvent"/>), if any.
 /// </summary>
-public sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, bool StopRequested, FailureEvent? Failure = null)
+internal sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, bool StopRequested, FailureEvent? Failure = null)
 {
     /// <summary>"crashed (exit 1)", "killed by signal 9 (exit 137)".</summary>
     public string Summary => $"{RunnerExitCode.Describe(ExitCode)} (exit {ExitCode})";
@@ -49,7 +49,7 @@ public sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail, b
 }
 
 /// <summary>Stop requests from the user: <see cref="Graceful"/> asks trials to checkpoint and stop; <see cref="Immediate"/> kills them.</summary>
-public readonly record struct StopSignals(CancellationToken Graceful, CancellationToken Immediate)
+internal readonly record struct StopSignals(CancellationToken Graceful, CancellationToken Immediate)
 {
     public static StopSignals None => new(CancellationToken.None, CancellationToken.None);
 

@@ -10,7 +10,7 @@ namespace Orchestrator.Planning;
 /// if needed) before any Runner starts, so a missing corpus stops a run at once instead of failing
 /// every trial for good.
 /// </summary>
-public static class Corpora
+internal static class Corpora
 {
     /// <summary>Ensures each distinct corpus of the sweep's pending and running trials; throws <see cref="CorpusException"/> naming what is wrong.</summary>
     public static async Task<IReadOnlyList<CorpusFile>> EnsureAsync(Database db, SweepSpec spec, Action<string> log, CancellationToken ct)

@@ -3,7 +3,7 @@ using Orchestrator.Execution;
 namespace Orchestrator.Planning;
 
 /// <summary>Where the SQLite database lies, as far as its safety goes: a network file system is not a place for it.</summary>
-public static class StorePlacement
+internal static class StorePlacement
 {
     /// <summary>The network file system <paramref name="dbPath"/> is on, or null when it is on a local one (or the mount table cannot be read).</summary>
     public static Mount? NetworkMount(string dbPath) => MountTable.Of(dbPath) is { IsNetwork: true } m ? m : null;
@@ -16,5 +16,5 @@ public static class StorePlacement
 }
 
 /// <summary>An SQLite database on a network file system where that is refused (a Slurm run).</summary>
-public sealed class NetworkDatabaseException(string dbPath, Mount mount, string executor)
+internal sealed class NetworkDatabaseException(string dbPath, Mount mount, string executor)
     : Exception($"{StorePlacement.Problem(dbPath, mount)}. With the {executor} executor that is refused: nothing was submitted or recorded");

@@ -8,7 +8,7 @@ namespace Orchestrator.Planning;
 /// values. Knows nothing of processes. Registering is idempotent: a trial whose resolved config
 /// did not change keeps its id, its state and everything it recorded.
 /// </summary>
-public static class SweepPlan
+internal static class SweepPlan
 {
     /// <summary>What registering a spec did: how many trials it has, how many were new, and the states of the rest.</summary>
     public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orchestrator.Progress;
 
 /// <summary>How numbers read in progress lines and tables: losses to 4 places, rates with thousands separators, short durations; "-" when unknown.</summary>
-public static class Figures
+internal static class Figures
 {
     public static string Num(double? v, string format = "0.0000") =>
         v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";

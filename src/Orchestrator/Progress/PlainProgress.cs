@@ -11,7 +11,7 @@ namespace Orchestrator.Progress;
 /// Progress as plain timestamped lines, for logs and pipes: one line per claim, start, epoch,
 /// checkpoint, retry and end, and step lines at most every <see cref="StepInterval"/> per trial.
 /// </summary>
-public sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISweepObserver
+internal sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISweepObserver
 {
     public static readonly TimeSpan StepInterval = TimeSpan.FromSeconds(5);
 

@@ -5,9 +5,9 @@ using Orchestrator.Scheduling;
 namespace Orchestrator.Progress;
 
 /// <summary>One line of the board: its text, which never exceeds the width it was laid out for, and how it is shown.</summary>
-public sealed record BoardLine(string Text, BoardTone Tone);
+internal sealed record BoardLine(string Text, BoardTone Tone);
 
-public enum BoardTone { Plain, Header, Done, Failed, Paused }
+internal enum BoardTone { Plain, Header, Done, Failed, Paused }
 
 /// <summary>
 /// What the live display shows, laid out for a terminal of a given size: a header line (the sweep,
@@ -19,7 +19,7 @@ public enum BoardTone { Plain, Header, Done, Failed, Paused }
 /// many of the most recently finished as fit; one line counts the others. Not thread-safe: the
 /// display locks around it.
 /// </summary>
-public sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
+internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
 {
     private static readonly string Spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
     private const int BarWidth = 10;

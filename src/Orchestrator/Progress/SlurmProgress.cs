@@ -10,7 +10,7 @@ namespace Orchestrator.Progress;
 /// every <see cref="PlainProgress.StepInterval"/> per trial. A task that failed gets the last line
 /// of its log.
 /// </summary>
-public sealed class SlurmProgress(TextWriter output, TrialLabels labels, IReadOnlyDictionary<string, int> epochs, string logFolder) : IFollowObserver
+internal sealed class SlurmProgress(TextWriter output, TrialLabels labels, IReadOnlyDictionary<string, int> epochs, string logFolder) : IFollowObserver
 {
     private readonly Dictionary<string, DateTime> _lastStepLine = [];
 

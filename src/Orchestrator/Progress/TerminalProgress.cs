@@ -13,7 +13,7 @@ namespace Orchestrator.Progress;
 /// failures, warnings and waits are printed above it, in full. Dispose it to draw the last board
 /// and leave it on the screen; what is printed next goes below it.
 /// </summary>
-public sealed class TerminalProgress : ISweepObserver, IDisposable
+internal sealed class TerminalProgress : ISweepObserver, IDisposable
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(200);
 

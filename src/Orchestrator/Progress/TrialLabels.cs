@@ -3,7 +3,7 @@ using Core.Spec;
 namespace Orchestrator.Progress;
 
 /// <summary>Short human names for a sweep's trials from their grid values, e.g. <c>gru hidden=256 seq_len=50</c>.</summary>
-public sealed class TrialLabels(IReadOnlyDictionary<string, string> byId)
+internal sealed class TrialLabels(IReadOnlyDictionary<string, string> byId)
 {
     public static TrialLabels For(SweepSpec spec) =>
         new(spec.Trials.ToDictionary(t => t.Id, t => Label(t.Grid, t.Repeat, spec.Trials.Any(x => x.Repeat > 0))));

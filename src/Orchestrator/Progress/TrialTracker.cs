@@ -3,7 +3,7 @@ using Core.Contract;
 namespace Orchestrator.Progress;
 
 /// <summary>What the display knows about one running trial, updated from its Runner's progress events.</summary>
-public sealed class TrialTracker
+internal sealed class TrialTracker
 {
     private DateTime _startedAt = DateTime.UtcNow;
     private long _resumedStep;

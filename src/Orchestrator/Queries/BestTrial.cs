@@ -6,7 +6,7 @@ namespace Orchestrator.Queries;
 /// The sweep's winning configuration: the completed trial with the lowest validation loss (its best
 /// epoch's), with its grid values in the spec's order; null while no trial has completed.
 /// </summary>
-public sealed record BestTrial(string TrialId, IReadOnlyDictionary<string, string> Grid, int Repeat, double ValLoss)
+internal sealed record BestTrial(string TrialId, IReadOnlyDictionary<string, string> Grid, int Repeat, double ValLoss)
 {
     public static BestTrial? Of(Database db, string sweep) =>
         new SweepReader(db).Trials(sweep)

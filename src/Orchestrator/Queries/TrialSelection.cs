@@ -12,7 +12,7 @@ namespace Orchestrator.Queries;
 /// <c>repeat=N</c> picks a repeat. Grid values are looked up in every sweep of the store. Throws
 /// <see cref="TrialSelectionException"/> when no trial or more than one matches, listing them.
 /// </summary>
-public static class TrialSelection
+internal static class TrialSelection
 {
     private sealed record Member(string TrialId, string Sweep, IReadOnlyDictionary<string, string> Grid, int Repeat)
     {
@@ -87,4 +87,4 @@ public static class TrialSelection
 }
 
 /// <summary>A <c>--trial</c> that names no trial, or more than one: bad input.</summary>
-public sealed class TrialSelectionException(string message) : Exception(message);
+internal sealed class TrialSelectionException(string message) : Exception(message);

@@ -1,7 +1,7 @@
 namespace Orchestrator.Runs;
 
 /// <summary>What a run tells its user as it goes, before and after its trials' own progress. The CLI prints it.</summary>
-public interface IRunLog
+internal interface IRunLog
 {
     void Info(string line);
 

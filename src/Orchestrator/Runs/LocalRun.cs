@@ -11,7 +11,7 @@ namespace Orchestrator.Runs;
 /// first retry delay (null: the default), the cores the Runners share, whether to wait for trials
 /// other owners hold (a worker does not), and the Slurm array task it runs in (a worker's).
 /// </summary>
-public sealed record LocalRunOptions(int? Parallel, double? RetryDelaySeconds, int Cores, bool WaitForOthers = true, string? SlurmJob = null);
+internal sealed record LocalRunOptions(int? Parallel, double? RetryDelaySeconds, int Cores, bool WaitForOthers = true, string? SlurmJob = null);
 
 /// <summary>
 /// The local pipeline that <c>run</c> and <c>worker</c> share: how Runners start (libtorch, GPUs, MPS;
@@ -21,7 +21,7 @@ public sealed record LocalRunOptions(int? Parallel, double? RetryDelaySeconds, i
 /// comes before the trials (recording the sweep, the corpus) under <see cref="Stopping"/>, then
 /// <see cref="RunAsync"/>. Dispose it to restore the signals and stop an MPS daemon it started.
 /// </summary>
-public sealed class LocalRun : IAsyncDisposable
+internal sealed class LocalRun : IAsyncDisposable
 {
     private readonly RunnerSetup _setup;
     private readonly StopOnSignals _signals;

@@ -5,7 +5,7 @@ namespace Orchestrator.Scheduling;
 /// [0.8, 1.2). The jitter spreads retries of trials that crashed together; because 2 × 0.8 &gt; 1.2,
 /// every retry still waits longer than the one before.
 /// </summary>
-public sealed class Backoff(TimeSpan baseDelay, TimeSpan maxDelay)
+internal sealed class Backoff(TimeSpan baseDelay, TimeSpan maxDelay)
 {
     public TimeSpan BaseDelay { get; } = baseDelay;
     public TimeSpan MaxDelay { get; } = maxDelay;

@@ -6,7 +6,7 @@ namespace Orchestrator.Scheduling;
 /// beside it, the limit drops below that number, so the trial is tried again with fewer sharing the
 /// machine (and its GPU). Thread-safe.
 /// </summary>
-public sealed class Concurrency(int limit)
+internal sealed class Concurrency(int limit)
 {
     private int _limit = Math.Max(1, limit);
     private int _running;

@@ -7,7 +7,7 @@ namespace Orchestrator.Scheduling;
 /// of them ran out of its memory. Each GPU's capacity and running attempts are a <see cref="Concurrency"/>
 /// of its own, as the whole run's are. Without GPUs every slot is <see cref="GpuSlot.None"/>. Thread-safe.
 /// </summary>
-public sealed class GpuPool
+internal sealed class GpuPool
 {
     private readonly object _lock = new();
     private readonly string[] _gpus;
@@ -52,7 +52,7 @@ public sealed class GpuPool
 }
 
 /// <summary>One trial's place on a GPU (its CUDA_VISIBLE_DEVICES value), from claim to conclusion.</summary>
-public sealed class GpuSlot : IDisposable
+internal sealed class GpuSlot : IDisposable
 {
     private readonly GpuPool? _pool;
     private readonly Concurrency? _gpu;

@@ -8,7 +8,7 @@ namespace Orchestrator.Scheduling;
 /// What the scheduler reports while it runs a sweep. The CLI implements it (progress bars or plain
 /// lines); the scheduler itself never prints. Calls arrive from several threads.
 /// </summary>
-public interface ISweepObserver
+internal interface ISweepObserver
 {
     /// <summary>This orchestrator claimed the trial and is starting its attempt <see cref="TrialRow.Attempt"/>.</summary>
     void Claimed(TrialRow trial);
@@ -29,7 +29,7 @@ public interface ISweepObserver
     void Warning(string trialId, string message);
 }
 
-public enum TrialResult
+internal enum TrialResult
 {
     Completed,
     Failed,
@@ -42,10 +42,10 @@ public enum TrialResult
 }
 
 /// <summary>How this orchestrator's handling of one trial ended.</summary>
-public sealed record TrialOutcome(string TrialId, TrialResult Result, int Attempts, int? ExitCode, string? Reason);
+internal sealed record TrialOutcome(string TrialId, TrialResult Result, int Attempts, int? ExitCode, string? Reason);
 
 /// <summary>The sweep's state when the scheduler returned, counted from the store.</summary>
-public sealed record SweepOutcome(string Sweep, SweepCounts Counts, bool Interrupted, IReadOnlyList<TrialOutcome> Handled)
+internal sealed record SweepOutcome(string Sweep, SweepCounts Counts, bool Interrupted, IReadOnlyList<TrialOutcome> Handled)
 {
     public int Completed => Counts.Completed;
     public int Failed => Counts.Failed;

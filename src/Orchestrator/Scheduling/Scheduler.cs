@@ -14,7 +14,7 @@ namespace Orchestrator.Scheduling;
 /// or when nothing is left to claim and it does not wait, or when stopped. It knows the sweep's
 /// trials by id only; how a trial runs is the executor's business.
 /// </summary>
-public sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOptions options, ISweepObserver observer, string owner)
+internal sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerOptions options, ISweepObserver observer, string owner)
 {
     private readonly TrialRepository _trials = new(db);
 

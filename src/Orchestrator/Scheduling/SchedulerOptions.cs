@@ -7,7 +7,7 @@ namespace Orchestrator.Scheduling;
 /// source of the execution defaults (parallel, retries, lease, device, threads); this adds what only
 /// the scheduler has (retry delays, polling) and is made by <see cref="From"/> only.
 /// </summary>
-public sealed record SchedulerOptions
+internal sealed record SchedulerOptions
 {
     /// <summary>The delay before the first retry when the command line does not set one.</summary>
     public const double DefaultRetryDelaySeconds = 2;

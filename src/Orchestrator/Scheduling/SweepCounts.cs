@@ -3,7 +3,7 @@ using Core.Store;
 namespace Orchestrator.Scheduling;
 
 /// <summary>A sweep's trials counted by state, as the store holds them.</summary>
-public sealed record SweepCounts(int Total, int Completed, int Failed, int Pending, int Running)
+internal sealed record SweepCounts(int Total, int Completed, int Failed, int Pending, int Running)
 {
     /// <summary>Counts the trials' states (<see cref="TrialStates"/>).</summary>
     public static SweepCounts From(IReadOnlyCollection<string> states)

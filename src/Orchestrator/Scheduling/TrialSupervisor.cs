@@ -15,7 +15,7 @@ namespace Orchestrator.Scheduling;
 /// not record itself (a crash after the last retry, a Runner that died while stopping), with the
 /// Runner's own failure message as the reason and its stderr tail in a column of its own.
 /// </summary>
-public sealed class TrialSupervisor(Database db, ITrialExecutor executor, SchedulerOptions options, Concurrency concurrency, string owner, ISweepObserver observer)
+internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, SchedulerOptions options, Concurrency concurrency, string owner, ISweepObserver observer)
 {
     private readonly TrialRepository _trials = new(db);
     private readonly Backoff _backoff = new(options.RetryDelay, options.MaxRetryDelay);

@@ -7,7 +7,7 @@ namespace Orchestrator.Slurm;
 /// <see cref="Throttle"/> running at once (<c>--array=0-(Count-1)%Throttle</c>), optionally held
 /// until an earlier submission has ended (<see cref="AfterChunk"/>: <c>--dependency=afterany:ID</c>).
 /// </summary>
-public sealed record ArrayChunk(int Count, int Throttle, int? AfterChunk)
+internal sealed record ArrayChunk(int Count, int Throttle, int? AfterChunk)
 {
     public string ArraySpec => Count == 1
         ? string.Create(CultureInfo.InvariantCulture, $"0%{Throttle}")
@@ -22,7 +22,7 @@ public sealed record ArrayChunk(int Count, int Throttle, int? AfterChunk)
 /// more arrays than P, array i waits for array i−P to end (afterany), so at most P arrays (each
 /// throttled to 1) run at a time.
 /// </summary>
-public static class ArrayPlan
+internal static class ArrayPlan
 {
     public static IReadOnlyList<ArrayChunk> Split(int workers, int atOnce, int maxArraySize)
     {

@@ -9,7 +9,7 @@ namespace Orchestrator.Slurm;
 /// added to its environment and, by its default <c>--export=ALL</c>, hands that environment to every
 /// task; the job script and every command line name the database without it (docs/cluster.md).
 /// </summary>
-public static class JobEnvironment
+internal static class JobEnvironment
 {
     /// <summary>The environment variable that overrides the #SBATCH lines' <c>--export</c>.</summary>
     public const string SbatchExportVariable = "SBATCH_EXPORT";

@@ -17,7 +17,7 @@ namespace Orchestrator.Slurm;
 /// <param name="ResultsFolder">The results folder (<c>--results</c>): a PostgreSQL store's checkpoints, job script and logs go there.</param>
 /// <param name="Orchestrator">The program and arguments that start this orchestrator (the dotnet host and orchestrator.dll).</param>
 /// <param name="WorkingDirectory">The folder trials run in (relative data paths resolve against it): the folder run was started from.</param>
-public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation Store, string ResultsFolder, IReadOnlyList<string> Orchestrator, string WorkingDirectory)
+internal sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation Store, string ResultsFolder, IReadOnlyList<string> Orchestrator, string WorkingDirectory)
 {
     /// <summary>
     /// Where the script and each task's output (<c>%A_%a.out</c>) go: <c>slurm/SWEEP</c> in the store's
@@ -89,4 +89,4 @@ public sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation St
 }
 
 /// <summary>A job script that cannot be written for these paths.</summary>
-public sealed class JobScriptException(string message) : Exception(message);
+internal sealed class JobScriptException(string message) : Exception(message);

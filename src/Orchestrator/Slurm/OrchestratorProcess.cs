@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Orchestrator.Slurm;
 
 /// <summary>How to start this very orchestrator again, by absolute paths: what a job script runs on a node.</summary>
-public static class OrchestratorProcess
+internal static class OrchestratorProcess
 {
     /// <summary>
     /// The dotnet host and orchestrator.dll (or the orchestrator's own executable when it runs as

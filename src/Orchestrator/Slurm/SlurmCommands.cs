@@ -10,7 +10,7 @@ namespace Orchestrator.Slurm;
 /// child processes: the orchestrator talks to the cluster exactly as a user at a login node does.
 /// Failures become <see cref="SlurmCommandException"/>s carrying Slurm's own message.
 /// </summary>
-public sealed class SlurmCommands
+internal sealed class SlurmCommands
 {
     private static readonly IReadOnlyList<string> Tools = ["sbatch", "squeue", "scancel", "scontrol"];
 
@@ -151,13 +151,13 @@ public sealed class SlurmCommands
 }
 
 /// <summary>Slurm's tools are not on the PATH.</summary>
-public sealed class SlurmNotFoundException(IReadOnlyList<string> missing, string path, string why, string? otherwise)
+internal sealed class SlurmNotFoundException(IReadOnlyList<string> missing, string path, string why, string? otherwise)
     : Exception($"{why}, but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not on the PATH ({(path.Length == 0 ? "empty" : path)}): "
                 + "run it where Slurm's client tools are installed (a cluster's login node), or start a one-node cluster here with deploy/slurm/local-cluster.sh (as root)"
                 + (otherwise is null ? "" : $", {otherwise}"));
 
 /// <summary>A Slurm tool refused or failed; <see cref="SlurmMessage"/> is what it said.</summary>
-public sealed class SlurmCommandException(string tool, IEnumerable<string> args, int exitCode, string message)
+internal sealed class SlurmCommandException(string tool, IEnumerable<string> args, int exitCode, string message)
     : Exception($"{tool} {string.Join(' ', args)} failed (exit {exitCode}): {message}")
 {
     public string Tool { get; } = tool;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orchestrator.Slurm;
 
 /// <summary>What Slurm tells a batch job about itself through its environment (SLURM_* variables).</summary>
-public static class SlurmEnvironment
+internal static class SlurmEnvironment
 {
     /// <summary>
     /// This array task as <c>ARRAYJOB_TASK</c> (e.g. <c>4242_3</c>, the form squeue shows and

@@ -4,7 +4,7 @@ using Orchestrator.Scheduling;
 namespace Orchestrator.Slurm;
 
 /// <summary>What a followed Slurm run reports as it changes. The CLI prints it; calls come from one thread.</summary>
-public interface IFollowObserver
+internal interface IFollowObserver
 {
     /// <summary>An array task appeared in the queue or changed state (<paramref name="before"/>: its previous state, null when new).</summary>
     void TaskChanged(SlurmTask task, string? before);
@@ -16,7 +16,7 @@ public interface IFollowObserver
 /// <summary>How following a sweep's jobs ended, with the sweep's counts then.</summary>
 /// <param name="Stopped">The user stopped following (Ctrl+C); the jobs run on.</param>
 /// <param name="Tasks">The last state of every array task seen.</param>
-public sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stopped, IReadOnlyList<SlurmTask> Tasks);
+internal sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stopped, IReadOnlyList<SlurmTask> Tasks);
 
 /// <summary>
 /// Follows a sweep that runs in Slurm workers, from the store (trial states and progress, the array
@@ -24,7 +24,7 @@ public sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stoppe
 /// task of the sweep's jobs is left queued or running (PREEMPTED and REQUEUED tasks come back, so
 /// they count as left), or the caller stops following.
 /// </summary>
-public sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObserver observer, TimeSpan poll)
+internal sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObserver observer, TimeSpan poll)
 {
     /// <param name="jobIds">The sweep's job arrays: no more are submitted while it is followed.</param>
     public async Task<FollowOutcome> FollowAsync(string sweep, IReadOnlyCollection<string> jobIds, CancellationToken stop)

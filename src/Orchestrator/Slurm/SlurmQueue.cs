@@ -7,7 +7,7 @@ namespace Orchestrator.Slurm;
 /// The squeue states of the Slurm jobs that sweeps' status shows, read once. Where Slurm's tools
 /// are not installed (reading a copied database on a laptop), the states are unknown and said so.
 /// </summary>
-public sealed class SlurmQueue
+internal sealed class SlurmQueue
 {
     private readonly IReadOnlyList<SlurmTask> _tasks;
 

@@ -4,7 +4,7 @@ namespace Orchestrator.Slurm;
 /// sbatch refused the sweep's job (checked with <c>sbatch --test-only</c> before anything is
 /// recorded): its message names the spec setting sbatch's message points at, and what would be right.
 /// </summary>
-public sealed class SlurmRefusedException(string field, string slurmMessage, string fix)
+internal sealed class SlurmRefusedException(string field, string slurmMessage, string fix)
     : Exception($"{field}: sbatch refused the job: {slurmMessage}; {fix}")
 {
     /// <summary>

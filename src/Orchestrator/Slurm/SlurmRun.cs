@@ -14,10 +14,10 @@ namespace Orchestrator.Slurm;
 /// (null: execution.parallel), whether failed trials go back to pending first, whether to return
 /// once submitted, and where the executor setting came from (named in errors).
 /// </summary>
-public sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting);
+internal sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting);
 
 /// <summary>How a Slurm run ended.</summary>
-public enum SlurmRunEnd
+internal enum SlurmRunEnd
 {
     /// <summary>Every trial was completed or failed already: nothing was submitted.</summary>
     NothingToRun,
@@ -37,7 +37,7 @@ public enum SlurmRunEnd
 /// The end of a Slurm run: how it ended, the sweep's counts then (null when nothing was followed),
 /// the failed worker tasks, the best completed trial, and where the workers' logs are.
 /// </summary>
-public sealed record SlurmRunResult(SlurmRunEnd End, string Sweep, SweepCounts? Counts, int Failed, IReadOnlyList<SlurmTask> FailedTasks, BestTrial? Best, string LogFolder);
+internal sealed record SlurmRunResult(SlurmRunEnd End, string Sweep, SweepCounts? Counts, int Failed, IReadOnlyList<SlurmTask> FailedTasks, BestTrial? Best, string LogFolder);
 
 /// <summary>
 /// <c>run SPEC</c> with the slurm executor: checks the job with sbatch before anything is recorded,
@@ -45,7 +45,7 @@ public sealed record SlurmRunResult(SlurmRunEnd End, string Sweep, SweepCounts? 
 /// and follows them (store + squeue) until every trial is completed or failed or no job is left;
 /// with --detach it returns once they are submitted. docs/cluster.md describes it.
 /// </summary>
-public static class SlurmRun
+internal static class SlurmRun
 {
     public static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 

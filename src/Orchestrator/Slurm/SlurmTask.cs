@@ -4,7 +4,7 @@ namespace Orchestrator.Slurm;
 /// One array task as squeue shows it: <see cref="Name"/> is <c>ARRAYJOB_TASK</c> (e.g. <c>4242_3</c>),
 /// the form a worker records in <c>attempts.slurm_job</c>.
 /// </summary>
-public sealed record SlurmTask(string ArrayJobId, string? TaskId, string State, string Reason, string Node)
+internal sealed record SlurmTask(string ArrayJobId, string? TaskId, string State, string Reason, string Node)
 {
     /// <summary>squeue's -o format this record is read from: array job id, task id, state, reason, node.</summary>
     public const string SqueueFormat = "%F|%K|%T|%r|%N";
@@ -30,7 +30,7 @@ public sealed record SlurmTask(string ArrayJobId, string? TaskId, string State, 
 /// Slurm's job states as squeue prints them, and which of them are final. PREEMPTED and REQUEUED
 /// are not: a job submitted with --requeue comes back to PENDING and runs again.
 /// </summary>
-public static class SlurmJobStates
+internal static class SlurmJobStates
 {
     public const string Pending = "PENDING";
     public const string Running = "RUNNING";

@@ -18,7 +18,7 @@ namespace Runner.Checkpoints;
 /// A file that is cut short or altered fails to parse here; the store's sha256 catches it first.
 /// Format 1 differs only in its metadata (the position's fields at the top level) and is still read.
 /// </summary>
-public sealed class CheckpointFile
+internal sealed class CheckpointFile
 {
     private static readonly byte[] Magic = "CRNNCKPT"u8.ToArray();
     private static readonly byte[] Trailer = "CRNNEND!"u8.ToArray();

@@ -8,7 +8,7 @@ namespace Runner.Checkpoints;
 /// What a checkpoint says about itself besides tensors: whose it is, where training stood, the
 /// vocabulary and the config it was trained with.
 /// </summary>
-public sealed record CheckpointMeta
+internal sealed record CheckpointMeta
 {
     public string TrialId { get; init; } = "";
     public string Name { get; init; } = "";

@@ -11,7 +11,7 @@ namespace Runner.Checkpoints;
 /// then recorded, so a recorded checkpoint always names a whole file; on reading, a file whose sha256
 /// differs from the recorded one is not trusted.
 /// </summary>
-public sealed class CheckpointStore(Database db)
+internal sealed class CheckpointStore(Database db)
 {
     private readonly ResultRepository _results = new(db);
 

@@ -13,7 +13,7 @@ namespace Runner.Cli;
 /// Touches no database. <c>orchestrator doctor</c> runs it; so does <c>run</c>, to try a libtorch
 /// folder before any trial starts.
 /// </summary>
-public static class CheckCommand
+internal static class CheckCommand
 {
     public const string Usage = "runner check [--device auto|cpu|cuda] [--steps 0] [--warmup 3] [--hidden H] [--batch-size B] [--seq-len S] [--threads N]\n"
                                 + "    (sizes default to the study's GRU-1024, batch 64, seq 100 on CUDA; GRU-256, batch 16, seq 50 on the CPU)";

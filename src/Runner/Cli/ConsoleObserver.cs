@@ -7,7 +7,7 @@ namespace Runner.Cli;
 /// Prints events as <see cref="ProgressLine"/>s on stdout (the orchestrator reads them) and log
 /// lines on stderr, where a warning is logged too.
 /// </summary>
-public sealed class ConsoleObserver : ITrainingObserver
+internal sealed class ConsoleObserver : ITrainingObserver
 {
     public void OnEvent(RunnerEvent e)
     {

@@ -8,7 +8,7 @@ namespace Runner.Cli;
 /// nothing about an owner. (PR_SET_PDEATHSIG is no use here: it fires when the parent's thread that
 /// started the child ends, and .NET starts processes from pool threads.)
 /// </summary>
-public sealed class OwnerWatch : IDisposable
+internal sealed class OwnerWatch : IDisposable
 {
     private readonly Lock _lock = new();
     private Action? _onGone;

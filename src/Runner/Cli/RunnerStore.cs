@@ -9,7 +9,7 @@ namespace Runner.Cli;
 /// through its environment (<c>PGPASSWORD</c>, <c>~/.pgpass</c>), never its command line. A Runner's
 /// PostgreSQL pool holds <see cref="PoolSize"/> connections at most.
 /// </summary>
-public static class RunnerStore
+internal static class RunnerStore
 {
     /// <summary>A Runner uses two connections at a time at most: its training loop's writes and its lease heartbeat.</summary>
     public const int PoolSize = 2;

@@ -15,7 +15,7 @@ namespace Runner.Cli;
 /// from a verified checkpoint (default: the newest that verifies) and records it. Unset options
 /// come from the trial's sample section.
 /// </summary>
-public static class SampleCommand
+internal static class SampleCommand
 {
     public const string Usage = """
         runner sample --db DB [--results DIR] --trial ID [--checkpoint NAME] [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--seed S] [--device auto|cpu|cuda] [--threads N]

@@ -16,7 +16,7 @@ namespace Runner.Cli;
 /// the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6 standalone),
 /// release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
 /// </summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args, ConsoleObserver observer)
     {

@@ -11,7 +11,7 @@ namespace Runner.Data;
 /// changed after it is first used), so a step copies nothing from the host, and no step waits for
 /// the device's queue to drain as a blocking host-to-device copy would.
 /// </summary>
-public sealed class BatchPlan
+internal sealed class BatchPlan
 {
     private readonly long[] _tokens;
     private readonly int _seqLen;

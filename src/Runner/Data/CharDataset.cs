@@ -9,7 +9,7 @@ namespace Runner.Data;
 /// training split and the validation split (the tail <c>val_fraction</c> of the corpus, or the
 /// file at <c>val_path</c>).
 /// </summary>
-public sealed class CharDataset
+internal sealed class CharDataset
 {
     private CharDataset(Vocabulary vocab, long[] train, long[] val)
     {

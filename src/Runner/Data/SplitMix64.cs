@@ -5,7 +5,7 @@ namespace Runner.Data;
 /// never on the .NET version, so a batch order can always be re-derived from (trial seed, epoch)
 /// and nothing about it needs saving in checkpoints.
 /// </summary>
-public struct SplitMix64(ulong seed)
+internal struct SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 

@@ -1,7 +1,7 @@
 namespace Runner.Data;
 
 /// <summary>The sorted distinct characters of the corpus; a character's index is its token id.</summary>
-public sealed class Vocabulary
+internal sealed class Vocabulary
 {
     /// <summary>Each character's token, -1 for one not in the vocabulary: a table, since a corpus is encoded a character at a time.</summary>
     private readonly int[] _index;

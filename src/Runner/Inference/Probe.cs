@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace Runner.Inference;
 
 /// <summary>One candidate next character and its probability.</summary>
-public sealed record Candidate(string Char, double P);
+internal sealed record Candidate(string Char, double P);
 
 /// <summary>What the model predicts after the probe text: the most likely next character and the top-k.</summary>
-public sealed record ProbeResult(string Input, string Predicted, IReadOnlyList<Candidate> Top)
+internal sealed record ProbeResult(string Input, string Predicted, IReadOnlyList<Candidate> Top)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -24,7 +24,7 @@ public sealed record ProbeResult(string Input, string Predicted, IReadOnlyList<C
 }
 
 /// <summary>The probe run at every checkpoint (the seed's "input = peo, output = u").</summary>
-public static class Probe
+internal static class Probe
 {
     public static ProbeResult Run(CharRnn model, Vocabulary vocab, string text, int topK, Device device)
     {

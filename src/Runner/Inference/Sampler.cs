@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Runner.Inference;
 
 /// <summary>How to generate text: the prime, how many characters to add, temperature, top-k (0 = all) and the sampling seed.</summary>
-public sealed record SampleRequest(string Prime, int Length, double Temperature, int TopK, long Seed);
+internal sealed record SampleRequest(string Prime, int Length, double Temperature, int TopK, long Seed);
 
 /// <summary>
 /// Generates text primed with a string (the seed's "JULIET"): runs the prime through the model,
@@ -15,7 +15,7 @@ public sealed record SampleRequest(string Prime, int Length, double Temperature,
 /// top-k only, feeding each back with the carried state. Draws use a generator seeded by the
 /// request alone, so the same checkpoint and request give the same text.
 /// </summary>
-public static class Sampler
+internal static class Sampler
 {
     /// <summary>The prime followed by <see cref="SampleRequest.Length"/> generated characters.</summary>
     public static string Generate(CharRnn model, Vocabulary vocab, SampleRequest request, Device device, CancellationToken ct = default)

@@ -7,7 +7,7 @@ namespace Runner.Model;
 /// each recurrent layer as gru, gru_1, …, dense), its output shape with the batch size and a
 /// free time axis, and its parameter count.
 /// </summary>
-public static class ArchitectureSummary
+internal static class ArchitectureSummary
 {
     public static IReadOnlyList<ArchitectureRow> Of(CharRnn model, string trialId, int batchSize)
     {

@@ -10,7 +10,7 @@ namespace Runner.Model;
 /// <c>layers</c> deep, dropout between layers) → Linear(hidden, V). Inputs are [batch, time] token
 /// ids; outputs are [batch, time, V] logits.
 /// </summary>
-public class CharRnn : nn.Module<Tensor, Tensor>
+internal class CharRnn : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding _embedding;
     private readonly GRU? _gru;

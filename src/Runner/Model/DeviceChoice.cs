@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Runner.Model;
 
 /// <summary>Resolves --device: auto picks CUDA when libtorch sees a GPU, else the CPU.</summary>
-public static class DeviceChoice
+internal static class DeviceChoice
 {
     public static readonly string[] Names = ["auto", "cpu", "cuda"];
 

@@ -6,7 +6,7 @@ namespace Runner.Progress;
 /// Running sums over the training batches of the epoch in progress. Saved in checkpoints so an
 /// epoch resumed mid-way reports the same epoch metrics as one run straight through.
 /// </summary>
-public sealed record EpochStats
+internal sealed record EpochStats
 {
     public double LossSum { get; init; }
     public int Steps { get; init; }

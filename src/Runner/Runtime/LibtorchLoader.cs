@@ -14,7 +14,7 @@ namespace Runner.Runtime;
 /// folder is only used by a Runner that carries no libtorch of its own (the orchestrator starts those
 /// from runner-external-libtorch/) or carries the very same files.
 /// </summary>
-public static class LibtorchLoader
+internal static class LibtorchLoader
 {
     /// <summary>
     /// Uses the folder <see cref="RunnerEnvironment.LibtorchDir"/> names; without it, a Runner that

@@ -7,7 +7,7 @@ namespace Runner.Runtime;
 /// described from the files around it (<see cref="LibtorchFolder"/>), as "bundled" when it is the
 /// Runner's own copy.
 /// </summary>
-public static class LoadedLibtorch
+internal static class LoadedLibtorch
 {
     /// <summary>The folders the Runner's build carries natives in: APP/runtimes/linux-x64/native, and APP itself for a RID-specific publish.</summary>
     public static IReadOnlyList<string> BundledFolders { get; } =

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Runner.Runtime;
 
 /// <summary>What this Runner runs on: the libtorch it loaded, the device, the GPUs it may use.</summary>
-public static class RuntimeProbe
+internal static class RuntimeProbe
 {
     /// <summary>Where a trial trains, as recorded with it (<see cref="TrialRepository.RecordRuntime"/>).</summary>
     public static TrialRuntime ForTrial(Device device)

@@ -12,7 +12,7 @@ namespace Runner.Runtime;
 /// cross-entropy) on random characters, timed after a warm-up: how fast this device trains.
 /// Every step runs in a dispose scope; the loss is read back each step, so the time includes the device's work.
 /// </summary>
-public static class StepSpeedProbe
+internal static class StepSpeedProbe
 {
     public const int Vocabulary = 65; // Tiny Shakespeare's
 

@@ -9,7 +9,7 @@ namespace Runner.Training;
 /// <see cref="Read"/> brings them to the host in one transfer (the training loop reads every
 /// log_every steps, before a checkpoint and at the end of an epoch).
 /// </summary>
-public sealed class DeviceTally : IDisposable
+internal sealed class DeviceTally : IDisposable
 {
     private readonly List<Tensor> _losses = [];
     private readonly Tensor _correct;

@@ -3,7 +3,7 @@ using Core.Contract;
 namespace Runner.Training;
 
 /// <summary>Receives a run's events (<see cref="RunnerEvent"/>, the process contract) and its human-readable log lines.</summary>
-public interface ITrainingObserver
+internal interface ITrainingObserver
 {
     void OnEvent(RunnerEvent e);
     void Log(string message);

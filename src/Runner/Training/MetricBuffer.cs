@@ -8,7 +8,7 @@ namespace Runner.Training;
 /// interval passed, and whenever <see cref="Flush"/> is called (at every checkpoint), so the hot
 /// loop never commits per row.
 /// </summary>
-public sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval)
+internal sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval)
 {
     private readonly List<MetricRow> _rows = [];
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();

@@ -13,7 +13,7 @@ namespace Runner.Training;
 /// module that is not on the CPU to the CPU and back, and <c>Module.to</c> replaces parameter
 /// tensors; an optimizer built before either holds tensors the model no longer uses.
 /// </summary>
-public static class ResumeOrder
+internal static class ResumeOrder
 {
     /// <summary>Returns the optimizer of <paramref name="model"/>, which ends on <paramref name="device"/>; without a checkpoint, both start fresh.</summary>
     public static OptimizerHelper Apply(CharRnn model, CheckpointFile? checkpoint, Device device, double lr)

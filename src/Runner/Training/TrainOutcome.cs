@@ -1,7 +1,7 @@
 namespace Runner.Training;
 
 /// <summary>How a training run ended (divergence throws <see cref="DivergedException"/> instead).</summary>
-public enum TrainOutcome
+internal enum TrainOutcome
 {
     /// <summary>All epochs trained; the final checkpoint is written.</summary>
     Completed,

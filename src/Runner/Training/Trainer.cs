@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace Runner.Training;
 
 /// <summary>Everything one training run works with.</summary>
-public sealed record TrainingContext(
+internal sealed record TrainingContext(
     string TrialId,
     TrialConfig Config,
     CharDataset Data,
@@ -35,7 +35,7 @@ public sealed record TrainingContext(
 /// correct counts stay there (<see cref="DeviceTally"/>) until a log step, a checkpoint or the epoch's
 /// end reads them, and each read checks for divergence.
 /// </summary>
-public sealed class Trainer
+internal sealed class Trainer
 {
     private readonly TrainingContext _c;
     private readonly TrainConfig _train;

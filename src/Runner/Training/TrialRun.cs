@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Runner.Training;
 
 /// <summary>What a trial run produced: how training ended, where it stopped, and the final sample when it completed.</summary>
-public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
+internal sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
 
 /// <summary>
 /// One trial from config to sample: check the config, fetch and split the corpus, build the model
@@ -22,7 +22,7 @@ public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sam
 /// from the final checkpoint. <paramref name="newModel"/> builds the model (tests use it to stand in
 /// for a device); by default a <see cref="CharRnn"/>.
 /// </summary>
-public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval, Func<ModelConfig, int, CharRnn>? newModel = null)
+internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval, Func<ModelConfig, int, CharRnn>? newModel = null)
 {
     private readonly Func<ModelConfig, int, CharRnn> _newModel = newModel ?? ((config, vocabSize) => new CharRnn(config, vocabSize));
     private readonly ResultRepository _results = new(db);

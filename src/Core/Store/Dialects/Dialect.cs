@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace Core.Store.Dialects;
 
 /// <summary>The type a <c>trial_summary</c> column read out of the trial's config JSON has.</summary>
-public enum JsonType
+internal enum JsonType
 {
     Text,
     Integer,
@@ -18,7 +18,7 @@ public enum JsonType
 /// runs on both (<c>ON CONFLICT … DO UPDATE</c>, <c>RETURNING</c>, subqueries, <c>LIMIT</c>). One
 /// instance per opened <see cref="Database"/>. See docs/store.md.
 /// </summary>
-public abstract class Dialect
+internal abstract class Dialect
 {
     private protected Dialect(StoreLocation location, bool readOnly)
     {

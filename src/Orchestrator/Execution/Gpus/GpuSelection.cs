@@ -10,7 +10,7 @@ namespace Orchestrator.Execution.Gpus;
 /// <c>execution.gpus</c>'s list, or with <c>auto</c> every GPU visible to this process (its own
 /// CUDA_VISIBLE_DEVICES, as Slurm sets it, else every GPU nvidia-smi lists); none on the CPU.
 /// </summary>
-public static class GpuSelection
+internal static class GpuSelection
 {
     /// <summary>The ids to hand out; empty when Runners get no CUDA_VISIBLE_DEVICES of their own.</summary>
     public static IReadOnlyList<string> Resolve(ExecutionConfig execution)

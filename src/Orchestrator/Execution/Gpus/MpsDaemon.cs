@@ -13,7 +13,7 @@ namespace Orchestrator.Execution.Gpus;
 /// for the run's lifetime when none runs (with its pipe and log folders of its own), and stops it when
 /// the run ends; <c>false</c> does neither. Runners join through CUDA_MPS_PIPE_DIRECTORY.
 /// </summary>
-public sealed class MpsDaemon : IAsyncDisposable
+internal sealed class MpsDaemon : IAsyncDisposable
 {
     public const string Control = "nvidia-cuda-mps-control";
     public const string DefaultPipeDirectory = "/tmp/nvidia-mps";

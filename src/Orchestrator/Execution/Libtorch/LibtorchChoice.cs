@@ -10,7 +10,7 @@ namespace Orchestrator.Execution.Libtorch;
 /// install). <see cref="Warning"/> says when a folder's version is not one TorchSharp was built for
 /// or verified with.
 /// </summary>
-public sealed record LibtorchChoice
+internal sealed record LibtorchChoice
 {
     private LibtorchChoice(LibtorchBuild? build, string reason, bool bundled, PyTorchInstall? pytorch) =>
         (Build, Reason, Bundled, PyTorch) = (build, reason, bundled, pytorch);

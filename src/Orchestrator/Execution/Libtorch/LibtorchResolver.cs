@@ -10,7 +10,7 @@ namespace Orchestrator.Execution.Libtorch;
 /// bundled CPU build, (4) else a CPU PyTorch (a bundle that carries no libtorch). Throws
 /// <see cref="RunnerSetupException"/> naming the setting, the folder and the fix.
 /// </summary>
-public sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall? Install, string? Missing)> findPyTorch, bool nvidiaDriver)
+internal sealed class LibtorchResolver(string? bundledFolder, Func<(PyTorchInstall? Install, string? Missing)> findPyTorch, bool nvidiaDriver)
 {
     public LibtorchChoice Resolve(string specValue)
     {

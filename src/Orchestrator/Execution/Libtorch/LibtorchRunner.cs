@@ -10,7 +10,7 @@ namespace Orchestrator.Execution.Libtorch;
 /// libtorch folder (<see cref="LibtorchChoice.RunnerEnvironment"/>). Every command that starts a
 /// Runner (run, sample, doctor) starts it this way.
 /// </summary>
-public sealed record LibtorchRunner(RunnerCommand Runner, LibtorchChoice Libtorch, IReadOnlyDictionary<string, string> Environment)
+internal sealed record LibtorchRunner(RunnerCommand Runner, LibtorchChoice Libtorch, IReadOnlyDictionary<string, string> Environment)
 {
     /// <summary>Python is given this long to say where PyTorch is (importing torch can be slow on a cold disk).</summary>
     private static readonly TimeSpan PythonTimeout = TimeSpan.FromSeconds(120);

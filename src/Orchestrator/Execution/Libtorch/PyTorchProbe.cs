@@ -7,7 +7,7 @@ using Core.Processes;
 namespace Orchestrator.Execution.Libtorch;
 
 /// <summary>A PyTorch install as <c>python3 -c 'import torch'</c> describes it: version, CUDA version, its lib folder, and whether it sees a GPU.</summary>
-public sealed record PyTorchInstall(string Version, string? Cuda, string Lib, bool CudaAvailable, int? Cudnn)
+internal sealed record PyTorchInstall(string Version, string? Cuda, string Lib, bool CudaAvailable, int? Cudnn)
 {
     /// <summary>A CUDA build that sees a GPU.</summary>
     public bool CudaCapable => Cuda is not null && CudaAvailable;
@@ -18,7 +18,7 @@ public sealed record PyTorchInstall(string Version, string? Cuda, string Lib, bo
 /// ORCHESTRATOR_PYTHON names) with <c>import torch</c>, and reads its version, CUDA version, lib
 /// folder and <c>torch.cuda.is_available()</c>.
 /// </summary>
-public static class PyTorchProbe
+internal static class PyTorchProbe
 {
     public const string PythonVariable = "ORCHESTRATOR_PYTHON";
 
