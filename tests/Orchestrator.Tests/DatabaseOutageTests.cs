@@ -71,13 +71,79 @@ public sealed class DatabaseOutageTests
         AssertSameAsUninterrupted(reference, probe, run.Output);
     }
 
+    [Fact]
+    [Trait("Needs", "Slurm")]
+    public void A_slurm_sweep_rides_out_a_postgres_restart_with_no_failed_array_task()
+    {
+        SlurmCluster.RequireRunning();
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage-slurm");
+        var spec = TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4,
+            execution: SlurmCluster.Execution());
+        var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference", "--executor", "local");
+        var url = pg.CreateDatabase("blink");
+        var probe = new StoreProbe(url);
+        try
+        {
+            using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(4), "the workers' trials train and record metrics");
+            pg.Stop();
+            Thread.Sleep(Outage);
+            pg.StartServer();
+            var rc = run.WaitForExit(TimeSpan.FromMinutes(5));
+            Npgsql.NpgsqlConnection.ClearAllPools();
+
+            Assert.True(rc == 0, run.Output);
+            var job = Assert.Single(probe.Query<string>("SELECT job_id FROM slurm_jobs"));
+            var tasks = SlurmCluster.Tasks(job);
+            Assert.NotEmpty(tasks);
+            Assert.All(tasks, t => Assert.True(t.State == "COMPLETED", $"{t.Task} is {t.State}\n{run.Output}"));
+            AssertSameAsUninterrupted(reference, probe, run.Output);
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            if (probe.Ready) SlurmCluster.Tool("scancel", [.. probe.Query<string>("SELECT job_id FROM slurm_jobs")]);
+        }
+    }
+
+    [Fact]
+    public void Past_the_window_run_stops_cleanly_naming_the_database_and_running_it_again_completes_the_sweep()
+    {
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage");
+        var spec = TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4,
+            execution: ["db_outage_seconds: 3"]);
+        var url = pg.CreateDatabase("gone");
+        var probe = new StoreProbe(url);
+
+        using (var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain"))
+        {
+            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+            pg.Stop(); // and it stays away for longer than the window
+            var rc = run.WaitForExit(TimeSpan.FromMinutes(2));
+
+            Assert.True(rc == 75, run.Output);
+            Assert.Contains($"error: the database {url} could not be used for 3 s (the outage window)", run.Output);
+            Assert.Contains("run the same command again", run.Output);
+            Assert.DoesNotContain("   at ", run.Output); // a message, not a stack trace
+        }
+        pg.StartServer();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+
+        var again = OrchestratorCli.Run(dir.Path, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.All(probe.Trials("blink"), t => Assert.Equal(TrialStates.Completed, t.State));
+        Assert.Equal(0, probe.DuplicateMetricKeys());
+    }
+
     /// <summary>Two tiny trials, long enough (3 epochs of 30 steps) that an outage lands while they train; a short lease (4 s) runs out during it.</summary>
     private static string Spec(TempDir dir) =>
         TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4);
 
-    private static StoreProbe Run(TempDir dir, string spec, string url, string results)
+    private static StoreProbe Run(TempDir dir, string spec, string url, string results, params string[] more)
     {
-        var result = OrchestratorCli.Run(dir.Path, "run", spec, "--db", url, "--results", dir.File(results), "--plain");
+        var result = OrchestratorCli.Run(dir.Path, ["run", spec, "--db", url, "--results", dir.File(results), "--plain", .. more]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return new StoreProbe(url);
     }

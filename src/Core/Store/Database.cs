@@ -159,6 +159,9 @@ public sealed class Database
     /// </summary>
     public OutagePolicy Outage { get; set; } = OutagePolicy.For();
 
+    /// <summary>Set once a statement gave up past the window: later ones are tried once, until one succeeds.</summary>
+    private volatile bool _gaveUp;
+
     /// <summary>Told, for people, when the database stops answering and when it answers again (null: nobody is told).</summary>
     public Action<string>? OnOutage { get; set; }
 
@@ -174,17 +177,41 @@ public sealed class Database
             using var once = Connect();
             return work(once);
         }
+        if (_gaveUp)
+        {
+            // Past the window once already: one try, so that the process ends now instead of waiting a window per statement.
+            try
+            {
+                using var c = Connect();
+                var answer = work(c);
+                _gaveUp = false;
+                return answer;
+            }
+            catch (Exception e) when (OutagePolicy.IsTransient(e))
+            {
+                throw new DatabaseOutageException(Path, Outage.Window, e);
+            }
+        }
         long? since = null;
-        var result = Outage.Execute(() =>
+        T result;
+        try
         {
-            using var c = Connect();
-            return work(c);
-        }, Path, e =>
+            result = Outage.Execute(() =>
+            {
+                using var c = Connect();
+                return work(c);
+            }, Path, e =>
+            {
+                since = System.Diagnostics.Stopwatch.GetTimestamp();
+                Dialect.ForgetConnections();
+                OnOutage?.Invoke($"the database {Path} does not answer ({OneLine(e)}); trying again for up to {DatabaseOutageException.Describe(Outage.Window)}");
+            });
+        }
+        catch (DatabaseOutageException)
         {
-            since = System.Diagnostics.Stopwatch.GetTimestamp();
-            Dialect.ForgetConnections();
-            OnOutage?.Invoke($"the database {Path} does not answer ({OneLine(e)}); trying again for up to {DatabaseOutageException.Describe(Outage.Window)}");
-        });
+            _gaveUp = true;
+            throw;
+        }
         if (since is { } t)
             OnOutage?.Invoke($"the database {Path} answers again after {System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalSeconds:0.#} s");
         return result;
