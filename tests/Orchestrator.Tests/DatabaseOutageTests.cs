@@ -95,9 +95,19 @@ public sealed class DatabaseOutageTests
 
             Assert.True(rc == 0, run.Output);
             var job = Assert.Single(probe.Query<string>("SELECT job_id FROM slurm_jobs"));
+            // The sweep is done when its trials are; the workers end a moment later.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
             var tasks = SlurmCluster.Tasks(job);
+            while (tasks.Any(t => t.State is "RUNNING" or "COMPLETING" or "PENDING") && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(250);
+                tasks = SlurmCluster.Tasks(job);
+            }
             Assert.NotEmpty(tasks);
             Assert.All(tasks, t => Assert.True(t.State == "COMPLETED", $"{t.Task} is {t.State}\n{run.Output}"));
+            // The workers met the outage (their logs say so) and waited it out.
+            var logs = tasks.Select(t => File.ReadAllText(dir.File($"results/slurm/blink/{t.Task}.out"))).ToList();
+            Assert.Contains(logs, l => l.Contains("does not answer", StringComparison.Ordinal));
             AssertSameAsUninterrupted(reference, probe, run.Output);
         }
         finally
