@@ -174,8 +174,16 @@ public sealed class Database
     {
         if (!rideOut)
         {
-            using var once = Connect();
-            return work(once);
+            try
+            {
+                using var once = Connect();
+                return work(once);
+            }
+            catch (Exception e) when (OutagePolicy.IsTransient(e))
+            {
+                Dialect.ForgetConnections(); // the next try gets a new connection, not one the outage broke
+                throw;
+            }
         }
         if (_gaveUp)
         {

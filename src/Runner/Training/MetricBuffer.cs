@@ -38,8 +38,9 @@ public sealed class MetricBuffer(ResultRepository results, string trialId, TimeS
         }
         try
         {
+            var rows = _rows.Count;
             Write(completedEpochs, step, rideOut: false);
-            if (_away) warn?.Invoke($"the database answers again; {_rows.Count} buffered metric rows written");
+            if (_away) warn?.Invoke($"the database answers again; {rows} buffered metric rows written");
             _away = false;
         }
         catch (Exception e) when (OutagePolicy.IsTransient(e))
