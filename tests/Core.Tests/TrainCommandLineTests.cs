@@ -17,13 +17,14 @@ public sealed class TrainCommandLineTests
             Threads = 3,
             Device = "cpu",
             Flush = TimeSpan.FromSeconds(0.25),
+            DbOutage = TimeSpan.FromSeconds(90),
         };
 
         var args = line.ToArguments();
 
         Assert.Equal(
             ["train", "--db", "postgresql://alice@db:5432/studies", "--results", "/srv/results", "--trial", "8457aa887411", "--owner", "box:4242:918273:3f9a1c2b",
-             "--lease-seconds", "7.5", "--threads", "3", "--device", "cpu", "--flush-seconds", "0.25"],
+             "--lease-seconds", "7.5", "--threads", "3", "--device", "cpu", "--flush-seconds", "0.25", "--db-outage-seconds", "90"],
             args);
         Assert.Equal(line, TrainCommandLine.Parse(args.Skip(1).ToList()));
     }
@@ -35,7 +36,8 @@ public sealed class TrainCommandLineTests
 
         Assert.Equal((new StoreArguments(null, null), "trial.yaml", (string?)null, TimeSpan.FromSeconds(30), (int?)null, "auto", TimeSpan.FromSeconds(5), true),
             (line.Store, line.Config, line.Owner, line.Lease, line.Threads, line.Device, line.Flush, line.Standalone));
-        // The defaults are not written back: flush at its default is left out.
+        Assert.Null(line.DbOutage); // the Runner's own default: ORCHESTRATOR_DB_OUTAGE_SECONDS, else five minutes
+        // The defaults are not written back: flush at its default and no outage window are left out.
         Assert.Equal(["train", "--config", "trial.yaml", "--lease-seconds", "30", "--device", "auto"], line.ToArguments());
     }
 
@@ -43,7 +45,7 @@ public sealed class TrainCommandLineTests
     [InlineData("--lease-seconds", "0.5", "--lease-seconds must be at least 1, got 0.5")]
     [InlineData("--lease-seconds", "soon", "--lease-seconds must be a number, got 'soon'")]
     [InlineData("--threads", "0", "--threads must be at least 1, got 0")]
-    [InlineData("--leases", "3", "unknown option --leases; known: --db, --results, --trial, --config, --owner, --lease-seconds, --threads, --device, --flush-seconds")]
+    [InlineData("--leases", "3", "unknown option --leases; known: --db, --results, --trial, --config, --owner, --lease-seconds, --threads, --device, --flush-seconds, --db-outage-seconds")]
     public void A_wrong_option_is_a_usage_error_that_names_it(string option, string value, string message) =>
         Assert.Equal(message, Assert.Throws<UsageException>(() => TrainCommandLine.Parse(["--trial", "x", option, value])).Message);
 

@@ -23,13 +23,13 @@ public sealed record TrainCommandLine
     public const string DefaultDevice = "auto";
 
     public const string Usage = """
-        runner train --db DB [--results DIR] --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S]
+        runner train --db DB [--results DIR] --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S] [--db-outage-seconds S]
         runner train --db DB [--results DIR] --config TRIAL.yaml [same options]
           DB: a SQLite file or a postgresql:// URL (default: $ORCHESTRATOR_DB or $ORCHESTRATOR_DB_FILE, as for the orchestrator);
           DIR: where checkpoints go with PostgreSQL (default: results/)
         """;
 
-    private static readonly IReadOnlyList<string> Options = [.. StoreArguments.Options, "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds"];
+    private static readonly IReadOnlyList<string> Options = [.. StoreArguments.Options, "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds", "db-outage-seconds"];
 
     /// <summary><c>--db</c> and <c>--results</c>: where the store is.</summary>
     public StoreArguments Store { get; init; } = new(null, null);
@@ -55,6 +55,12 @@ public sealed record TrainCommandLine
     /// <summary><c>--flush-seconds S</c>: how often buffered metrics are written (written on the command line only when it is not the default).</summary>
     public TimeSpan Flush { get; init; } = DefaultFlush;
 
+    /// <summary>
+    /// <c>--db-outage-seconds S</c>: how long the Runner rides out a database that does not answer
+    /// (<c>Core.Store.OutagePolicy</c>); null: <c>ORCHESTRATOR_DB_OUTAGE_SECONDS</c>, else five minutes.
+    /// </summary>
+    public TimeSpan? DbOutage { get; init; }
+
     /// <summary>Environment: what the store needs beyond the command line (a password: <c>Core.Store.StoreLocation.ChildEnvironment</c>).</summary>
     public IReadOnlyDictionary<string, string> StoreEnvironment { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
@@ -79,6 +85,7 @@ public sealed record TrainCommandLine
         if (Threads is { } threads) args.AddRange(["--threads", threads.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["--device", Device]);
         if (Flush != DefaultFlush) args.AddRange(["--flush-seconds", Flush.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)]);
+        if (DbOutage is { } outage) args.AddRange(["--db-outage-seconds", outage.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)]);
         return args;
     }
 
@@ -114,6 +121,7 @@ public sealed record TrainCommandLine
             Threads = a.Int("threads", min: 1),
             Device = a.Get("device") ?? DefaultDevice,
             Flush = a.Seconds("flush-seconds", min: 0) ?? DefaultFlush,
+            DbOutage = a.Seconds("db-outage-seconds", min: 0),
         };
     }
 

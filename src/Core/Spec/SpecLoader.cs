@@ -209,6 +209,13 @@ public static class SpecLoader
         ("gpus", (r, node, field, e) => e with { Gpus = GpuExecution.ReadGpus(r, node, field) }),
         ("trials_per_gpu", (r, node, field, e) => e with { TrialsPerGpu = r.Int(node, field, min: 0) ?? e.TrialsPerGpu }),
         ("mps", (r, node, field, e) => e with { Mps = r.OneOf(node, field, MpsSetting.All, ignoreCase: true) ?? e.Mps }),
+        ("db_outage_seconds", (r, node, field, e) =>
+        {
+            var seconds = r.Double(node, field);
+            if (seconds is < 0) r.Problem(node, field, $"must be 0 or more seconds (how long a database outage is ridden out), got {seconds}");
+            else if (seconds is not null) e = e with { DbOutage = TimeSpan.FromSeconds(seconds.Value) };
+            return e;
+        }),
     ];
 
     private static ExecutionConfig ReadExecution(Reader r, YamlNode node)

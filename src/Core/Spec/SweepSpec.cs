@@ -38,6 +38,12 @@ public sealed record ExecutionConfig
     public int TrialsPerGpu { get; init; }
     /// <summary>NVIDIA MPS: auto (use a daemon already running), true (start one for the run when none runs), false.</summary>
     public string Mps { get; init; } = MpsSetting.Auto;
+    /// <summary>
+    /// How long every process of the run (orchestrator, workers, Runners) rides out a database that does
+    /// not answer before it stops cleanly (<c>db_outage_seconds</c>); null: <c>ORCHESTRATOR_DB_OUTAGE_SECONDS</c>,
+    /// else five minutes (<see cref="Store.OutagePolicy"/>).
+    /// </summary>
+    public TimeSpan? DbOutage { get; init; }
 }
 
 /// <summary>The values of <c>execution.libtorch</c> that are not folders.</summary>

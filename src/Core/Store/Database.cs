@@ -49,29 +49,37 @@ public sealed class Database
         Open(StoreLocation.Parse(location, "the database", commandLine: false), resultsFolder);
 
     /// <inheritdoc cref="Open(string, string?)"/>
-    public static Database Open(StoreLocation location, string? resultsFolder = null)
+    /// <param name="rideOut">
+    /// For processes started against a database that was there (a Runner, a Slurm worker): the open itself
+    /// rides out a transient outage under this policy, which the store keeps. Without it the open is tried
+    /// once, so that a wrong host or port is told at once, and the store gets the default policy.
+    /// </param>
+    public static Database Open(StoreLocation location, string? resultsFolder = null, OutagePolicy? rideOut = null)
     {
         var db = new Database(Dialect.For(location, readOnly: false), FolderOf(location, resultsFolder));
-        Translating(db.Dialect, () =>
-        {
-            db.Dialect.PrepareForWriting();
-            using var c = db.Connect();
-            db.Migrate(c);
-            return 0;
-        });
+        if (rideOut is not null) db.Outage = rideOut;
+        Translating(db.Dialect, () => rideOut is null ? db.PrepareAndMigrate() : rideOut.Execute(db.PrepareAndMigrate, db.Path, _ => db.Dialect.ForgetConnections()));
         return db;
     }
 
+    private int PrepareAndMigrate()
+    {
+        Dialect.PrepareForWriting();
+        using var c = Connect();
+        Migrate(c);
+        return 0;
+    }
+
     /// <summary>
-    /// Opens an existing database for writing, as <see cref="Open(StoreLocation, string?)"/> does, but never
+    /// Opens an existing database for writing, as <see cref="Open(StoreLocation, string?, OutagePolicy?)"/> does, but never
     /// creates one: a SQLite file that is not there throws <see cref="DatabaseNotFoundException"/>. For
     /// commands that act on what a run recorded (a Slurm worker, <c>cancel</c>, <c>sample</c>), where a
     /// missing database is a wrong path, not a new study.
     /// </summary>
-    public static Database OpenExisting(StoreLocation location, string? resultsFolder = null)
+    public static Database OpenExisting(StoreLocation location, string? resultsFolder = null, OutagePolicy? rideOut = null)
     {
         Dialect.For(location, readOnly: false).ThrowIfMissing();
-        return Open(location, resultsFolder);
+        return Open(location, resultsFolder, rideOut);
     }
 
     /// <summary>
@@ -96,11 +104,11 @@ public sealed class Database
 
     /// <summary>
     /// Whether this process could open the store for writing, changing nothing: connects, begins the
-    /// write transaction, takes the schema lock as <see cref="Open(StoreLocation, string?)"/> does,
+    /// write transaction, takes the schema lock as <see cref="Open(StoreLocation, string?, OutagePolicy?)"/> does,
     /// makes a change that is never kept (<see cref="Dialects.Dialect.ProbeWrite"/>) and rolls it all
     /// back. Returns the schema version found (0: nothing created yet). Never creates a SQLite file:
     /// a missing one throws <see cref="DatabaseNotFoundException"/>. A store that cannot be reached,
-    /// opened or logged into throws the <see cref="StoreException"/> <see cref="Open(StoreLocation, string?)"/>
+    /// opened or logged into throws the <see cref="StoreException"/> <see cref="Open(StoreLocation, string?, OutagePolicy?)"/>
     /// would; a refused write throws the engine's own exception.
     /// </summary>
     public static long ProbeWrite(StoreLocation location)
@@ -143,6 +151,89 @@ public sealed class Database
 
     /// <summary>A new open connection; dispose it after use. Pooled, so cheap.</summary>
     internal DbConnection Connect() => Dialect.Connect();
+
+    /// <summary>
+    /// How this process rides out a database that blinks (<see cref="OutagePolicy"/>): every statement of
+    /// the repositories runs through it. By default the window of <see cref="OutagePolicy.WindowVariable"/>
+    /// or five minutes; a run sets the spec's (<c>execution.db_outage_seconds</c>), a Runner its <c>--db-outage-seconds</c>.
+    /// </summary>
+    public OutagePolicy Outage { get; set; } = OutagePolicy.For();
+
+    /// <summary>Set once a statement gave up past the window: later ones are tried once, until one succeeds.</summary>
+    private volatile bool _gaveUp;
+
+    /// <summary>Told, for people, when the database stops answering and when it answers again (null: nobody is told).</summary>
+    public Action<string>? OnOutage { get; set; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a new connection, all of it again on a new one while it fails with a
+    /// transient error within <see cref="Outage"/>'s window; past it, throws <see cref="DatabaseOutageException"/>.
+    /// The work must be one transaction (or one statement), so that trying it again is trying it once.
+    /// </summary>
+    internal T Run<T>(Func<DbConnection, T> work, bool rideOut = true)
+    {
+        if (!rideOut)
+        {
+            try
+            {
+                using var once = Connect();
+                return work(once);
+            }
+            catch (Exception e) when (OutagePolicy.IsTransient(e))
+            {
+                Dialect.ForgetConnections(); // the next try gets a new connection, not one the outage broke
+                throw;
+            }
+        }
+        if (_gaveUp)
+        {
+            // Past the window once already: one try, so that the process ends now instead of waiting a window per statement.
+            try
+            {
+                using var c = Connect();
+                var answer = work(c);
+                _gaveUp = false;
+                return answer;
+            }
+            catch (Exception e) when (OutagePolicy.IsTransient(e))
+            {
+                throw new DatabaseOutageException(Path, Outage.Window, e);
+            }
+        }
+        long? since = null;
+        T result;
+        try
+        {
+            result = Outage.Execute(() =>
+            {
+                using var c = Connect();
+                return work(c);
+            }, Path, e =>
+            {
+                since = System.Diagnostics.Stopwatch.GetTimestamp();
+                Dialect.ForgetConnections();
+                OnOutage?.Invoke($"the database {Path} does not answer ({OneLine(e)}); trying again for up to {DatabaseOutageException.Describe(Outage.Window)}");
+            });
+        }
+        catch (DatabaseOutageException)
+        {
+            _gaveUp = true;
+            throw;
+        }
+        if (since is { } t)
+            OnOutage?.Invoke($"the database {Path} answers again after {System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalSeconds:0.#} s");
+        return result;
+    }
+
+    /// <inheritdoc cref="Run{T}(Func{DbConnection, T}, bool)"/>
+    internal void Run(Action<DbConnection> work) => Run(c =>
+    {
+        work(c);
+        return 0;
+    });
+
+    private static string OneLine(Exception e) =>
+        (e is Npgsql.PostgresException p ? $"{p.SqlState}: {p.MessageText}" : e.Message).ReplaceLineEndings(" ");
 
     /// <summary>Begins a transaction that writes (see <see cref="Dialects.Dialect.BeginWrite"/>).</summary>
     internal DbTransaction BeginWrite(DbConnection c) => Dialect.BeginWrite(c);

@@ -22,17 +22,21 @@ public sealed class SlurmJobRepository(Database db)
     /// <summary>Records a job array submitted for a sweep. The column <c>"array"</c> is quoted: a reserved word in PostgreSQL.</summary>
     public void RecordSubmission(string sweep, string jobId, string array)
     {
-        using var c = db.Connect();
-        c.Execute("""
-            INSERT INTO slurm_jobs(sweep, job_id, "array", submitted_at) VALUES (@sweep, @jobId, @array, @now)
-            ON CONFLICT(sweep, job_id) DO UPDATE SET "array" = excluded."array", submitted_at = excluded.submitted_at
-            """, new { sweep, jobId, array, now = Timestamps.Now() });
+        db.Run(c =>
+        {
+            c.Execute("""
+                INSERT INTO slurm_jobs(sweep, job_id, "array", submitted_at) VALUES (@sweep, @jobId, @array, @now)
+                ON CONFLICT(sweep, job_id) DO UPDATE SET "array" = excluded."array", submitted_at = excluded.submitted_at
+                """, new { sweep, jobId, array, now = Timestamps.Now() });
+        });
     }
 
     /// <summary>The sweep's job arrays, oldest first.</summary>
     public IReadOnlyList<SlurmJobRow> Jobs(string sweep)
     {
-        using var c = db.Connect();
-        return c.Query<SlurmJobRow>("SELECT * FROM slurm_jobs WHERE sweep = @sweep ORDER BY submitted_at, job_id", new { sweep }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<SlurmJobRow>("SELECT * FROM slurm_jobs WHERE sweep = @sweep ORDER BY submitted_at, job_id", new { sweep }).AsList();
+        });
     }
 }

@@ -75,8 +75,7 @@ public sealed class SweepReader(Database db)
     /// <summary>The sweep's trials in grid order.</summary>
     public IReadOnlyList<TrialStatus> Trials(string sweep)
     {
-        using var c = db.Connect();
-        var rows = c.Query<Row>("""
+        var rows = db.Run(c => c.Query<Row>("""
             SELECT s.trial_id, s.ordinal, st.grid_json, s.repeat, s.state, s.attempt, s.epochs_done, s.epochs, s.steps_done,
                    s.best_val_loss, s.best_epoch, s.chars_per_sec, s.device, s.gpu_name, t.owner, t.lease_until, t.runner,
                    s.failure, s.failure_kind, a.slurm_job
@@ -85,7 +84,7 @@ public sealed class SweepReader(Database db)
             JOIN trials t ON t.trial_id = s.trial_id
             LEFT JOIN attempts a ON a.trial_id = t.trial_id AND a.attempt = t.attempt
             WHERE s.sweep = @sweep ORDER BY s.ordinal
-            """, new { sweep });
+            """, new { sweep }).AsList());
         var now = Timestamps.UnixNow();
         return rows.Select(r =>
         {

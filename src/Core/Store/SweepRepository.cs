@@ -29,35 +29,39 @@ public sealed class SweepRepository(Database db)
     /// </summary>
     public int Register(string name, string? specPath, string? specYaml, IReadOnlyList<SweepMember> trials)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        var now = Timestamps.Now();
-        // The sweep's row first: a second registration of the same sweep waits here until this one commits.
-        c.Execute("""
-            INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
-            ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at
-            """, new { name, specPath, specYaml, now }, tx);
-        var added = 0;
-        // In id order: two registrations that share trials then never wait on each other in a cycle (PostgreSQL).
-        foreach (var t in trials.OrderBy(t => t.TrialId, StringComparer.Ordinal))
+        return db.Run(c =>
         {
-            added += c.Execute("""
-                INSERT INTO trials(trial_id, config_json, created_at) VALUES (@TrialId, @ConfigJson, @now)
-                ON CONFLICT(trial_id) DO NOTHING
-                """, new { t.TrialId, t.ConfigJson, now }, tx);
-        }
-        c.Execute("DELETE FROM sweep_trials WHERE sweep = @name", new { name }, tx);
-        c.Execute("""
-            INSERT INTO sweep_trials(sweep, trial_id, ordinal, grid_json, repeat) VALUES (@sweep, @TrialId, @Ordinal, @GridJson, @Repeat)
-            """, trials.Select(t => new { sweep = name, t.TrialId, t.Ordinal, t.GridJson, t.Repeat }), tx);
-        tx.Commit();
-        return added;
+            using var tx = db.BeginWrite(c);
+            var now = Timestamps.Now();
+            // The sweep's row first: a second registration of the same sweep waits here until this one commits.
+            c.Execute("""
+                INSERT INTO sweeps(name, spec_path, spec_yaml, created_at, updated_at) VALUES (@name, @specPath, @specYaml, @now, @now)
+                ON CONFLICT(name) DO UPDATE SET spec_path = excluded.spec_path, spec_yaml = excluded.spec_yaml, updated_at = excluded.updated_at
+                """, new { name, specPath, specYaml, now }, tx);
+            var added = 0;
+            // In id order: two registrations that share trials then never wait on each other in a cycle (PostgreSQL).
+            foreach (var t in trials.OrderBy(t => t.TrialId, StringComparer.Ordinal))
+            {
+                added += c.Execute("""
+                    INSERT INTO trials(trial_id, config_json, created_at) VALUES (@TrialId, @ConfigJson, @now)
+                    ON CONFLICT(trial_id) DO NOTHING
+                    """, new { t.TrialId, t.ConfigJson, now }, tx);
+            }
+            c.Execute("DELETE FROM sweep_trials WHERE sweep = @name", new { name }, tx);
+            c.Execute("""
+                INSERT INTO sweep_trials(sweep, trial_id, ordinal, grid_json, repeat) VALUES (@sweep, @TrialId, @Ordinal, @GridJson, @Repeat)
+                """, trials.Select(t => new { sweep = name, t.TrialId, t.Ordinal, t.GridJson, t.Repeat }), tx);
+            tx.Commit();
+            return added;
+        });
     }
 
     public IReadOnlyList<SweepRow> List()
     {
-        using var c = db.Connect();
-        return c.Query<SweepRow>("SELECT * FROM sweeps ORDER BY updated_at DESC, name").AsList();
+        return db.Run(c =>
+        {
+            return c.Query<SweepRow>("SELECT * FROM sweeps ORDER BY updated_at DESC, name").AsList();
+        });
     }
 
     /// <summary>
@@ -72,14 +76,18 @@ public sealed class SweepRepository(Database db)
 
     public SweepRow? Get(string name)
     {
-        using var c = db.Connect();
-        return c.QuerySingleOrDefault<SweepRow>("SELECT * FROM sweeps WHERE name = @name", new { name });
+        return db.Run(c =>
+        {
+            return c.QuerySingleOrDefault<SweepRow>("SELECT * FROM sweeps WHERE name = @name", new { name });
+        });
     }
 
     /// <summary>The sweep's trials in grid order.</summary>
     public IReadOnlyList<SweepTrialRow> Members(string sweep)
     {
-        using var c = db.Connect();
-        return c.Query<SweepTrialRow>("SELECT * FROM sweep_trials WHERE sweep = @sweep ORDER BY ordinal", new { sweep }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<SweepTrialRow>("SELECT * FROM sweep_trials WHERE sweep = @sweep ORDER BY ordinal", new { sweep }).AsList();
+        });
     }
 }

@@ -14,33 +14,41 @@ public sealed class TrialRepository(Database db)
     /// <summary>Creates the trial if it does not exist (standalone Runner use). Returns true if created.</summary>
     public bool Ensure(string trialId, string configJson)
     {
-        using var c = db.Connect();
-        return c.Execute("INSERT INTO trials(trial_id, config_json, created_at) VALUES (@trialId, @configJson, @now) ON CONFLICT(trial_id) DO NOTHING",
-            new { trialId, configJson, now = Timestamps.Now() }) == 1;
+        return db.Run(c =>
+        {
+            return c.Execute("INSERT INTO trials(trial_id, config_json, created_at) VALUES (@trialId, @configJson, @now) ON CONFLICT(trial_id) DO NOTHING",
+                new { trialId, configJson, now = Timestamps.Now() }) == 1;
+        });
     }
 
     public TrialRow? Get(string trialId)
     {
-        using var c = db.Connect();
-        return c.QuerySingleOrDefault<TrialRow>("SELECT * FROM trials WHERE trial_id = @trialId", new { trialId });
+        return db.Run(c =>
+        {
+            return c.QuerySingleOrDefault<TrialRow>("SELECT * FROM trials WHERE trial_id = @trialId", new { trialId });
+        });
     }
 
     /// <summary>The ids that start with <paramref name="prefix"/> (lowercase hex digits, as ids are written), in order.</summary>
     public IReadOnlyList<string> IdsStartingWith(string prefix)
     {
         if (prefix.Length == 0 || !prefix.All(char.IsAsciiHexDigitLower)) return []; // nothing else can start an id, and LIKE sees no wildcard
-        using var c = db.Connect();
-        return c.Query<string>("SELECT trial_id FROM trials WHERE trial_id LIKE @pattern ORDER BY trial_id", new { pattern = prefix + "%" }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<string>("SELECT trial_id FROM trials WHERE trial_id LIKE @pattern ORDER BY trial_id", new { pattern = prefix + "%" }).AsList();
+        });
     }
 
     /// <summary>The trials of a sweep in grid order.</summary>
     public IReadOnlyList<TrialRow> ListForSweep(string sweep)
     {
-        using var c = db.Connect();
-        return c.Query<TrialRow>("""
-            SELECT t.* FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
-            WHERE st.sweep = @sweep ORDER BY st.ordinal
-            """, new { sweep }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<TrialRow>("""
+                SELECT t.* FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
+                WHERE st.sweep = @sweep ORDER BY st.ordinal
+                """, new { sweep }).AsList();
+        });
     }
 
     /// <summary>
@@ -58,44 +66,46 @@ public sealed class TrialRepository(Database db)
 
     private TrialRow? Claim(string owner, TimeSpan lease, string? sweep, string? trialId, string? slurmJob)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        var now = Timestamps.UnixNow();
-        var scope = sweep is not null
-            ? "t.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)"
-            : "t.trial_id = @trialId";
-        // Held under a live lease, but by processes of this host that are gone: no need to wait for the lease.
-        var orphans = c.Query<TrialRow>($"SELECT t.* FROM trials t WHERE {scope} AND t.state = 'running' AND t.lease_until >= @now",
-                new { sweep, trialId, now }, tx)
-            .Where(t => OwnerToken.IsOrphanedHere(t.Owner, t.Runner))
-            .ToDictionary(t => t.TrialId, t => t.Owner);
-        var orphanIds = orphans.Keys.ToArray();
-        var orphaned = orphanIds.Length == 0 ? "" : $" OR {db.Dialect.InList("t.trial_id", nameof(orphanIds))}";
-        var claimable = $"(t.state = 'pending' OR (t.state = 'running' AND (t.lease_until < @now{orphaned})))";
-        // The claimable trial first in grid order; on PostgreSQL locked for this transaction, passing over those other claimers hold.
-        var candidate = sweep is not null
-            ? $"""
-              SELECT t.trial_id FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
-              WHERE st.sweep = @sweep AND {claimable}
-              ORDER BY st.ordinal LIMIT 1{db.Dialect.SkipLocked("t")}
-              """
-            : $"SELECT t.trial_id FROM trials t WHERE t.trial_id = @trialId AND {claimable}{db.Dialect.SkipLocked("t")}";
-        var row = c.QuerySingleOrDefault<TrialRow>($"""
-            UPDATE trials SET state = 'running', owner = @owner, lease_until = @leaseUntil, attempt = attempt + 1, runner = NULL,
-                              started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL
-            WHERE trial_id = ({candidate})
-            RETURNING *
-            """, new { sweep, trialId, owner, now, orphanIds, leaseUntil = now + lease.TotalSeconds, stamp = Timestamps.Now() }, tx);
-        if (row is not null)
+        return db.Run(c =>
         {
-            // A previous attempt that never closed its row was abandoned (its process died with its owner).
-            var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
-            c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
-                new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
-            c.Execute(OpenAttempt, new { trialId = row.TrialId, attempt = row.Attempt, owner, stamp = Timestamps.Now(), slurmJob }, tx);
-        }
-        tx.Commit();
-        return row;
+            using var tx = db.BeginWrite(c);
+            var now = Timestamps.UnixNow();
+            var scope = sweep is not null
+                ? "t.trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)"
+                : "t.trial_id = @trialId";
+            // Held under a live lease, but by processes of this host that are gone: no need to wait for the lease.
+            var orphans = c.Query<TrialRow>($"SELECT t.* FROM trials t WHERE {scope} AND t.state = 'running' AND t.lease_until >= @now",
+                    new { sweep, trialId, now }, tx)
+                .Where(t => OwnerToken.IsOrphanedHere(t.Owner, t.Runner))
+                .ToDictionary(t => t.TrialId, t => t.Owner);
+            var orphanIds = orphans.Keys.ToArray();
+            var orphaned = orphanIds.Length == 0 ? "" : $" OR {db.Dialect.InList("t.trial_id", nameof(orphanIds))}";
+            var claimable = $"(t.state = 'pending' OR (t.state = 'running' AND (t.lease_until < @now{orphaned})))";
+            // The claimable trial first in grid order; on PostgreSQL locked for this transaction, passing over those other claimers hold.
+            var candidate = sweep is not null
+                ? $"""
+                  SELECT t.trial_id FROM trials t JOIN sweep_trials st ON st.trial_id = t.trial_id
+                  WHERE st.sweep = @sweep AND {claimable}
+                  ORDER BY st.ordinal LIMIT 1{db.Dialect.SkipLocked("t")}
+                  """
+                : $"SELECT t.trial_id FROM trials t WHERE t.trial_id = @trialId AND {claimable}{db.Dialect.SkipLocked("t")}";
+            var row = c.QuerySingleOrDefault<TrialRow>($"""
+                UPDATE trials SET state = 'running', owner = @owner, lease_until = @leaseUntil, attempt = attempt + 1, runner = NULL,
+                                  started_at = COALESCE(started_at, @stamp), exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL
+                WHERE trial_id = ({candidate})
+                RETURNING *
+                """, new { sweep, trialId, owner, now, orphanIds, leaseUntil = now + lease.TotalSeconds, stamp = Timestamps.Now() }, tx);
+            if (row is not null)
+            {
+                // A previous attempt that never closed its row was abandoned (its process died with its owner).
+                var reason = orphans.TryGetValue(row.TrialId, out var gone) ? $"owner {gone} and its Runner are gone" : "lease expired";
+                c.Execute("UPDATE attempts SET ended_at = @stamp, outcome = 'abandoned', reason = @reason WHERE trial_id = @TrialId AND ended_at IS NULL",
+                    new { row.TrialId, reason, stamp = Timestamps.Now() }, tx);
+                c.Execute(OpenAttempt, new { trialId = row.TrialId, attempt = row.Attempt, owner, stamp = Timestamps.Now(), slurmJob }, tx);
+            }
+            tx.Commit();
+            return row;
+        });
     }
 
     /// <summary>
@@ -115,9 +125,11 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public bool AttachRunner(string trialId, string owner, ProcessIdentity runner, TimeSpan lease)
     {
-        using var c = db.Connect();
-        return c.Execute("UPDATE trials SET runner = @runner, lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
-            new { trialId, owner, runner = runner.ToString(), until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
+        return db.Run(c =>
+        {
+            return c.Execute("UPDATE trials SET runner = @runner, lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
+                new { trialId, owner, runner = runner.ToString(), until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
+        });
     }
 
     /// <summary>Extends the lease. Returns false if <paramref name="owner"/> no longer owns the running trial (lease lost).</summary>
@@ -131,12 +143,14 @@ public sealed class TrialRepository(Database db)
     /// <summary>Records progress (last completed epoch, last step) and, once known, the device and model size.</summary>
     public void Progress(string trialId, int epoch, long step, string? device = null, long? parameters = null, int? vocabSize = null)
     {
-        using var c = db.Connect();
-        c.Execute("""
-            UPDATE trials SET epoch = @epoch, step = @step, device = COALESCE(@device, device),
-                              params = COALESCE(@parameters, params), vocab_size = COALESCE(@vocabSize, vocab_size)
-            WHERE trial_id = @trialId
-            """, new { trialId, epoch, step, device, parameters, vocabSize });
+        db.Run(c =>
+        {
+            c.Execute("""
+                UPDATE trials SET epoch = @epoch, step = @step, device = COALESCE(@device, device),
+                                  params = COALESCE(@parameters, params), vocab_size = COALESCE(@vocabSize, vocab_size)
+                WHERE trial_id = @trialId
+                """, new { trialId, epoch, step, device, parameters, vocabSize });
+        });
     }
 
     /// <summary>
@@ -146,20 +160,22 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public bool RecordRuntime(string trialId, string owner, TrialRuntime runtime)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        var args = new { trialId, owner, runtime.Device, runtime.GpuName, runtime.LibtorchVersion, runtime.CudaVersion, runtime.CudaVisibleDevices };
-        var changed = c.Execute("""
-            UPDATE trials SET device = @Device, gpu_name = @GpuName, libtorch_version = @LibtorchVersion, cuda_version = @CudaVersion
-            WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
-            """, args, tx);
-        if (changed == 1)
-            c.Execute("""
-                UPDATE attempts SET cuda_visible_devices = @CudaVisibleDevices
-                WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+        return db.Run(c =>
+        {
+            using var tx = db.BeginWrite(c);
+            var args = new { trialId, owner, runtime.Device, runtime.GpuName, runtime.LibtorchVersion, runtime.CudaVersion, runtime.CudaVisibleDevices };
+            var changed = c.Execute("""
+                UPDATE trials SET device = @Device, gpu_name = @GpuName, libtorch_version = @LibtorchVersion, cuda_version = @CudaVersion
+                WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
                 """, args, tx);
-        tx.Commit();
-        return changed == 1;
+            if (changed == 1)
+                c.Execute("""
+                    UPDATE attempts SET cuda_visible_devices = @CudaVisibleDevices
+                    WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+                    """, args, tx);
+            tx.Commit();
+            return changed == 1;
+        });
     }
 
     /// <summary>running → completed. Returns false if the caller did not own it.</summary>
@@ -185,24 +201,26 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public bool Retry(string trialId, string owner, AttemptEnd end, string? slurmJob = null)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        var attempt = c.QuerySingleOrDefault<int?>($"SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'{db.Dialect.LockRow}",
-            new { trialId, owner }, tx);
-        if (attempt is null) return false;
-        var stamp = Timestamps.Now();
-        var args = new { trialId, attempt, next = attempt + 1, owner, stamp, end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
-        c.Execute("""
-            UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = 'retry', reason = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
-            WHERE trial_id = @trialId AND attempt = @attempt
-            """, args, tx);
-        c.Execute("""
-            UPDATE trials SET attempt = @next, runner = NULL, exit_code = @ExitCode, failure = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
-            WHERE trial_id = @trialId
-            """, args, tx);
-        c.Execute(OpenAttempt, new { trialId, attempt = attempt + 1, owner, stamp, slurmJob }, tx);
-        tx.Commit();
-        return true;
+        return db.Run(c =>
+        {
+            using var tx = db.BeginWrite(c);
+            var attempt = c.QuerySingleOrDefault<int?>($"SELECT attempt FROM trials WHERE trial_id = @trialId AND owner = @owner AND state = 'running'{db.Dialect.LockRow}",
+                new { trialId, owner }, tx);
+            if (attempt is null) return false;
+            var stamp = Timestamps.Now();
+            var args = new { trialId, attempt, next = attempt + 1, owner, stamp, end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
+            c.Execute("""
+                UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = 'retry', reason = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
+                WHERE trial_id = @trialId AND attempt = @attempt
+                """, args, tx);
+            c.Execute("""
+                UPDATE trials SET attempt = @next, runner = NULL, exit_code = @ExitCode, failure = @Reason, failure_kind = @FailureKind, stderr_tail = @StderrTail
+                WHERE trial_id = @trialId
+                """, args, tx);
+            c.Execute(OpenAttempt, new { trialId, attempt = attempt + 1, owner, stamp, slurmJob }, tx);
+            tx.Commit();
+            return true;
+        });
     }
 
     /// <inheritdoc cref="Retry(string, string, AttemptEnd, string?)"/>
@@ -214,35 +232,39 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public void RecordStderr(string trialId, int attempt, string stderrTail)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        c.Execute("UPDATE attempts SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt", new { trialId, attempt, stderrTail }, tx);
-        c.Execute("UPDATE trials SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt AND failure IS NOT NULL",
-            new { trialId, attempt, stderrTail }, tx);
-        tx.Commit();
+        db.Run(c =>
+        {
+            using var tx = db.BeginWrite(c);
+            c.Execute("UPDATE attempts SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt", new { trialId, attempt, stderrTail }, tx);
+            c.Execute("UPDATE trials SET stderr_tail = @stderrTail WHERE trial_id = @trialId AND attempt = @attempt AND failure IS NOT NULL",
+                new { trialId, attempt, stderrTail }, tx);
+            tx.Commit();
+        });
     }
 
     private bool Finish(string trialId, string owner, string state, string outcome, AttemptEnd end)
     {
-        using var c = db.Connect();
-        using var tx = db.BeginWrite(c);
-        var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
-        var changed = c.Execute("""
-            UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
-                              failure_kind = @FailureKind, stderr_tail = @StderrTail,
-                              finished_at = CASE WHEN @state IN ('completed', 'failed') THEN @stamp ELSE finished_at END
-            WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
-            """, args, tx);
-        if (changed == 1)
+        return db.Run(c =>
         {
-            c.Execute("""
-                UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @Reason,
-                                    failure_kind = @FailureKind, stderr_tail = @StderrTail
-                WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+            using var tx = db.BeginWrite(c);
+            var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
+            var changed = c.Execute("""
+                UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
+                                  failure_kind = @FailureKind, stderr_tail = @StderrTail,
+                                  finished_at = CASE WHEN @state IN ('completed', 'failed') THEN @stamp ELSE finished_at END
+                WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
                 """, args, tx);
-        }
-        tx.Commit();
-        return changed == 1;
+            if (changed == 1)
+            {
+                c.Execute("""
+                    UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @Reason,
+                                        failure_kind = @FailureKind, stderr_tail = @StderrTail
+                    WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+                    """, args, tx);
+            }
+            tx.Commit();
+            return changed == 1;
+        });
     }
 
     /// <summary>
@@ -251,17 +273,21 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public int RequeueFailed(string sweep)
     {
-        using var c = db.Connect();
-        return c.Execute("""
-            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL, finished_at = NULL
-            WHERE state = 'failed' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
-            """, new { sweep });
+        return db.Run(c =>
+        {
+            return c.Execute("""
+                UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, failure_kind = NULL, stderr_tail = NULL, finished_at = NULL
+                WHERE state = 'failed' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
+                """, new { sweep });
+        });
     }
 
     public IReadOnlyList<AttemptRow> Attempts(string trialId)
     {
-        using var c = db.Connect();
-        return c.Query<AttemptRow>("SELECT * FROM attempts WHERE trial_id = @trialId ORDER BY attempt", new { trialId }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<AttemptRow>("SELECT * FROM attempts WHERE trial_id = @trialId ORDER BY attempt", new { trialId }).AsList();
+        });
     }
 }
 

@@ -53,6 +53,9 @@ internal static class CliErrors
             $"{e.Message}; migrate it to version {v.Latest} by opening it once for writing: `orchestrator run SPEC --db {v.Path}`"),
         SweepNotFoundException { Known.Count: 0 } => new(CliExitCode.BadInput, $"{e.Message}; {RunFirst}"),
         DatabaseOpenException => new(CliExitCode.Error, e.Message),
+        DatabaseOutageException => new(CliExitCode.DatabaseUnavailable,
+            $"{e.Message}. Nothing recorded is lost: once the database answers, run the same command again; it resumes every unfinished trial " +
+            "from its last checkpoint (a trial still marked running is taken over when its lease runs out)"),
         StoreException => new(CliExitCode.BadInput, e.Message), // the rest: a setting (StoreLocationException), an unknown sweep, …
 
         OptionConflictException => new(CliExitCode.BadInput, e.Message),

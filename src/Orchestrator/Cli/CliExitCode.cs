@@ -18,6 +18,12 @@ internal static class CliExitCode
     public const int BadInput = 2;
     /// <summary>Something outside the input went wrong (the Runner is not built, the database cannot be opened or written).</summary>
     public const int Error = 3;
+    /// <summary>
+    /// The database did not answer for longer than the outage window (execution.db_outage_seconds): the run
+    /// stopped; what was recorded is kept, and running the same command again, once the database is back, resumes it
+    /// (sysexits' EX_TEMPFAIL: try again later).
+    /// </summary>
+    public const int DatabaseUnavailable = 75;
     /// <summary>Interrupted (Ctrl+C / SIGTERM) with work left: running trials checkpointed and went back to pending; run again to continue.</summary>
     public const int Interrupted = 130;
 }

@@ -88,6 +88,8 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
             }, cancellationToken);
 
         var db = Database.Open(store, settings.ResultsDir);
+        db.Outage = OutagePolicy.For(spec.Execution.DbOutage); // from here on, a database that blinks is waited for
+        db.OnOutage = Output.Warning;
         var registration = SweepLines.Register(db, spec, settings.RetryFailed);
         await Corpora.EnsureAsync(db, spec, Output.Info, run.Stopping);
 

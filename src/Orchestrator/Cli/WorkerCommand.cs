@@ -47,10 +47,13 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var store = settings.Store;
         // A worker never creates a database: an SQLite file missing here is one this node cannot see.
         Database db;
-        try { db = Database.OpenExisting(store, settings.ResultsDir); }
+        // `run` reached this database when it submitted the job: one that blinks now is waited for, not a failed task.
+        try { db = Database.OpenExisting(store, settings.ResultsDir, OutagePolicy.For()); }
         catch (DatabaseNotFoundException) { throw new WorkerDatabaseException(store.SqlitePath); }
         var sweep = new SweepRepository(db).Find(settings.Sweep);
         var spec = SpecLoader.LoadText(sweep.SpecPath ?? sweep.Name, sweep.SpecYaml ?? "");
+        db.Outage = OutagePolicy.For(spec.Execution.DbOutage);
+        db.OnOutage = Output.Warning;
         // Libtorch, GPUs and MPS as on this node (its CUDA_VISIBLE_DEVICES is what Slurm's gres gave the task).
         var task = SlurmEnvironment.TaskName();
         await using var run = await LocalRun.StartAsync(spec.Execution,

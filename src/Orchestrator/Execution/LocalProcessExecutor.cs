@@ -25,6 +25,7 @@ internal sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines
             StoreEnvironment = launch.Store.ChildEnvironment,
             Placement = launch.Environment ?? ReadOnlyDictionary<string, string>.Empty,
             Gpu = launch.Gpu,
+            DbOutage = launch.DbOutage,
         };
         var psi = runner.StartInfo(train.ToArguments(), redirect: true);
         foreach (var (name, value) in train.Environment()) psi.Environment[name] = value;

@@ -7,7 +7,8 @@ namespace Orchestrator.Execution;
 /// Everything an executor needs to start one attempt of one trial. Deliberately nothing about
 /// sweeps or grids: the executor only knows "train this trial id from this store as this owner",
 /// on this GPU (<see cref="Gpu"/>, the Runner's CUDA_VISIBLE_DEVICES; null: none of its own), with
-/// these environment variables (<see cref="Environment"/>: libtorch, MPS).
+/// these environment variables (<see cref="Environment"/>: libtorch, MPS), riding out a database
+/// outage for <see cref="DbOutage"/> (null: the Runner's default).
 /// <see cref="ResultsFolder"/> is where checkpoints go when the store is PostgreSQL.
 /// </summary>
 internal sealed record TrialLaunch(
@@ -19,7 +20,8 @@ internal sealed record TrialLaunch(
     int Threads,
     string Device,
     string? Gpu = null,
-    IReadOnlyDictionary<string, string>? Environment = null);
+    IReadOnlyDictionary<string, string>? Environment = null,
+    TimeSpan? DbOutage = null);
 
 /// <summary>
 /// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked

@@ -40,6 +40,8 @@ internal sealed record SchedulerOptions
     public string? SlurmJob { get; init; }
     /// <summary>Environment variables every Runner of the run gets (libtorch, MPS; see <see cref="Execution.RunnerSetup"/>).</summary>
     public IReadOnlyDictionary<string, string> RunnerEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary>The spec's database outage window (<c>execution.db_outage_seconds</c>), passed to every Runner; null: theirs by default.</summary>
+    public TimeSpan? DbOutage { get; init; }
 
     /// <summary>
     /// The options for a spec's execution section, with the command line's overrides:
@@ -68,6 +70,7 @@ internal sealed record SchedulerOptions
             Gpus = gpus,
             TrialsPerGpu = execution.TrialsPerGpu,
             RunnerEnvironment = runnerEnvironment ?? new Dictionary<string, string>(),
+            DbOutage = execution.DbOutage,
         };
     }
 

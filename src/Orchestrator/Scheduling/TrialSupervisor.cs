@@ -30,7 +30,7 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
         await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m), quietWhenEnded: true);
         using var stopOrLost = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate, lease.Lost);
 
-        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device, gpu.Gpu, options.RunnerEnvironment);
+        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device, gpu.Gpu, options.RunnerEnvironment, options.DbOutage);
         var attempts = new List<Attempted>();
         var stoppedInBackoff = false;
         try

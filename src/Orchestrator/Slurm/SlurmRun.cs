@@ -75,6 +75,8 @@ internal static class SlurmRun
         if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) log.Warning(dropped);
 
         var db = Database.Open(store, options.ResultsFolder);
+        db.Outage = OutagePolicy.For(spec.Execution.DbOutage);
+        db.OnOutage = log.Warning;
         var registration = SweepPlan.Register(db, spec, options.RetryFailed);
         log.Info(registration.Line(db.Path, options.RetryFailed));
         await Corpora.EnsureAsync(db, spec, log.Info, cancellationToken);

@@ -17,7 +17,12 @@ internal sealed class CheckpointStore(Database db)
 
     public string FolderOf(string trialId) => Path.Combine(db.Folder, "checkpoints", trialId);
 
-    public CheckpointRow Save(CheckpointMeta meta, CharRnn model, OptimizerHelper optimizer)
+    /// <summary>
+    /// Writes the checkpoint's file (temporary file, flushed, renamed) and then records its row with
+    /// its sha256; with <paramref name="owner"/> only while that owner holds the running trial (fenced).
+    /// Returns null when the row was not recorded because another owner holds the trial.
+    /// </summary>
+    public CheckpointRow? Save(CheckpointMeta meta, CharRnn model, OptimizerHelper optimizer, string? owner = null)
     {
         var folder = FolderOf(meta.TrialId);
         Directory.CreateDirectory(folder);
@@ -40,8 +45,7 @@ internal sealed class CheckpointStore(Database db)
             Bytes = new FileInfo(path).Length,
             CreatedAt = meta.CreatedAt,
         };
-        _results.RecordCheckpoint(row);
-        return row;
+        return _results.RecordCheckpoint(row, owner) ? row : null;
     }
 
     /// <summary>Why the checkpoint's file cannot be trusted, or null if it exists and its sha256 matches the store.</summary>

@@ -28,7 +28,9 @@ internal static class TrainCommand
         var device = DeviceChoice.Resolve(line.Device);
         if (line.Threads is { } n) torch.set_num_threads(n);
 
-        var db = Database.Open(store, RunnerStore.Results(line.Store));
+        // The orchestrator reached this database: a Runner started while it blinks waits for it (within the window).
+        var db = Database.Open(store, RunnerStore.Results(line.Store), OutagePolicy.For(line.DbOutage));
+        db.OnOutage = observer.Warn;
         var trials = new TrialRepository(db);
         string trialId;
         if (line.Config is { } configPath)
@@ -75,7 +77,7 @@ internal static class TrainCommand
 
             using var http = new HttpClient();
             var run = new TrialRun(db, new CorpusStep(http), observer, line.Flush);
-            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost);
+            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost, owner);
             heartbeat.Stop();
             switch (result.Outcome)
             {
@@ -91,6 +93,13 @@ internal static class TrainCommand
                     observer.Log($"trial {trialId}: the lease was lost; another owner runs it now");
                     return RunnerExitCode.LeaseLost;
             }
+        }
+        catch (DatabaseOutageException e)
+        {
+            // Past the window nothing can be recorded: the trial resumes from its last recorded checkpoint when run again.
+            heartbeat.Stop();
+            observer.Log($"{e.Message}; trial {trialId} stops here and resumes from its last recorded checkpoint when the sweep runs again");
+            return RunnerExitCode.Interrupted;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

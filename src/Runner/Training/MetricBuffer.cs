@@ -6,26 +6,68 @@ namespace Runner.Training;
 /// <summary>
 /// Collects metric rows and writes them in one transaction when <see cref="FlushIfDue"/> finds the
 /// interval passed, and whenever <see cref="Flush"/> is called (at every checkpoint), so the hot
-/// loop never commits per row.
+/// loop never commits per row. While the database does not answer, <see cref="FlushIfDue"/> keeps
+/// the rows (up to <see cref="Capacity"/>) and training goes on; they are written once it answers
+/// again. <see cref="Flush"/> rides the outage out (the store's <see cref="OutagePolicy"/>).
+/// With an <paramref name="owner"/> every write is fenced: once another owner holds the trial,
+/// nothing is written and <see cref="LeaseLostException"/> ends the run.
 /// </summary>
-internal sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval)
+public sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval, string? owner = null, Action<string>? warn = null)
 {
+    /// <summary>Rows held at most while the database is away; a full buffer waits for it (within the outage window) before training goes on.</summary>
+    public const int Capacity = 100_000;
+
     private readonly List<MetricRow> _rows = [];
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
+    private bool _away;
+
+    /// <summary>Rows waiting to be written.</summary>
+    public int Count => _rows.Count;
 
     public void Add(string name, long step, int? epoch, double value) =>
         _rows.Add(new MetricRow(trialId, name, step, epoch, value, Timestamps.UnixNow()));
 
+    /// <summary>Writes when the interval passed; while the database does not answer, keeps the rows and returns (a full buffer waits instead).</summary>
     public void FlushIfDue(int completedEpochs, long step)
     {
-        if (_sinceFlush.Elapsed >= interval) Flush(completedEpochs, step);
+        if (_sinceFlush.Elapsed < interval) return;
+        if (_rows.Count >= Capacity)
+        {
+            Flush(completedEpochs, step);
+            return;
+        }
+        try
+        {
+            var rows = _rows.Count;
+            Write(completedEpochs, step, rideOut: false);
+            if (_away) warn?.Invoke($"the database answers again; {rows} buffered metric rows written");
+            _away = false;
+        }
+        catch (Exception e) when (OutagePolicy.IsTransient(e))
+        {
+            if (!_away) warn?.Invoke($"the database does not answer ({e.Message.ReplaceLineEndings(" ")}); training goes on, metrics are kept (up to {Capacity} rows) until it does");
+            _away = true;
+            _sinceFlush.Restart();
+        }
     }
 
-    /// <summary>Writes the buffered rows and the trial's progress (completed epochs, last step).</summary>
+    /// <summary>Writes the buffered rows and the trial's progress (completed epochs, last step), waiting for the database within the outage window.</summary>
     public void Flush(int completedEpochs, long step)
     {
-        results.WriteMetrics(_rows, (trialId, completedEpochs, step));
+        Write(completedEpochs, step, rideOut: true);
+        _away = false;
+    }
+
+    private void Write(int completedEpochs, long step, bool rideOut)
+    {
+        if (!results.WriteMetrics(_rows, (trialId, completedEpochs, step), owner, rideOut)) throw new LeaseLostException();
         _rows.Clear();
         _sinceFlush.Restart();
     }
+}
+
+/// <summary>Another owner holds the trial: the run ends without writing anything more (fencing).</summary>
+public sealed class LeaseLostException : Exception
+{
+    public LeaseLostException() : base("another owner holds the trial") { }
 }

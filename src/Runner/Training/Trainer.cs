@@ -24,7 +24,8 @@ internal sealed record TrainingContext(
     CheckpointStore Checkpoints,
     ResultRepository Results,
     ITrainingObserver Observer,
-    TimeSpan FlushInterval);
+    TimeSpan FlushInterval,
+    string? Owner = null);
 
 /// <summary>
 /// The training loop, top to bottom: for each epoch, visit the shuffled batches (Adam, gradient
@@ -52,7 +53,7 @@ internal sealed class Trainer
         _valBatches = new BatchPlan(context.Data.Val, context.Config.Data.SeqLen, _train.BatchSize);
         ResumeOrder.RequireModelParameters(context.Model, context.Optimizer); // never train tensors the model does not use
         _parameters = context.Model.parameters().ToList();
-        _metrics = new MetricBuffer(context.Results, context.TrialId, context.FlushInterval);
+        _metrics = new MetricBuffer(context.Results, context.TrialId, context.FlushInterval, context.Owner, m => context.Observer.OnEvent(new WarningEvent(m)));
     }
 
     /// <summary>Optimizer steps per epoch: every batch of the training split, capped by train.max_steps when it is set.</summary>
@@ -204,16 +205,14 @@ internal sealed class Trainer
             TrialId = _c.TrialId, Checkpoint = name, Input = probe.Input, Step = at.Step, Epoch = at.Epoch,
             Predicted = probe.Predicted, TopJson = probe.TopJson,
         });
-        _c.Checkpoints.Save(new CheckpointMeta
+        var saved = _c.Checkpoints.Save(new CheckpointMeta
         {
             TrialId = _c.TrialId, Name = name, Position = at, Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(),
             Device = DeviceChoice.NameOf(_c.Device), CreatedAt = Timestamps.Now(),
-        }, _c.Model, _c.Optimizer);
+        }, _c.Model, _c.Optimizer, _c.Owner);
+        if (saved is null) throw new LeaseLostException();
         _c.Observer.OnEvent(new CheckpointEvent(name, at.Step));
         _c.Observer.Log($"{name} at step {at.Step}: after \"{probe.Input}\" the model predicts '{Vocabulary.Printable(probe.Predicted[0])}' " +
                         $"({string.Join(", ", probe.Top.Select(t => $"'{Vocabulary.Printable(t.Char[0])}' {t.P:0.###}"))})");
     }
-
-    /// <summary>Another owner holds the trial: the run ends without writing anything more.</summary>
-    private sealed class LeaseLostException : Exception;
 }

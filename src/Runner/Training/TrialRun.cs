@@ -20,7 +20,8 @@ internal sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? S
 /// on the CPU, resume from the newest checkpoint that verifies (forgetting what a lost run recorded
 /// after it) in the order of <see cref="ResumeOrder"/>, record the architecture, train, and sample
 /// from the final checkpoint. <paramref name="newModel"/> builds the model (tests use it to stand in
-/// for a device); by default a <see cref="CharRnn"/>.
+/// for a device); by default a <see cref="CharRnn"/>. With an owner, what training writes is fenced
+/// (<see cref="MetricBuffer"/>): a run whose trial another owner took writes nothing more.
 /// </summary>
 internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver observer, TimeSpan flushInterval, Func<ModelConfig, int, CharRnn>? newModel = null)
 {
@@ -29,7 +30,7 @@ internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver
     private readonly TrialRepository _trials = new(db);
     private readonly CheckpointStore _checkpoints = new(db);
 
-    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost)
+    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost, string? owner = null)
     {
         var problems = TrialConfigValidator.Validate(config);
         if (problems.Count > 0)
@@ -58,7 +59,7 @@ internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver
                      $"({ArchitectureSummary.Megabytes(model.ParameterCount()):0.00} MB), device {DeviceChoice.NameOf(device)}, " +
                      (from.Step > 0 ? $"resuming at step {from.Step}" : "starting at step 0"));
 
-        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval));
+        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, owner));
         var outcome = trainer.Run(from, stop, leaseLost);
         var step = _trials.Get(trialId)?.Step ?? from.Step;
         if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null);

@@ -66,6 +66,9 @@ internal abstract class Dialect
     /// <summary>A new open connection (pooled).</summary>
     public abstract DbConnection Connect();
 
+    /// <summary>After a transient error: drops the idle connections kept for reuse, which the outage most likely broke too (PostgreSQL's pool).</summary>
+    internal virtual void ForgetConnections() { }
+
     /// <summary>Begins a transaction that writes: SQLite takes the write lock at once (<c>BEGIN IMMEDIATE</c>); PostgreSQL's rows lock as they are changed.</summary>
     public abstract DbTransaction BeginWrite(DbConnection c);
 

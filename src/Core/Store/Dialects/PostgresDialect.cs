@@ -69,6 +69,12 @@ internal sealed class PostgresDialect : Dialect
         return c;
     }
 
+    internal override void ForgetConnections()
+    {
+        using var c = new NpgsqlConnection(_connectionString);
+        NpgsqlConnection.ClearPool(c);
+    }
+
     public override DbTransaction BeginWrite(DbConnection c) => ((NpgsqlConnection)c).BeginTransaction();
 
     internal override void PrepareForWriting() { }

@@ -1,0 +1,199 @@
+using Core.Store;
+using TestSupport;
+
+namespace Orchestrator.Tests;
+
+/// <summary>
+/// A database that blinks in the middle of a sweep (issue 17 §1), on a PostgreSQL server of the
+/// test's own (<see cref="PrivatePostgres"/>), so stopping it touches no other test: stopped for
+/// <see cref="Outage"/> (8 s, to keep the suite fast: longer than the trials' lease, so leases run
+/// out meanwhile), or its backends terminated. The sweep rides it out with no rerun: every trial
+/// completes on its first attempt, nothing is recorded twice, and the metrics are those of the same
+/// spec run without an outage.
+/// </summary>
+[Collection("sweeps")]
+[Trait("Needs", "PostgreSQL")]
+public sealed class DatabaseOutageTests
+{
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);
+
+    /// <summary>Metrics that depend on the clock, not on training.</summary>
+    private static readonly string[] Timing = [MetricNames.CharsPerSec, MetricNames.EpochSeconds];
+
+    [Fact]
+    public void A_local_sweep_rides_out_a_postgres_restart_and_records_what_an_uninterrupted_run_records()
+    {
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage");
+        var spec = Spec(dir);
+        var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference");
+        var url = pg.CreateDatabase("blink");
+
+        using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+        var probe = new StoreProbe(url);
+        run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+        pg.Stop();
+        Thread.Sleep(Outage);
+        pg.StartServer();
+        var rc = run.WaitForExit(TimeSpan.FromMinutes(4));
+        Npgsql.NpgsqlConnection.ClearAllPools(); // this test's own probe connections went with the server
+
+        Assert.True(rc == 0, run.Output);
+        Assert.Contains("does not answer", run.Output); // the user is told, and told when it is back
+        Assert.Contains("answers again", run.Output);
+        AssertSameAsUninterrupted(reference, probe, run.Output);
+    }
+
+    [Fact]
+    public void A_local_sweep_rides_out_its_backends_being_terminated()
+    {
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage");
+        var spec = Spec(dir);
+        var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference");
+        var url = pg.CreateDatabase("terminated");
+
+        using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+        var probe = new StoreProbe(url);
+        run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+        // As `query "SELECT pg_terminate_backend(pid) …"` did in the issue: every connection of the sweep, a few times over.
+        var terminated = 0;
+        for (var i = 0; i < 5 && !run.HasExited; i++)
+        {
+            terminated += pg.TerminateBackends("terminated");
+            Thread.Sleep(700);
+        }
+        var rc = run.WaitForExit(TimeSpan.FromMinutes(4));
+        Npgsql.NpgsqlConnection.ClearAllPools(); // this test's own probe connections were terminated too
+
+        Assert.True(terminated > 0, "no backend was terminated: the test did not test anything\n" + run.Output);
+        Assert.True(rc == 0, run.Output);
+        AssertSameAsUninterrupted(reference, probe, run.Output);
+    }
+
+    [Fact]
+    [Trait("Needs", "Slurm")]
+    public void A_slurm_sweep_rides_out_a_postgres_restart_with_no_failed_array_task()
+    {
+        SlurmCluster.RequireRunning();
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage-slurm");
+        var spec = TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4,
+            execution: SlurmCluster.Execution());
+        var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference", "--executor", "local");
+        var url = pg.CreateDatabase("blink");
+        var probe = new StoreProbe(url);
+        try
+        {
+            using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(4), "the workers' trials train and record metrics");
+            pg.Stop();
+            Thread.Sleep(Outage);
+            pg.StartServer();
+            var rc = run.WaitForExit(TimeSpan.FromMinutes(5));
+            Npgsql.NpgsqlConnection.ClearAllPools();
+
+            Assert.True(rc == 0, run.Output);
+            var job = Assert.Single(probe.Query<string>("SELECT job_id FROM slurm_jobs"));
+            // The sweep is done when its trials are; the workers end a moment later.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            var tasks = SlurmCluster.Tasks(job);
+            while (tasks.Any(t => t.State is "RUNNING" or "COMPLETING" or "PENDING") && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(250);
+                tasks = SlurmCluster.Tasks(job);
+            }
+            Assert.NotEmpty(tasks);
+            Assert.All(tasks, t => Assert.True(t.State == "COMPLETED", $"{t.Task} is {t.State}\n{run.Output}"));
+            // The workers met the outage (their logs say so) and waited it out.
+            var logs = tasks.Select(t => File.ReadAllText(dir.File($"results/slurm/blink/{t.Task}.out"))).ToList();
+            Assert.Contains(logs, l => l.Contains("does not answer", StringComparison.Ordinal));
+            AssertSameAsUninterrupted(reference, probe, run.Output);
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            if (probe.Ready) SlurmCluster.Tool("scancel", [.. probe.Query<string>("SELECT job_id FROM slurm_jobs")]);
+        }
+    }
+
+    [Fact]
+    public void Past_the_window_run_stops_cleanly_naming_the_database_and_running_it_again_completes_the_sweep()
+    {
+        using var pg = PrivatePostgres.Start();
+        using var dir = new TempDir("outage");
+        var spec = TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4,
+            execution: ["db_outage_seconds: 3"]);
+        var url = pg.CreateDatabase("gone");
+        var probe = new StoreProbe(url);
+
+        using (var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain"))
+        {
+            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+            pg.Stop(); // and it stays away for longer than the window
+            var rc = run.WaitForExit(TimeSpan.FromMinutes(2));
+
+            Assert.True(rc == 75, run.Output);
+            Assert.Contains($"error: the database {url} could not be used for 3 s (the outage window)", run.Output);
+            Assert.Contains("run the same command again", run.Output);
+            Assert.DoesNotContain("   at ", run.Output); // a message, not a stack trace
+        }
+        pg.StartServer();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+
+        var again = OrchestratorCli.Run(dir.Path, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.All(probe.Trials("blink"), t => Assert.Equal(TrialStates.Completed, t.State));
+        Assert.Equal(0, probe.DuplicateMetricKeys());
+    }
+
+    /// <summary>Two tiny trials, long enough (3 epochs of 30 steps) that an outage lands while they train; a short lease (4 s) runs out during it.</summary>
+    private static string Spec(TempDir dir) =>
+        TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4);
+
+    private static StoreProbe Run(TempDir dir, string spec, string url, string results, params string[] more)
+    {
+        var result = OrchestratorCli.Run(dir.Path, ["run", spec, "--db", url, "--results", dir.File(results), "--plain", .. more]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return new StoreProbe(url);
+    }
+
+    /// <summary>Some metrics are recorded and the sweep is not done: the outage lands mid-training.</summary>
+    private static bool Training(StoreProbe probe)
+    {
+        if (!probe.Ready) return false;
+        try
+        {
+            return probe.Query<long>("SELECT COUNT(*) FROM metrics")[0] > 0;
+        }
+        catch (Exception e) when (e is StoreException or System.Data.Common.DbException)
+        {
+            return false; // the schema is being created
+        }
+    }
+
+    private static void AssertSameAsUninterrupted(StoreProbe reference, StoreProbe probe, string output)
+    {
+        var trials = probe.Trials("blink");
+        Assert.Equal(2, trials.Count);
+        Assert.All(trials, t =>
+        {
+            Assert.True(t.State == TrialStates.Completed, $"{t.TrialId} is {t.State}\n{output}");
+            // Rode it out: the first attempt completed; no Runner died, nothing was retried or resumed.
+            Assert.Equal(["completed"], probe.Attempts(t.TrialId).Select(a => a.Outcome));
+        });
+        Assert.Equal(0, probe.DuplicateMetricKeys());
+        Assert.Equal(Metrics(reference), Metrics(probe));
+        Assert.Equal(Checkpoints(reference), Checkpoints(probe));
+    }
+
+    private static List<string> Metrics(StoreProbe probe) =>
+        probe.Query<(string TrialId, string Name, long Step, double Value)>(
+                "SELECT trial_id, name, step, value FROM metrics ORDER BY trial_id, name, step")
+            .Where(m => !Timing.Contains(m.Name))
+            .Select(m => $"{m.TrialId} {m.Name} {m.Step} {m.Value:R}").ToList();
+
+    private static List<string> Checkpoints(StoreProbe probe) =>
+        probe.Query<(string TrialId, string Name, long Step)>("SELECT trial_id, name, step FROM checkpoints ORDER BY trial_id, name")
+            .Select(c => $"{c.TrialId} {c.Name} {c.Step}").ToList();
+}
