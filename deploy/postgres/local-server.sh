@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local PostgreSQL 15 server (Debian/Ubuntu package postgresql) for trying the cluster
-# path on one machine and for the tests: a role `orchestrator` that may create databases, its
+# path on one machine and for the tests: a role `orchestrator` that may create databases and roles
+# (the tests make a SELECT-only role and roles with odd passwords, and drop them), its
 # password in ~/.pgpass (mode 0600, the standard place libpq and Npgsql read), and a database
 # `orchestrator`. Needs root. Prints the connection URL to use (no password in it):
 #   deploy/postgres/local-server.sh        ->  postgresql://orchestrator@localhost:5432/orchestrator
@@ -33,9 +34,9 @@ if [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then chown "$SUDO_USER:" "$pgp
 
 # The password goes to psql on stdin, never on a command line (which every user can read).
 if [[ $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'orchestrator'") != 1 ]]; then
-  psql_admin <<<"CREATE ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
+  psql_admin <<<"CREATE ROLE orchestrator LOGIN CREATEDB CREATEROLE PASSWORD '$password'"
 else
-  psql_admin <<<"ALTER ROLE orchestrator LOGIN CREATEDB PASSWORD '$password'"
+  psql_admin <<<"ALTER ROLE orchestrator LOGIN CREATEDB CREATEROLE PASSWORD '$password'"
 fi
 [[ $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'orchestrator'") == 1 ]] || psql_admin -c "CREATE DATABASE orchestrator OWNER orchestrator"
 

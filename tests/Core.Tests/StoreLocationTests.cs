@@ -115,4 +115,90 @@ public sealed class StoreLocationTests : IDisposable
         Assert.Contains("does not exist",
             Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", _dir.File("none"))))).Message);
     }
+
+    [Theory]
+    [InlineData("tiger@Secret42")]
+    [InlineData("a/b?c#d")]
+    [InlineData("p:w@rd/")]
+    [InlineData("12345#")]
+    [InlineData("%zz%")]
+    public void A_password_with_unencoded_url_characters_is_read_whole_and_never_shown(string password)
+    {
+        var url = StoreLocation.Parse($"postgresql://ann:{password}@db.example:5432/study", "ORCHESTRATOR_DB", commandLine: false);
+        Assert.Equal("postgresql://ann:***@db.example:5432/study", url.Display);
+        Assert.Equal(new Dictionary<string, string> { ["PGPASSWORD"] = Uri.UnescapeDataString(password) }, url.ChildEnvironment);
+        // Unparsable forms: everything between :// and the last @ is masked.
+        foreach (var bad in new[] { $"postgresql://ann:{password}@db.example:99999/study", $"postgresql://ann:{password}@db example/study",
+                                    $"postgresql://ann:{password}@[::1/study", $"postgresql://ann:{password}@db.example:5432/a/b" })
+        {
+            var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Parse(bad, "ORCHESTRATOR_DB", commandLine: false));
+            Assert.Contains("postgresql://ann:***@", e.Message);
+            Assert.DoesNotContain(password, e.Message);
+        }
+        Assert.Equal("postgresql://ann:***@h/d", Core.Store.Dialects.PostgresLocation.Mask($"postgresql://ann:{password}@h/d"));
+    }
+
+    [Fact]
+    public void A_quoted_connection_string_password_is_masked_whole_and_an_unreadable_one_is_not_shown()
+    {
+        Assert.Equal("Host=h;Password=***;Database=d", Core.Store.Dialects.PostgresLocation.Mask("Host=h;Password='a;b=c';Database=d"));
+        var pairs = StoreLocation.Parse("Host=h;Database=d;Username=u;Password='se;cr=et'", "ORCHESTRATOR_DB", commandLine: false);
+        Assert.Equal(new Dictionary<string, string> { ["PGPASSWORD"] = "se;cr=et" }, pairs.ChildEnvironment);
+        Assert.DoesNotContain("se;cr", pairs.Display);
+        var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("Host=h;Database=d;Password=se;cr;et", "ORCHESTRATOR_DB", commandLine: false));
+        Assert.DoesNotContain("cr", e.Message.Replace("ORCHESTRATOR_DB", "", StringComparison.Ordinal).Replace("characters", "", StringComparison.Ordinal));
+        Assert.Contains("quote a value", e.Message);
+    }
+
+    [Fact]
+    public void A_database_file_that_is_the_sqlite_database_itself_a_folder_or_a_fifo_gets_a_clear_error()
+    {
+        var sqlite = _dir.File("o.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sqlite};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE t(x)";
+            cmd.ExecuteNonQuery();
+        }
+        File.SetUnixFileMode(sqlite, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var e = Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", sqlite))));
+        Assert.Contains($"which is a SQLite database, not a file holding the database's location; to use that database, set ORCHESTRATOR_DB={sqlite}", e.Message);
+
+        Assert.Contains("which is a folder", Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", _dir.Path)))).Message);
+        var fifo = _dir.File("fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])!)
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        Assert.Contains("not a regular file", Assert.Throws<StoreLocationException>(() => StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB_FILE", fifo)))).Message);
+        Assert.Contains("holds control characters", Assert.Throws<StoreLocationException>(() => StoreLocation.Parse("a\0b", "ORCHESTRATOR_DB", commandLine: false)).Message);
+    }
+
+    [Fact]
+    public void A_password_file_that_is_missing_a_folder_or_readable_by_others_is_refused_when_it_would_be_read()
+    {
+        const string url = "postgresql://ann@db/study";
+        StoreLocationException Refused(string passfile) => Assert.Throws<StoreLocationException>(() =>
+            StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", url), ("PGPASSFILE", passfile))));
+
+        var missing = Refused("/nonexistent");
+        Assert.Equal("PGPASSFILE (/nonexistent)", missing.Setting);
+        Assert.Contains("PGPASSFILE names /nonexistent, which does not exist; create it", missing.Message);
+        Assert.Contains("which is a folder", Refused(_dir.Path).Message);
+        var open = _dir.Write("pgpass", "db:5432:*:ann:pw\n");
+        File.SetUnixFileMode(open, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var shared = Refused(open);
+        Assert.Contains("may be read by other users (mode 0604)", shared.Message);
+        Assert.Contains($"chmod 600 {open}", shared.Message);
+        Assert.DoesNotContain("pw", shared.Message.Replace("passwords", "", StringComparison.Ordinal));
+
+        // Not read, so not checked: a password of the setting's own, or PGPASSWORD; /dev/null means none.
+        Assert.True(StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", url), ("PGPASSFILE", "/nonexistent"), ("PGPASSWORD", "x"))).Kind == StoreKind.Postgres);
+        Assert.True(StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", "postgresql://ann:x@db/study"), ("PGPASSFILE", open))).HasPassword);
+        Assert.Equal(StoreKind.Postgres, StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", url), ("PGPASSFILE", "/dev/null"))).Kind);
+        File.SetUnixFileMode(open, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(StoreKind.Postgres, StoreLocation.Resolve(null, "/r", Env(("ORCHESTRATOR_DB", url), ("PGPASSFILE", open))).Kind);
+    }
 }

@@ -18,6 +18,13 @@ public sealed partial class StoreLocation
     public static StoreLocation Resolve(string? option, string resultsFolder, Func<string, string?>? environment = null, string optionName = "--db")
     {
         environment ??= Environment.GetEnvironmentVariable;
+        var location = Setting(option, resultsFolder, environment, optionName);
+        location.CheckPasswordFile(environment);
+        return location;
+    }
+
+    private static StoreLocation Setting(string? option, string resultsFolder, Func<string, string?> environment, string optionName)
+    {
         if (!string.IsNullOrWhiteSpace(option)) return Parse(option, optionName, commandLine: true);
 
         var file = environment(DbFileVariable);
@@ -35,8 +42,15 @@ public sealed partial class StoreLocation
     {
         var origin = $"{DbFileVariable} ({file})";
         var path = Path.GetFullPath(file);
-        if (!File.Exists(path))
+        var kind = Data.FileKind.Of(path);
+        if (kind == Data.FileKindOf.Missing)
             throw new StoreLocationException(origin, $"{DbFileVariable} names {path}, which does not exist; write the database URL into it (chmod 600) or unset {DbFileVariable}");
+        if (kind != Data.FileKindOf.Regular)
+            throw new StoreLocationException(origin, $"{DbFileVariable} names {path}, which is {Data.FileKind.Describe(kind)}; name a text file (chmod 600) whose first line is the database URL");
+        if (IsSqliteFile(path))
+            throw new StoreLocationException(origin,
+                $"{DbFileVariable} names {path}, which is a SQLite database, not a file holding the database's location; " +
+                $"to use that database, set {DbVariable}={path} or pass --db {path} (and unset {DbFileVariable})");
         if (!OperatingSystem.IsWindows())
         {
             const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
@@ -47,8 +61,32 @@ public sealed partial class StoreLocation
                     $"{path} may be read by other users (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}), and it may hold a password; " +
                     $"make it private with `chmod 600 {path}`");
         }
-        var line = File.ReadLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#'))
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreLocationException(origin, $"{path} cannot be read ({e.Message}); make it readable by you (chmod 600) or unset {DbFileVariable}");
+        }
+        var line = lines.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#'))
                    ?? throw new StoreLocationException(origin, $"{path} is empty; write the database URL (e.g. postgresql://user:password@host:5432/db) on its first line");
         return Parse(line, origin, commandLine: false);
+    }
+
+    /// <summary>Whether <paramref name="path"/> begins with SQLite's file header ("SQLite format 3" and a NUL).</summary>
+    private static bool IsSqliteFile(string path)
+    {
+        Span<byte> header = stackalloc byte[16];
+        try
+        {
+            using var f = File.OpenRead(path);
+            return f.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual("SQLite format 3\0"u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -98,6 +98,10 @@ public sealed partial class StoreLocation
     public static StoreLocation Parse(string value, string origin, bool commandLine)
     {
         var text = value.Trim();
+        // Never shown: a value with control characters is not a path or URL anyone typed, and may hold a password.
+        if (text.Any(char.IsControl))
+            throw new StoreLocationException(origin, $"{origin} holds control characters (a NUL, a tab, …), so it is not a database path or URL; " +
+                                                     "give a SQLite path or a postgresql:// URL as plain text");
         if (PostgresLocation.IsOne(text)) return PostgresLocation.Parse(text, origin, commandLine);
         if (text.Contains("://", StringComparison.Ordinal))
             throw new StoreLocationException(origin, $"{PostgresLocation.Mask(text)} is not a database this tool knows: give a SQLite path or a postgresql:// URL");

@@ -60,23 +60,62 @@ internal static partial class PostgresLocation
         return $"{b.Host}:{b.Port}/{b.Database}";
     }
 
-    /// <summary>postgresql://user[:password]@host[:port]/database[?key=value&amp;…] to Npgsql's form.</summary>
+    /// <summary>
+    /// postgresql://user[:password]@host[:port]/database[?key=value&amp;…] to Npgsql's form. Read by hand,
+    /// not by <see cref="Uri"/>: the user part ends at the <em>last</em> '@', so a password with an
+    /// unencoded '@', '/', '?', '#' or ':' is still read whole and never taken for a host, port or
+    /// database (which would print it). A '@' in a query value must be written %40.
+    /// </summary>
     private static NpgsqlConnectionStringBuilder FromUrl(string url, string origin)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
-            throw new StoreLocationException(origin, $"{Mask(url)} is not a valid URL; the form is postgresql://user@host:5432/database");
-        var b = new NpgsqlConnectionStringBuilder { Host = uri.DnsSafeHost };
-        if (uri.Port > 0) b.Port = uri.Port;
-        var userInfo = uri.UserInfo;
-        if (userInfo.Length > 0)
+        var rest = url[UrlScheme().Match(url).Length..];
+        var b = new NpgsqlConnectionStringBuilder();
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
         {
+            var userInfo = rest[..at];
             var colon = userInfo.IndexOf(':');
-            b.Username = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+            var user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
+            if (user.Length > 0) b.Username = user;
             if (colon >= 0) b.Password = Uri.UnescapeDataString(userInfo[(colon + 1)..]);
+            rest = rest[(at + 1)..];
         }
-        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        Exception Invalid(string why) => new StoreLocationException(origin,
+            $"{Mask(url)} is not a valid URL ({why}); the form is postgresql://user@host:5432/database");
+        var q = rest.IndexOf('?');
+        var query = q >= 0 ? rest[(q + 1)..] : "";
+        if (q >= 0) rest = rest[..q];
+        var slash = rest.IndexOf('/');
+        var authority = slash < 0 ? rest : rest[..slash];
+        var database = slash < 0 ? "" : Uri.UnescapeDataString(rest[(slash + 1)..]);
+        if (authority.IndexOfAny(['#', ' ']) >= 0 || database.Contains('/', StringComparison.Ordinal))
+            throw Invalid("its host or database has a character a URL does not allow there; percent-encode it");
+        string host, port = "";
+        if (authority.StartsWith('['))
+        {
+            var close = authority.IndexOf(']');
+            if (close < 0) throw Invalid("an IPv6 host's '[' is not closed");
+            host = authority[1..close];
+            var after = authority[(close + 1)..];
+            if (after.Length > 0 && !after.StartsWith(':')) throw Invalid("after an IPv6 host's ']' comes ':PORT' or '/'");
+            port = after.TrimStart(':');
+        }
+        else
+        {
+            var colon = authority.LastIndexOf(':');
+            host = colon < 0 ? authority : authority[..colon];
+            port = colon < 0 ? "" : authority[(colon + 1)..];
+        }
+        host = Uri.UnescapeDataString(host);
+        b.Host = host.Length > 0 ? host : "localhost";
+        if (port.Length > 0)
+        {
+            if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+                throw Invalid("its port is not a number from 1 to 65535");
+            b.Port = p;
+        }
         if (database.Length > 0) b.Database = database;
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
             var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
@@ -103,7 +142,12 @@ internal static partial class PostgresLocation
         }
         catch (ArgumentException e)
         {
-            throw new StoreLocationException(origin, $"the connection string {Mask(text)} cannot be read: {Mask(e.Message)}");
+            // Npgsql's reason may quote a piece of an unquoted password (one with ';' or '='): with a password, neither is shown.
+            if (PasswordKey().IsMatch(text))
+                throw new StoreLocationException(origin,
+                    "the connection string cannot be read (it is not shown: it holds a password); check its Key=Value pairs, " +
+                    "and quote a value that has ';', '=' or quotes in it: Password='a;b' (a ' inside doubled: '')");
+            throw new StoreLocationException(origin, $"the connection string {text} cannot be read: {e.Message}");
         }
     }
 
@@ -137,9 +181,16 @@ internal static partial class PostgresLocation
         return $"postgresql://{user}{host}:{copy.Port}/{Uri.EscapeDataString(copy.Database ?? "")}" + (query.Length > 0 ? "?" + query : "");
     }
 
-    /// <summary>A URL or connection string as it may be shown: any password replaced by <c>***</c>.</summary>
+    /// <summary>
+    /// A URL or connection string as it may be shown: any password replaced by <c>***</c>. In a URL,
+    /// everything from the first ':' after the user to the <em>last</em> '@' is the password (it may
+    /// hold '@', '/' and ':' unencoded); in key=value pairs a quoted value is masked whole.
+    /// </summary>
     public static string Mask(string text) =>
         PasswordPair().Replace(UrlPassword().Replace(text, "$1***@"), "$1***");
+
+    [GeneratedRegex(@"(^|;)\s*(password|pwd)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordKey();
 
     [GeneratedRegex(@"^postgres(ql)?://", RegexOptions.IgnoreCase)]
     private static partial Regex UrlScheme();
@@ -147,9 +198,9 @@ internal static partial class PostgresLocation
     [GeneratedRegex(@"(^|;)\s*(host|server)\s*=", RegexOptions.IgnoreCase)]
     private static partial Regex KeyValueHost();
 
-    [GeneratedRegex(@"(://[^:/@]*:)[^@]*@")]
+    [GeneratedRegex(@"(://[^:/@]*:).*@", RegexOptions.Singleline)]
     private static partial Regex UrlPassword();
 
-    [GeneratedRegex(@"((^|;)\s*(password|pwd)\s*=)[^;]*", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"((^|;)\s*(password|pwd)\s*=)\s*(""(?:[^""]|"""")*""?|'(?:[^']|'')*'?|[^;]*)", RegexOptions.IgnoreCase)]
     private static partial Regex PasswordPair();
 }
