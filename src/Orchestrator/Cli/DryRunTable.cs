@@ -13,7 +13,7 @@ public static class DryRunTable
     {
         var store = settings.Store;
         var db = Existing(store, settings.ResultsDir);
-        var rows = SweepPlan.Describe(spec, db);
+        var (rows, edit) = SweepPlan.Describe(spec, db);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
         var repeats = spec.Trials.Any(t => t.Repeat > 0);
         var columns = new List<string> { "#", "trial" };
@@ -25,11 +25,14 @@ public static class DryRunTable
             var cells = new List<string> { r.Trial.Ordinal.ToString(CultureInfo.InvariantCulture), r.Trial.Id };
             cells.AddRange(gridKeys.Select(k => r.Trial.Grid.TryGetValue(k, out var v) ? v : ""));
             if (repeats) cells.Add(r.Trial.Repeat.ToString(CultureInfo.InvariantCulture));
-            cells.Add(r.Stored?.State ?? "new");
-            cells.Add(r.Stored is null ? "-" : $"{r.Stored.Epoch}/{r.Trial.Config.Train.Epochs}");
+            cells.Add(r.Stored?.State ?? (r.Extends is { } e ? $"from {e.FromTrialId} {e.Checkpoint}" : "new"));
+            cells.Add(r.Stored is not null ? $"{r.Stored.Epoch}/{r.Trial.Config.Train.Epochs}"
+                : r.Extends is { } from ? $"{from.Epochs}/{r.Trial.Config.Train.Epochs}" : "-");
             cells.Add(r.Stored is null ? "-" : r.Stored.Step.ToString(CultureInfo.InvariantCulture));
             return (IReadOnlyList<string>)cells;
         }), title: $"sweep {spec.Name}: {rows.Count} trials (dry run, nothing recorded)");
+        if (edit.ChangesRecordedTrials)
+            foreach (var line in edit.Lines(spec.Trials)) Output.Info(line);
         var x = spec.Execution;
         var executor = settings.Executor ?? x.Executor;
         var parallel = settings.Parallel ?? x.Parallel;
