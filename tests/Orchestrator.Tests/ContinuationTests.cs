@@ -39,6 +39,11 @@ public sealed class ContinuationTests
         var rows = DryRunTests.Rows(dry.StdOut);
         Assert.Equal([$"from {source.TrialId} ckpt_3", "3/4"], rows[0][3..5]);
         Assert.Equal(["new", "-"], rows[1][3..5]);
+        // The estimate: one epoch left of the continued trial at its recorded speed, four of the new one measured now.
+        Assert.EndsWith("(recorded)", rows[0][^1]);
+        Assert.EndsWith("(measured)", rows[1][^1]);
+        Assert.Contains("estimate: 2 trial(s) to train, 7.7 k characters;", dry.StdOut);
+        Assert.Contains("basis: 1 trial(s) at the speed of completed trials of the same shape in the database (3 recorded epochs", dry.StdOut);
         string[] plan =
         [
             "1 trial: 1 continue from ckpt_3 to epoch 4",
