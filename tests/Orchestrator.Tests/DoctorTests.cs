@@ -35,7 +35,7 @@ public sealed class DoctorTests
         Assert.True(r.ExitCode == 0, r.ToString());
         var report = Json(r);
         Assert.True(report.GetProperty("ok").GetBoolean());
-        Assert.Equal(["dotnet", "torchsharp", "libtorch", "device", "gpu", "cudnn", "training step", "mps", "fonts", "database", "corpus"],
+        Assert.Equal(["dotnet", "torchsharp", "libtorch", "device", "gpu", "cudnn", "training step", "mps", "fonts", "database", "corpus", "estimate"],
             report.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
         Assert.All(report.GetProperty("checks").EnumerateArray(), c => Assert.Equal("ok", c.GetProperty("status").GetString()));
 

@@ -85,7 +85,8 @@ public sealed class ExportTests
     private static void AddRowsARunDoesNotMake(Database db)
     {
         var trial = new TrialRepository(db).ListForSweep("tiny")[0];
-        new SweepRepository(db).Register("other", null, "name: other\n# ünïcödé ✓ and 'quotes'", [Member(40, 0)]);
+        new SweepRepository(db).Register("other", null, "name: other\n# ünïcödé ✓ and 'quotes'", [Member(32, 0)]);
+        new SweepRepository(db).Register("other", null, "name: other\n# ünïcödé ✓ and 'quotes'", [Member(40, 0)]); // hidden 32 left: a sweep_departures row
         new ResultRepository(db).WriteMetrics([
             new MetricRow(trial.TrialId, "custom", 999, 7, 0.1 + 0.2, 1.7e9 + 0.123456789),
             new MetricRow(trial.TrialId, "tiny_value", 1000, null, double.Epsilon, 5e-324),

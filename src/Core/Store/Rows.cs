@@ -49,6 +49,8 @@ public sealed class TrialRow
     public string CreatedAt { get; init; } = "";
     public string? StartedAt { get; init; }
     public string? FinishedAt { get; init; }
+    /// <summary>The trial whose first epochs this one copied and continues (a larger, or smaller, train.epochs); null when trained from the start.</summary>
+    public string? ExtendsTrialId { get; init; }
 
     public Config.TrialConfig Config => Core.Config.TrialConfig.FromJson(ConfigJson);
 }
@@ -61,6 +63,18 @@ public sealed class SweepTrialRow
     public int Ordinal { get; init; }
     public string GridJson { get; init; } = "{}";
     public int Repeat { get; init; }
+}
+
+/// <summary>A trial that left a sweep: its place in the grid then, when it left, and the trial that continues it, if any.</summary>
+public sealed class SweepDepartureRow
+{
+    public string Sweep { get; init; } = "";
+    public string TrialId { get; init; } = "";
+    public int Ordinal { get; init; }
+    public string GridJson { get; init; } = "{}";
+    public int Repeat { get; init; }
+    public string LeftAt { get; init; } = "";
+    public string? ContinuedBy { get; init; }
 }
 
 public sealed class AttemptRow

@@ -161,6 +161,23 @@ public static class Schema
         DROP VIEW trial_summary;
         {{TrialSummaryView(d, SummaryColumnsAddedIn4)}}
         """,
+
+        // 5: train longer (docs/orchestrator.md): a trial that continues another one's first epochs, and the
+        // trials that left a sweep when its spec was edited (`status --all` lists them).
+        d => $$"""
+        ALTER TABLE trials ADD COLUMN extends_trial_id TEXT;  -- the trial whose epochs 1..N this one copied and continues; NULL when trained from the start
+
+        CREATE TABLE sweep_departures (
+            sweep         TEXT NOT NULL REFERENCES sweeps(name) ON DELETE CASCADE,
+            trial_id      TEXT NOT NULL,      -- a trial that was a member of the sweep and is no longer in its spec
+            ordinal       INTEGER NOT NULL,   -- its place in the grid when it left
+            grid_json     TEXT NOT NULL,
+            repeat        INTEGER NOT NULL DEFAULT 0,
+            left_at       TEXT NOT NULL,
+            continued_by  TEXT,               -- the trial that continues it (a larger train.epochs), if that is why it left
+            PRIMARY KEY (sweep, trial_id)
+        ){{d.WithoutRowId}};
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;
@@ -243,6 +260,7 @@ public static class Schema
         new("samples", ["trial_id", "checkpoint", "prime", "length", "temperature", "top_k", "seed"], "trial_id", BySweep: false),
         new("architecture", ["trial_id", "ordinal"], "trial_id", BySweep: false),
         new("slurm_jobs", ["sweep", "job_id"], "sweep", BySweep: true),
+        new("sweep_departures", ["sweep", "trial_id"], "sweep", BySweep: true),
     ];
 
     /// <summary>The SQL of migration <paramref name="index"/> (0-based: it brings version <paramref name="index"/> to <paramref name="index"/> + 1) for <paramref name="dialect"/>.</summary>

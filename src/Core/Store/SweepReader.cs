@@ -55,6 +55,24 @@ public sealed record SweepStatus(string Sweep, string? SpecPath, string UpdatedA
 }
 
 /// <summary>
+/// A trial that left a sweep (its spec no longer plans it) as <c>status --all</c> shows it: its place
+/// in the grid then, its state and progress, best validation loss, when it left, and the trial that
+/// continues it (<see cref="ContinuedBy"/>) when a larger train.epochs is why.
+/// </summary>
+public sealed record DepartedTrial(
+    string TrialId,
+    int Ordinal,
+    IReadOnlyDictionary<string, object> Grid,
+    [property: JsonIgnore] IReadOnlyDictionary<string, string> GridText,
+    int Repeat,
+    string State,
+    int Epoch,
+    int Epochs,
+    double? BestValLoss,
+    string LeftAt,
+    string? ContinuedBy);
+
+/// <summary>
 /// Reads sweeps as their views show them: the one query behind <c>orchestrator status</c>, following a
 /// Slurm run and cancelling one. Only reads; works on a read-only store.
 /// </summary>
@@ -97,6 +115,38 @@ public sealed class SweepReader(Database db)
                 r.Failure, r.FailureKind, r.SlurmJob, SlurmState: null,
                 OwnerGone: running && OwnerToken.IsOrphanedHere(r.Owner, r.Runner));
         }).ToList();
+    }
+
+    /// <summary>The trials that left the sweep, in the grid order they had (their rows stay in the store; <c>status --all</c>).</summary>
+    public IReadOnlyList<DepartedTrial> Departed(string sweep)
+    {
+        using var c = db.Connect();
+        var rows = c.Query<DepartedRow>("""
+            SELECT d.trial_id, d.ordinal, d.grid_json, d.repeat, d.left_at, d.continued_by, t.state, t.epoch, t.config_json,
+                   (SELECT MIN(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss') AS best_val_loss
+            FROM sweep_departures d JOIN trials t ON t.trial_id = d.trial_id
+            WHERE d.sweep = @sweep ORDER BY d.ordinal, d.trial_id
+            """, new { sweep });
+        return rows.Select(r =>
+        {
+            var grid = GridJson.Read(r.GridJson);
+            return new DepartedTrial(r.TrialId, r.Ordinal, GridJson.Typed(grid), grid, r.Repeat, r.State, r.Epoch,
+                Config.TrialConfig.FromJson(r.ConfigJson).Train.Epochs, r.BestValLoss, r.LeftAt, r.ContinuedBy);
+        }).ToList();
+    }
+
+    private sealed class DepartedRow
+    {
+        public string TrialId { get; init; } = "";
+        public int Ordinal { get; init; }
+        public string GridJson { get; init; } = "{}";
+        public int Repeat { get; init; }
+        public string LeftAt { get; init; } = "";
+        public string? ContinuedBy { get; init; }
+        public string State { get; init; } = "";
+        public int Epoch { get; init; }
+        public string ConfigJson { get; init; } = "{}";
+        public double? BestValLoss { get; init; }
     }
 
     private sealed class Row

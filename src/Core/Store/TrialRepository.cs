@@ -29,6 +29,20 @@ public sealed class TrialRepository(Database db)
         });
     }
 
+    /// <summary>
+    /// The trial and the trials it extends, nearest first (<see cref="TrialRow.ExtendsTrialId"/>): whose
+    /// checkpoint files its checkpoint rows may name.
+    /// </summary>
+    public IReadOnlyList<string> Lineage(string trialId)
+    {
+        using var c = db.Connect();
+        var lineage = new List<string> { trialId };
+        while (c.QuerySingleOrDefault<string?>("SELECT extends_trial_id FROM trials WHERE trial_id = @id", new { id = lineage[^1] }) is { } from
+               && !lineage.Contains(from))
+            lineage.Add(from);
+        return lineage;
+    }
+
     /// <summary>The ids that start with <paramref name="prefix"/> (lowercase hex digits, as ids are written), in order.</summary>
     public IReadOnlyList<string> IdsStartingWith(string prefix)
     {

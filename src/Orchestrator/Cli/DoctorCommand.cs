@@ -47,7 +47,7 @@ internal sealed class DoctorCommand : AsyncCommand<DoctorSettings>
         var corpora = spec is null
             ? [new DataConfig()]
             : spec.Trials.Select(t => new DataConfig { Path = t.Config.Data.Path, Url = t.Config.Data.Url, Sha256 = t.Config.Data.Sha256 }).Distinct().ToList();
-        var input = new DoctorInput(spec?.Execution ?? new ExecutionConfig(), corpora, spec is not null, () => settings.Store, settings.Steps);
+        var input = new DoctorInput(spec?.Execution ?? new ExecutionConfig(), corpora, spec is not null, () => settings.Store, settings.Steps, spec, settings.ResultsDir);
         var report = await Doctor.ExamineAsync(input, cancellationToken);
 
         if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(ToJson(report), Json));

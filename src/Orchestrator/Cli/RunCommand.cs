@@ -68,7 +68,7 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         var spec = SpecLoader.Load(settings.Spec);
-        if (settings.DryRun) return DryRunTable.Print(spec, settings);
+        if (settings.DryRun) return await DryRunTable.PrintAsync(spec, settings, cancellationToken);
         var executor = settings.Executor ?? spec.Execution.Executor;
         if (executor == Executors.Slurm) return await RunOnSlurmAsync(spec, settings, cancellationToken);
         if (settings.Detach)

@@ -17,6 +17,10 @@ internal sealed class StatusSettings : StoreSettings
     [CommandOption("--json")]
     [Description("Print JSON for scripts: an object with \"sweeps\", each with its name, counts by state and trials")]
     public bool Json { get; init; }
+
+    [CommandOption("--all")]
+    [Description("Also list the trials that left each sweep (an edited spec no longer plans them); their results stay in the database")]
+    public bool All { get; init; }
 }
 
 /// <summary><c>orchestrator status [SWEEP]</c>: each trial's state, attempt, progress, best validation loss and throughput.</summary>
@@ -28,20 +32,50 @@ internal sealed class StatusCommand : Command<StatusSettings>
         var read = new SweepReader(db).Read(settings.Sweep);
         var queue = SlurmQueue.Of(read);
         var sweeps = read.Select(queue.Annotate).ToList();
+        var reader = new SweepReader(db);
+        var departed = sweeps.ToDictionary(s => s.Sweep, s => reader.Departed(s.Sweep));
 
         if (settings.Json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(s => ToJson(s, queue)) }, JsonOptions));
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { sweeps = sweeps.Select(s => ToJson(s, queue, settings.All ? departed[s.Sweep] : null)) }, JsonOptions));
             return CliExitCode.Ok;
         }
         if (sweeps.Count == 0) Output.Info($"no sweeps in {db.Path} yet (run `orchestrator run SPEC`)");
-        foreach (var s in sweeps) Print(s, queue);
+        foreach (var s in sweeps)
+        {
+            Print(s, queue);
+            PrintDeparted(s.Sweep, departed[s.Sweep], settings.All);
+        }
         return CliExitCode.Ok;
+    }
+
+    /// <summary>The trials that left the sweep: a table with <c>--all</c>, else one line saying how to see them.</summary>
+    private static void PrintDeparted(string sweep, IReadOnlyList<DepartedTrial> departed, bool all)
+    {
+        if (departed.Count == 0) return;
+        if (!all)
+        {
+            Output.Info($"{departed.Count} trial(s) left sweep {sweep} (its spec no longer plans them); `orchestrator status {sweep} --all` lists them");
+            return;
+        }
+        var repeats = departed.Any(t => t.Repeat > 0);
+        var rows = departed.Select(t => (IReadOnlyList<string>)
+        [
+            t.TrialId,
+            TrialLabels.Label(t.GridText, t.Repeat, repeats),
+            t.State,
+            $"{t.Epoch}/{t.Epochs}",
+            t.BestValLoss is null ? "-" : Figures.Num(t.BestValLoss),
+            t.LeftAt,
+            t.ContinuedBy is null ? "" : $"continued by {t.ContinuedBy}",
+        ]);
+        Output.Table(["trial", "grid", "state", "epoch", "best val loss", "left at", "note"], rows,
+            $"sweep {sweep}: {departed.Count} trial(s) that left the spec (their results stay in the database)");
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static object ToJson(SweepStatus s, SlurmQueue queue) => new
+    private static object ToJson(SweepStatus s, SlurmQueue queue, IReadOnlyList<DepartedTrial>? departed) => new
     {
         name = s.Sweep,
         spec_path = s.SpecPath,
@@ -55,6 +89,7 @@ internal sealed class StatusCommand : Command<StatusSettings>
             failed = s.Count(TrialStates.Failed),
         },
         trials = s.Trials,
+        departed = departed,
         slurm_jobs = s.SlurmJobs.Select(j => new
         {
             job_id = j.JobId,

@@ -20,6 +20,7 @@ internal static class SweepLines
     {
         var registration = SweepPlan.Register(db, spec, retryFailed);
         Output.Info(registration.Line(db.Path, retryFailed));
+        foreach (var line in registration.EditLines(spec)) Output.Info(line);
         return registration;
     }
 

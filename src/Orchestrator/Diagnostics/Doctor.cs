@@ -19,7 +19,10 @@ namespace Orchestrator.Diagnostics;
 /// defaults), the database (resolved when examined, so a setting that cannot be used is a finding), and
 /// how many training steps to time.
 /// </summary>
-internal sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, Func<StoreLocation> Store, int Steps);
+/// <param name="Spec">The spec given (<c>doctor SPEC</c>): its sweep's time is estimated (<see cref="Estimates.EstimateCheck"/>); null: none.</param>
+/// <param name="Results">The results folder (<c>--results</c>), where a SQLite store's checkpoints are, for the estimate.</param>
+internal sealed record DoctorInput(ExecutionConfig Execution, IReadOnlyList<DataConfig> Corpora, bool CorporaFromSpec, Func<StoreLocation> Store, int Steps,
+    SweepSpec? Spec = null, string Results = "results");
 
 /// <summary>
 /// Says what a run would use and whether it would work: .NET; the libtorch chosen and the one the
@@ -41,28 +44,45 @@ internal static class Doctor
         checks.Add(Fonts());
         checks.Add(DatabaseCheck.Examine(input.Store));
         checks.AddRange(input.Corpora.Select(c => CorpusCheck.Examine(c, input.CorporaFromSpec)));
+        if (input.Spec is { } spec) checks.Add(await Estimates.EstimateCheck.ExamineAsync(spec, input.Store, input.Results, input.Steps > 0, ct).ConfigureAwait(false));
         return new DoctorReport(checks);
     }
 
-    private static async Task<IReadOnlyList<DoctorCheck>> RunnerChecksAsync(ExecutionConfig execution, int steps, CancellationToken ct)
+    /// <summary>A Runner started as a run's first Runner would be: its libtorch, GPU, threads and environment.</summary>
+    public sealed record CheckRunner(RunnerCommand Runner, LibtorchChoice Choice, IReadOnlyList<string> Gpus, int Threads, IReadOnlyDictionary<string, string> Environment)
+    {
+        /// <summary>The <c>runner check</c> options for the device and threads.</summary>
+        public string[] Args(ExecutionConfig execution) => ["--device", execution.Device, "--threads", Threads.ToString(CultureInfo.InvariantCulture)];
+    }
+
+    /// <summary>How a run would start its first Runner (<see cref="CheckRunner"/>), or the check that fails (runner, libtorch, gpus).</summary>
+    public static (CheckRunner? Runner, DoctorCheck? Failure) PrepareRunner(ExecutionConfig execution)
     {
         RunnerCommand runner;
         LibtorchChoice choice;
         IReadOnlyDictionary<string, string> libtorchEnvironment;
         try { (runner, choice, libtorchEnvironment) = LibtorchRunner.Choose(execution.Libtorch); }
-        catch (RunnerNotFoundException e) { return [DoctorCheck.Fail("runner", e.Message)]; }
-        catch (RunnerSetupException e) { return [DoctorCheck.Fail("libtorch", e.Message)]; }
+        catch (RunnerNotFoundException e) { return (null, DoctorCheck.Fail("runner", e.Message)); }
+        catch (RunnerSetupException e) { return (null, DoctorCheck.Fail("libtorch", e.Message)); }
 
         IReadOnlyList<string> gpus;
         try { gpus = GpuSelection.Resolve(execution); }
-        catch (RunnerSetupException e) { return [DoctorCheck.Fail("gpus", e.Message)]; }
+        catch (RunnerSetupException e) { return (null, DoctorCheck.Fail("gpus", e.Message)); }
 
         var environment = new Dictionary<string, string>(libtorchEnvironment);
         if (gpus.Count > 0) environment[RunnerEnvironment.CudaVisibleDevices] = gpus[0]; // as the run's first Runner gets it
         // Threads as a run's Runners get them (the run's own rule: cores divided between the trials that run at once).
         var threads = Scheduling.SchedulerOptions.From(execution, null, null, Environment.ProcessorCount, gpus).ThreadsPerTrial;
         foreach (var (k, v) in RunnerEnvironment.ForThreads(threads)) environment[k] = v;
-        string[] args = ["--device", execution.Device, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)];
+        return (new CheckRunner(runner, choice, gpus, threads, environment), null);
+    }
+
+    private static async Task<IReadOnlyList<DoctorCheck>> RunnerChecksAsync(ExecutionConfig execution, int steps, CancellationToken ct)
+    {
+        var (prepared, failure) = PrepareRunner(execution);
+        if (prepared is null) return [failure!];
+        var (runner, choice, gpus, environment) = (prepared.Runner, prepared.Choice, prepared.Gpus, prepared.Environment);
+        string[] args = [.. prepared.Args(execution), "--steps", steps.ToString(CultureInfo.InvariantCulture)];
         var result = await RunnerCheckProcess.RunAsync(runner, args, environment, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
         if (result.Check is not { } c)
         {

@@ -11,7 +11,8 @@ namespace Orchestrator.Planning;
 internal static class SweepPlan
 {
     /// <summary>What registering a spec did: how many trials it has, how many were new, and the states of the rest.</summary>
-    public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending)
+    /// <param name="Edit">What the spec's edit did to the sweep's recorded trials (continued, shortened, left); its lines follow <see cref="Line"/>.</param>
+    public sealed record Registration(string Sweep, int Total, int Added, int Requeued, int Completed, int Failed, int Running, int Pending, EditPlan Edit)
     {
         /// <summary>Trials still to run: pending, or running (held by a Runner that is still stopping, or abandoned).</summary>
         public int ToRun => Pending + Running;
@@ -22,27 +23,36 @@ internal static class SweepPlan
             var requeued = retryFailed ? $"{Requeued} failed requeued; " : "";
             return $"sweep {Sweep}: {Total} trials ({Added} new; {requeued}{Completed} completed, {Failed} failed, {Running} running, {Pending} pending) in {dbPath}";
         }
+
+        /// <summary>What the spec's edit did, per kind (<see cref="EditPlan.Lines"/>); none when it only added trials.</summary>
+        public IReadOnlyList<string> EditLines(SweepSpec spec) => Edit.ChangesRecordedTrials ? Edit.Lines(spec.Trials) : [];
     }
 
-    /// <summary>One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, and its state if the store knows it.</summary>
-    public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored);
+    /// <summary>
+    /// One row of a plan for display (<c>run --dry-run</c>): the trial, its grid values, its state if the
+    /// store knows it, and the recorded trial it would start from (<see cref="EditPlan"/>) if it is new.
+    /// </summary>
+    public sealed record PlanRow(PlannedTrial Trial, TrialRow? Stored, TrialExtension? Extends);
 
     /// <param name="requeueFailed">Put the sweep's failed trials back to pending (<c>run --retry-failed</c>).</param>
     public static Registration Register(Database db, SweepSpec spec, bool requeueFailed = false)
     {
-        var added = new SweepRepository(db).Register(spec);
+        var edit = EditPlan.Of(spec, db);
+        var added = new SweepRepository(db).Register(spec, edit.Extensions);
         var trials = new TrialRepository(db);
         var requeued = requeueFailed ? trials.RequeueFailed(spec.Name) : 0;
         var states = trials.ListForSweep(spec.Name);
         int Count(string state) => states.Count(t => t.State == state);
-        return new Registration(spec.Name, states.Count, added, requeued, Count(TrialStates.Completed), Count(TrialStates.Failed),
-            Count(TrialStates.Running), Count(TrialStates.Pending));
+        var continued = states.Count(t => t.ExtendsTrialId is not null && edit.Extensions.ContainsKey(t.TrialId));
+        return new Registration(spec.Name, states.Count, Math.Max(0, added - continued), requeued, Count(TrialStates.Completed), Count(TrialStates.Failed),
+            Count(TrialStates.Running), Count(TrialStates.Pending), edit);
     }
 
-    /// <summary>The plan with what the store knows of each trial; <paramref name="db"/> null means no store yet (all new).</summary>
-    public static IReadOnlyList<PlanRow> Describe(SweepSpec spec, Database? db)
+    /// <summary>The plan with what the store knows of each trial, and what the edit does; <paramref name="db"/> null means no store yet (all new).</summary>
+    public static (IReadOnlyList<PlanRow> Rows, EditPlan Edit) Describe(SweepSpec spec, Database? db)
     {
         var trials = db is null ? null : new TrialRepository(db);
-        return spec.Trials.Select(t => new PlanRow(t, trials?.Get(t.Id))).ToList();
+        var edit = EditPlan.Of(spec, db);
+        return (spec.Trials.Select(t => new PlanRow(t, trials?.Get(t.Id), edit.Extensions.GetValueOrDefault(t.Id))).ToList(), edit);
     }
 }

@@ -79,6 +79,7 @@ internal static class SlurmRun
         db.OnOutage = log.Warning;
         var registration = SweepPlan.Register(db, spec, options.RetryFailed);
         log.Info(registration.Line(db.Path, options.RetryFailed));
+        foreach (var line in registration.EditLines(spec)) log.Info(line);
         await Corpora.EnsureAsync(db, spec, log.Info, cancellationToken);
 
         SlurmRunResult Result(SlurmRunEnd end, SweepCounts? counts = null, int? failed = null, IReadOnlyList<SlurmTask>? failedTasks = null) =>

@@ -14,6 +14,7 @@ namespace Runner.Checkpoints;
 internal sealed class CheckpointStore(Database db)
 {
     private readonly ResultRepository _results = new(db);
+    private readonly TrialRepository _trials = new(db);
 
     public string FolderOf(string trialId) => Path.Combine(db.Folder, "checkpoints", trialId);
 
@@ -62,7 +63,9 @@ internal sealed class CheckpointStore(Database db)
     {
         if (Problem(row) is { } problem) throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId} cannot be used: {problem}");
         var file = CheckpointFile.Read(db.Resolve(row.Path));
-        if (file.Meta.TrialId != row.TrialId || file.Meta.Name != row.Name || file.Meta.Position.Step != row.Step)
+        // A trial that continues another one (a larger train.epochs) names that trial's files for its first epochs.
+        var owner = file.Meta.TrialId == row.TrialId || _trials.Lineage(row.TrialId).Contains(file.Meta.TrialId);
+        if (!owner || file.Meta.Name != row.Name || file.Meta.Position.Step != row.Step)
             throw new BadInputException($"checkpoint {row.Name} of trial {row.TrialId}: the file holds {file.Meta.Name} of trial {file.Meta.TrialId} at step {file.Meta.Position.Step}");
         return file;
     }

@@ -7,7 +7,7 @@ using DeviceType = TorchSharp.DeviceType;
 namespace Runner.Cli;
 
 /// <summary>
-/// <c>runner check [--device auto|cpu|cuda] [--steps N] [--warmup N] [--hidden H] [--batch-size B] [--seq-len S] [--threads N]</c>:
+/// <c>runner check [--device auto|cpu|cuda] [--steps N] [--warmup N] [--cell C] [--embedding E] [--hidden H] [--layers L] [--batch-size B] [--seq-len S] [--threads N]</c>:
 /// loads TorchSharp and libtorch as <c>train</c> would, optionally times a few real training steps
 /// on the device, and prints what it found as one <see cref="Core.Contract.RunnerCheck"/> line.
 /// Touches no database. <c>orchestrator doctor</c> runs it; so does <c>run</c>, to try a libtorch
@@ -15,10 +15,10 @@ namespace Runner.Cli;
 /// </summary>
 internal static class CheckCommand
 {
-    public const string Usage = "runner check [--device auto|cpu|cuda] [--steps 0] [--warmup 3] [--hidden H] [--batch-size B] [--seq-len S] [--threads N]\n"
+    public const string Usage = "runner check [--device auto|cpu|cuda] [--steps 0] [--warmup 3] [--cell gru] [--embedding 256] [--hidden H] [--layers 1] [--batch-size B] [--seq-len S] [--threads N]\n"
                                 + "    (sizes default to the study's GRU-1024, batch 64, seq 100 on CUDA; GRU-256, batch 16, seq 50 on the CPU)";
 
-    private static readonly string[] Options = ["device", "steps", "warmup", "hidden", "batch-size", "seq-len", "threads"];
+    private static readonly string[] Options = ["device", "steps", "warmup", "cell", "embedding", "hidden", "layers", "batch-size", "seq-len", "threads"];
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -32,7 +32,9 @@ internal static class CheckCommand
         var seqLen = a.Int("seq-len", min: 1) ?? (onGpu ? 100 : 50);
         if (a.Int("threads", min: 1) is { } threads) torch.set_num_threads(threads);
 
-        var step = steps > 0 ? StepSpeedProbe.Measure(device, hidden, batchSize, seqLen, warmup, steps, CancellationToken.None) : null;
+        var model = new Core.Config.ModelConfig { Cell = a.Get("cell") ?? "gru", Embedding = a.Int("embedding", min: 1) ?? 256, Layers = a.Int("layers", min: 1) ?? 1 };
+        if (model.Cell is not ("rnn" or "gru" or "lstm")) throw new BadInputException($"--cell must be rnn, gru or lstm, got '{model.Cell}'");
+        var step = steps > 0 ? StepSpeedProbe.Measure(device, hidden, batchSize, seqLen, warmup, steps, CancellationToken.None, model) : null;
         Console.Out.WriteLine(RuntimeProbe.Check(device, step).Format());
         return Core.Contract.RunnerExitCode.Done;
     }

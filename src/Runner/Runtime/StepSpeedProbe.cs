@@ -16,10 +16,18 @@ internal static class StepSpeedProbe
 {
     public const int Vocabulary = 65; // Tiny Shakespeare's
 
-    public static StepSpeed Measure(Device device, int hidden, int batchSize, int seqLen, int warmup, int steps, CancellationToken ct)
+    /// <param name="model">The cell, embedding and layers (its hidden size is <paramref name="hidden"/>); null: the study's GRU with embedding 256, one layer.</param>
+    public static StepSpeed Measure(Device device, int hidden, int batchSize, int seqLen, int warmup, int steps, CancellationToken ct, ModelConfig? model = null)
     {
         torch.manual_seed(1);
-        using var model = new CharRnn(new ModelConfig { Cell = "gru", Embedding = 256, Hidden = hidden }, Vocabulary);
+        var config = (model ?? new ModelConfig { Cell = "gru", Embedding = 256 }) with { Hidden = hidden };
+        return Measure(device, config, batchSize, seqLen, warmup, steps, ct);
+    }
+
+    private static StepSpeed Measure(Device device, ModelConfig config, int batchSize, int seqLen, int warmup, int steps, CancellationToken ct)
+    {
+        var hidden = config.Hidden;
+        using var model = new CharRnn(config, Vocabulary);
         model.to(device);
         var parameters = model.parameters().ToList();
         using var optimizer = optim.Adam(parameters, 0.002);
@@ -43,6 +51,6 @@ internal static class StepSpeedProbe
         var last = double.NaN;
         for (var i = 0; i < steps; i++) { ct.ThrowIfCancellationRequested(); last = Step(); }
         var seconds = clock.Elapsed.TotalSeconds;
-        return new StepSpeed("gru", hidden, batchSize, seqLen, steps, seconds, steps * (double)batchSize * seqLen / seconds, last);
+        return new StepSpeed(config.Cell, hidden, batchSize, seqLen, steps, seconds, steps * (double)batchSize * seqLen / seconds, last);
     }
 }
