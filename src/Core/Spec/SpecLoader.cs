@@ -12,6 +12,9 @@ public static class SpecLoader
 {
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
 
+    /// <summary>The top-level keys of a sweep spec.</summary>
+    private static readonly string[] SweepSections = ["name", .. Parameters.TrialSections, "execution", "grid", "repeats", "early_stopping"];
+
     /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
     public static SweepSpec Load(string path)
     {
@@ -36,6 +39,7 @@ public static class SpecLoader
         var grid = new List<GridAxis>();
         var execution = new ExecutionConfig();
         var repeats = 1;
+        EarlyStoppingConfig? earlyStopping = null;
         YamlMappingNode? gridNode = null;
 
         foreach (var (keyNode, valueNode) in root.Children)
@@ -56,9 +60,12 @@ public static class SpecLoader
                 case "execution":
                     execution = ReadExecution(r, valueNode);
                     break;
+                case "early_stopping":
+                    earlyStopping = EarlyStoppingSection.Read(r, valueNode);
+                    break;
                 default:
                     if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, baseValues);
-                    else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, ["name", .. Parameters.TrialSections, "execution", "grid", "repeats"])}");
+                    else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, SweepSections)}");
                     break;
             }
         }
@@ -67,7 +74,7 @@ public static class SpecLoader
 
         var trials = Expand(r, baseValues, grid, repeats, root);
         r.ThrowIfAny();
-        return new SweepSpec(name!, path, yaml, execution, trials);
+        return new SweepSpec(name!, path, yaml, execution, trials, earlyStopping);
     }
 
     /// <summary>Parses and validates a single-trial file (sections data, model, train, probe, sample; no grid).</summary>
@@ -79,7 +86,7 @@ public static class SpecLoader
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, values);
-            else if (key is "grid" or "repeats" or "name" or "execution")
+            else if (key is "grid" or "repeats" or "name" or "execution" or "early_stopping")
                 r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file (sections data, model, train, probe, sample)");
             else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, Parameters.TrialSections)}");
         }

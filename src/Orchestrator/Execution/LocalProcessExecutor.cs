@@ -25,6 +25,8 @@ public sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines =
             StoreEnvironment = launch.Store.ChildEnvironment,
             Placement = launch.Environment ?? ReadOnlyDictionary<string, string>.Empty,
             Gpu = launch.Gpu,
+            Sweep = launch.EarlyStopping?.Sweep,
+            EarlyStopping = launch.EarlyStopping?.Rule,
         };
         var psi = runner.StartInfo(train.ToArguments(), redirect: true);
         foreach (var (name, value) in train.Environment()) psi.Environment[name] = value;

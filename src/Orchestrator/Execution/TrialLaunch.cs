@@ -1,4 +1,5 @@
 using Core.Contract;
+using Core.Spec;
 using Core.Store;
 
 namespace Orchestrator.Execution;
@@ -19,7 +20,11 @@ public sealed record TrialLaunch(
     int Threads,
     string Device,
     string? Gpu = null,
-    IReadOnlyDictionary<string, string>? Environment = null);
+    IReadOnlyDictionary<string, string>? Environment = null,
+    PeerRule? EarlyStopping = null);
+
+/// <summary>An early-stopping rule and the sweep whose trials are the peers it compares with (docs/orchestrator.md).</summary>
+public sealed record PeerRule(string Sweep, EarlyStoppingConfig Rule);
 
 /// <summary>
 /// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked

@@ -40,6 +40,8 @@ public sealed record SchedulerOptions
     public string? SlurmJob { get; init; }
     /// <summary>Environment variables every Runner of the run gets (libtorch, MPS; see <see cref="Execution.RunnerSetup"/>).</summary>
     public IReadOnlyDictionary<string, string> RunnerEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary>The sweep's early-stopping rule (<c>early_stopping:</c>), given to every Runner; null: trials train their whole budget.</summary>
+    public EarlyStoppingConfig? EarlyStopping { get; init; }
 
     /// <summary>
     /// The options for a spec's execution section, with the command line's overrides:

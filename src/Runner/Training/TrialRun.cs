@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Runner.Training;
 
 /// <summary>What a trial run produced: how training ended, where it stopped, and the final sample when it completed.</summary>
-public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
+public sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample, StopDecision? Stop = null);
 
 /// <summary>
 /// One trial from config to sample: check the config, fetch and split the corpus, build the model
@@ -29,7 +29,9 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
     private readonly TrialRepository _trials = new(db);
     private readonly CheckpointStore _checkpoints = new(db);
 
-    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost)
+    /// <param name="earlyStopping">The rule that may stop the trial at an epoch end; null: train the whole budget.</param>
+    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost,
+        EarlyStopping? earlyStopping = null)
     {
         var problems = TrialConfigValidator.Validate(config);
         if (problems.Count > 0)
@@ -58,10 +60,10 @@ public sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver o
                      $"({ArchitectureSummary.Megabytes(model.ParameterCount()):0.00} MB), device {DeviceChoice.NameOf(device)}, " +
                      (from.Step > 0 ? $"resuming at step {from.Step}" : "starting at step 0"));
 
-        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval));
+        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, earlyStopping));
         var outcome = trainer.Run(from, stop, leaseLost);
         var step = _trials.Get(trialId)?.Step ?? from.Step;
-        if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null);
+        if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null, trainer.Stopped);
 
         var sample = config.Sample;
         var text = Sampler.Generate(model, data.Vocab, new SampleRequest(sample.Prime, sample.Length, sample.Temperature, sample.TopK, sample.Seed), device);
