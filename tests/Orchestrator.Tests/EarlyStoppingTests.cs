@@ -104,4 +104,74 @@ public sealed class EarlyStoppingTests
         }
         Assert.Equal(0, store.DuplicateMetricKeys());
     }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void Stopped_trials_survive_a_kill_9_of_the_orchestrator_and_the_rerun_trains_them_no_more(Backend backend)
+    {
+        using var db = TestStore.Create(backend, "es-kill");
+        // Whole epochs (~140 steps) with a checkpoint every 10 steps, two at a time: a kill lands mid-training.
+        var spec = Sweep(db, "eskill", "{ rule: median, min_peers: 1 }", parallel: 2, maxSteps: 0, checkpointEvery: 10);
+        var store = new StoreProbe(db);
+
+        List<TrialRow> stoppedBefore;
+        using (var run = OrchestratorCli.StartInOwnGroup(db.Dir.Path, null, ["run", spec, .. db.DbOption]))
+        {
+            run.WaitUntil(() => store.Ready && store.Trials("eskill") is var ts && ts.Any(t => t.State == TrialStates.Stopped)
+                                && store.RunningWithCheckpoint("eskill") is not null, TimeSpan.FromMinutes(3), "a stopped trial and a running one with a checkpoint");
+            run.KillGroup();
+        }
+        stoppedBefore = store.Trials("eskill").Where(t => t.State == TrialStates.Stopped).ToList();
+
+        var again = OrchestratorCli.Run(db.Dir.Path, ["run", spec, .. db.DbOption]);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var trials = store.Trials("eskill");
+        Assert.All(trials, t => Assert.Contains(t.State, new[] { TrialStates.Completed, TrialStates.Stopped }));
+        foreach (var before in stoppedBefore)
+        {
+            var now = trials.Single(t => t.TrialId == before.TrialId);
+            Assert.Equal((TrialStates.Stopped, before.Attempt, before.Step, before.StopEpoch), (now.State, now.Attempt, now.Step, now.StopEpoch));
+            Assert.DoesNotMatch($@"{before.TrialId} [^\n]*: claimed", again.StdOut);
+        }
+        // Every trial stopped has its decision; every epoch it reached has its metrics, once.
+        Assert.All(trials.Where(t => t.State == TrialStates.Stopped), t =>
+        {
+            Assert.NotNull(t.Stop);
+            Assert.Equal(t.Epoch, store.Metrics(t.TrialId, MetricNames.ValLoss).Count);
+        });
+        Assert.Equal(0, store.DuplicateMetricKeys());
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void Two_orchestrators_deciding_at_once_lose_no_trial_record(Backend backend)
+    {
+        using var db = TestStore.Create(backend, "es-two");
+        var spec = TinySweep.Write(db.Dir, "estwo", ["train.lr: [0.02, 0.00001]", "model.hidden: [16, 24]", "data.seq_len: [12, 16]"], epochs: 3, maxSteps: 12,
+            parallel: 2, leaseSeconds: 10, sections: ["early_stopping: { rule: median, min_peers: 1 }"]);
+        var store = new StoreProbe(db);
+
+        using var a = OrchestratorCli.Start(db.Dir.Path, null, ["run", spec, .. db.DbOption]);
+        using var b = OrchestratorCli.Start(db.Dir.Path, null, ["run", spec, .. db.DbOption]);
+        Assert.True(a.WaitForExit(TimeSpan.FromMinutes(3)) == 0, a.Output);
+        Assert.True(b.WaitForExit(TimeSpan.FromMinutes(3)) == 0, b.Output);
+
+        var trials = store.Trials("estwo");
+        Assert.Equal(8, trials.Count);
+        Assert.Contains(trials, t => t.State == TrialStates.Stopped);
+        foreach (var t in trials)
+        {
+            // Each trial ran once, by one of them, and ended with its record whole.
+            var attempts = store.Attempts(t.TrialId);
+            Assert.Single(attempts);
+            Assert.Equal(t.State == TrialStates.Stopped ? "stopped" : "completed", attempts[0].Outcome);
+            Assert.Equal(t.State == TrialStates.Stopped, t.Stop is not null);
+            Assert.Equal(t.Epoch, store.Metrics(t.TrialId, MetricNames.ValLoss).Count);
+            Assert.Contains($"ckpt_{t.Epoch}", store.Checkpoints(t.TrialId).Select(c => c.Name));
+        }
+        Assert.Equal(0, store.DuplicateMetricKeys());
+    }
 }
