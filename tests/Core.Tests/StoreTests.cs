@@ -246,6 +246,7 @@ public abstract class StoreTests : IDisposable
                 dialect.SetSchemaVersion(c, tx, v + 1);
             }
             c.Execute("INSERT INTO sweeps(name, spec_yaml, created_at, updated_at) VALUES ('old', 'name: old', 't', 't')", transaction: tx);
+            c.Execute("INSERT INTO trials(trial_id, config_json, created_at) VALUES ('0123456789ab', '{}', 't')", transaction: tx);
             tx.Commit();
         }
 
@@ -259,6 +260,12 @@ public abstract class StoreTests : IDisposable
         Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM attempts WHERE slurm_job IS NOT NULL")); // a column of version 3
         Assert.Equal(0, m.ExecuteScalar<long>("SELECT COUNT(*) FROM trial_summary WHERE failure_kind IS NOT NULL OR gpu_name IS NOT NULL")); // the view of version 4
         Assert.Equal(Schema.LatestVersion, older.OpenReadOnly().Dialect.SchemaVersion(m));
+        // Version 6: an existing trial may be stopped early, with its decision; a state the schema does not know is still refused.
+        var oldTrials = new TrialRepository(migrated);
+        Assert.NotNull(oldTrials.ClaimTrial("0123456789ab", "me", TimeSpan.FromMinutes(1)));
+        Assert.True(oldTrials.Stop("0123456789ab", "me", new StopDecision(true, "median", "val_loss", 2, 3.5, 2.5, 4)));
+        Assert.Equal((TrialStates.Stopped, 2, 4), oldTrials.Get("0123456789ab") is { } t ? (t.State, t.StopEpoch, t.StopPeers) : default);
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => m.Execute("UPDATE trials SET state = 'bogus'"));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class TrainCommandLineTests
     [InlineData("--lease-seconds", "0.5", "--lease-seconds must be at least 1, got 0.5")]
     [InlineData("--lease-seconds", "soon", "--lease-seconds must be a number, got 'soon'")]
     [InlineData("--threads", "0", "--threads must be at least 1, got 0")]
-    [InlineData("--leases", "3", "unknown option --leases; known: --db, --results, --trial, --config, --owner, --lease-seconds, --threads, --device, --flush-seconds, --db-outage-seconds")]
+    [InlineData("--leases", "3", "unknown option --leases; known: --db, --results, --trial, --config, --owner, --lease-seconds, --threads, --device, --flush-seconds, --db-outage-seconds, --sweep, --early-stopping")]
     public void A_wrong_option_is_a_usage_error_that_names_it(string option, string value, string message) =>
         Assert.Equal(message, Assert.Throws<UsageException>(() => TrainCommandLine.Parse(["--trial", "x", option, value])).Message);
 

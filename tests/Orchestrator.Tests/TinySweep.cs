@@ -9,10 +9,12 @@ internal static class TinySweep
     /// <summary>
     /// A spec with <c>grid</c> lines as given (e.g. <c>model.hidden: [16, 24]</c>). Trials are tiny:
     /// a few dozen steps of a 16–32 unit model, checkpoints every few steps so a kill finds one.
-    /// <paramref name="execution"/> adds lines to the execution section (e.g. <c>executor: slurm</c>, <c>gpus: [0, 1]</c>).
+    /// <paramref name="execution"/> adds lines to the execution section (e.g. <c>executor: slurm</c>, <c>gpus: [0, 1]</c>);
+    /// <paramref name="sections"/> adds top-level lines (e.g. <c>early_stopping: { rule: median }</c>).
     /// </summary>
     public static string Write(TempDir dir, string name, string[] grid, int epochs = 2, int maxSteps = 12, int checkpointEvery = 4,
-        int parallel = 2, int retries = 2, double leaseSeconds = 4, string file = "sweep.yaml", string[]? execution = null, int hidden = 16, string device = "cpu")
+        int parallel = 2, int retries = 2, double leaseSeconds = 4, string file = "sweep.yaml", string[]? execution = null, int hidden = 16, string device = "cpu",
+        string[]? sections = null)
     {
         var corpus = dir.File("corpus.txt");
         if (!File.Exists(corpus)) File.WriteAllText(corpus, Corpora.Generate(20_000));
@@ -50,6 +52,6 @@ internal static class TinySweep
               threads_per_trial: 1
             {string.Join('\n', (execution ?? []).Select(e => "  " + e))}
             """;
-        return dir.Write(file, yaml + "\n");
+        return dir.Write(file, yaml + "\n" + string.Concat((sections ?? []).Select(s => s + "\n")));
     }
 }

@@ -21,9 +21,11 @@ public static class RunnerExitCode
     public const int LeaseLost = 5;
     /// <summary>An allocation failed. With an orchestrator owner the trial is left running for it to decide; standalone the Runner failed it.</summary>
     public const int OutOfMemory = 6;
+    /// <summary>An early-stopping rule stopped the trial at an epoch end (docs/orchestrator.md). Final; the Runner marked it stopped, with the decision.</summary>
+    public const int Stopped = 7;
 
     /// <summary>Whether the orchestrator retries an attempt that ended with <paramref name="code"/> (crashes, signals, unknown codes).</summary>
-    public static bool IsRetryable(int code) => code is not (Done or BadInput or Diverged or Interrupted or LeaseLost or OutOfMemory);
+    public static bool IsRetryable(int code) => code is not (Done or BadInput or Diverged or Interrupted or LeaseLost or OutOfMemory or Stopped);
 
     /// <summary>The exit code that goes with a <see cref="FailureKind"/>.</summary>
     public static int For(string failureKind) => failureKind switch
@@ -37,7 +39,7 @@ public static class RunnerExitCode
     /// <summary>The failure kind an exit code stands for when the Runner reported none (killed, or an older Runner); null for codes that are no failure.</summary>
     public static string? KindOf(int code) => code switch
     {
-        Done or Interrupted or LeaseLost => null,
+        Done or Interrupted or LeaseLost or Stopped => null,
         BadInput => FailureKind.BadInput,
         Diverged => FailureKind.Diverged,
         OutOfMemory => FailureKind.OutOfMemory,
@@ -53,6 +55,7 @@ public static class RunnerExitCode
         Interrupted => "interrupted",
         LeaseLost => "lease lost",
         OutOfMemory => "out of memory",
+        Stopped => "stopped early",
         >= 128 and < 160 => $"killed by signal {code - 128}",
         _ => $"exit code {code}",
     };

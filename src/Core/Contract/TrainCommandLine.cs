@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
+using Core.Spec;
 
 namespace Core.Contract;
 
@@ -24,12 +25,13 @@ public sealed record TrainCommandLine
 
     public const string Usage = """
         runner train --db DB [--results DIR] --trial ID [--owner TOKEN] [--lease-seconds S] [--threads N] [--device auto|cpu|cuda] [--flush-seconds S] [--db-outage-seconds S]
+                     [--sweep NAME --early-stopping RULE,METRIC,GRACE,MIN_PEERS,REDUCTION_FACTOR]
         runner train --db DB [--results DIR] --config TRIAL.yaml [same options]
           DB: a SQLite file or a postgresql:// URL (default: $ORCHESTRATOR_DB or $ORCHESTRATOR_DB_FILE, as for the orchestrator);
           DIR: where checkpoints go with PostgreSQL (default: results/)
         """;
 
-    private static readonly IReadOnlyList<string> Options = [.. StoreArguments.Options, "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds", "db-outage-seconds"];
+    private static readonly IReadOnlyList<string> Options = [.. StoreArguments.Options, "trial", "config", "owner", "lease-seconds", "threads", "device", "flush-seconds", "db-outage-seconds", "sweep", "early-stopping"];
 
     /// <summary><c>--db</c> and <c>--results</c>: where the store is.</summary>
     public StoreArguments Store { get; init; } = new(null, null);
@@ -61,6 +63,12 @@ public sealed record TrainCommandLine
     /// </summary>
     public TimeSpan? DbOutage { get; init; }
 
+    /// <summary><c>--sweep NAME</c>: the sweep whose trials are the peers of an early-stopping rule (with <see cref="EarlyStopping"/>).</summary>
+    public string? Sweep { get; init; }
+
+    /// <summary><c>--early-stopping RULE,…</c> (<see cref="EarlyStoppingConfig.ToArgument"/>): stop the trial at an epoch end when the rule says so; null: train the whole budget.</summary>
+    public EarlyStoppingConfig? EarlyStopping { get; init; }
+
     /// <summary>Environment: what the store needs beyond the command line (a password: <c>Core.Store.StoreLocation.ChildEnvironment</c>).</summary>
     public IReadOnlyDictionary<string, string> StoreEnvironment { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
@@ -86,6 +94,7 @@ public sealed record TrainCommandLine
         args.AddRange(["--device", Device]);
         if (Flush != DefaultFlush) args.AddRange(["--flush-seconds", Flush.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)]);
         if (DbOutage is { } outage) args.AddRange(["--db-outage-seconds", outage.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)]);
+        if (EarlyStopping is not null) args.AddRange(["--sweep", Sweep!, "--early-stopping", EarlyStopping.ToArgument()]);
         return args;
     }
 
@@ -111,6 +120,13 @@ public sealed record TrainCommandLine
     public static TrainCommandLine Parse(IReadOnlyList<string> args)
     {
         var a = RunnerArguments.Parse(args, Options);
+        EarlyStoppingConfig? earlyStopping = null;
+        if (a.Get("early-stopping") is { } rule)
+        {
+            var (parsed, error) = EarlyStoppingConfig.Parse(rule);
+            earlyStopping = parsed ?? throw new UsageException($"--early-stopping {error}");
+            if (a.Get("sweep") is null) throw new UsageException("--early-stopping needs --sweep NAME: the sweep whose trials it compares");
+        }
         return new TrainCommandLine
         {
             Store = StoreArguments.From(a),
@@ -122,6 +138,8 @@ public sealed record TrainCommandLine
             Device = a.Get("device") ?? DefaultDevice,
             Flush = a.Seconds("flush-seconds", min: 0) ?? DefaultFlush,
             DbOutage = a.Seconds("db-outage-seconds", min: 0),
+            Sweep = a.Get("sweep"),
+            EarlyStopping = earlyStopping,
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Core.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -11,6 +12,9 @@ namespace Core.Spec;
 public static class SpecLoader
 {
     private static readonly string[] Devices = ["auto", "cpu", "cuda"];
+
+    /// <summary>The top-level keys of a sweep spec.</summary>
+    private static readonly string[] SweepSections = ["name", .. Parameters.TrialSections, "execution", "grid", "repeats", "early_stopping", "search"];
 
     /// <summary>Parses, validates and expands a sweep spec. Throws <see cref="SpecException"/> listing every problem.</summary>
     public static SweepSpec Load(string path)
@@ -36,6 +40,8 @@ public static class SpecLoader
         var grid = new List<GridAxis>();
         var execution = new ExecutionConfig();
         var repeats = 1;
+        EarlyStoppingConfig? earlyStopping = null;
+        var search = new SearchConfig();
         YamlMappingNode? gridNode = null;
 
         foreach (var (keyNode, valueNode) in root.Children)
@@ -56,18 +62,28 @@ public static class SpecLoader
                 case "execution":
                     execution = ReadExecution(r, valueNode);
                     break;
+                case "early_stopping":
+                    earlyStopping = EarlyStoppingSection.Read(r, valueNode);
+                    break;
+                case "search":
+                    search = SearchSection.Read(r, valueNode);
+                    break;
                 default:
                     if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, baseValues);
-                    else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, ["name", .. Parameters.TrialSections, "execution", "grid", "repeats"])}");
+                    else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, SweepSections)}");
                     break;
             }
         }
         if (name is null && !r.Problems.Any(p => p.Field == "name")) r.Problem(root, "name", "the sweep needs a name (letters, digits, '-', '_' or '.')");
         if (gridNode is not null && gridNode.Children.Count == 0) r.Problem(gridNode, "grid", "is empty; list at least one parameter with its values, e.g. model.hidden: [256, 512]");
 
-        var trials = Expand(r, baseValues, grid, repeats, root);
+        foreach (var axis in grid.Where(a => a.Kind is not null && !search.Sampled))
+            r.Problem(axis.Node, $"grid.{axis.Param.Path}", axis.Kind == Distributions.Choice
+                ? "choice draws one of its values, which a grid does not: list the values plainly ([a, b]) to try each, or sample with search: { method: random, trials: 24 }"
+                : $"{axis.Kind} is a distribution, which a grid cannot list: sample the space with search: {{ method: random, trials: 24 }}, or give a list of values");
+        var trials = Expand(r, baseValues, grid, repeats, root, search, gridNode);
         r.ThrowIfAny();
-        return new SweepSpec(name!, path, yaml, execution, trials);
+        return new SweepSpec(name!, path, yaml, execution, trials, earlyStopping, search);
     }
 
     /// <summary>Parses and validates a single-trial file (sections data, model, train, probe, sample; no grid).</summary>
@@ -79,11 +95,11 @@ public static class SpecLoader
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (Parameters.TrialSections.Contains(key)) ReadSection(r, key, valueNode, values);
-            else if (key is "grid" or "repeats" or "name" or "execution")
+            else if (key is "grid" or "repeats" or "name" or "execution" or "early_stopping" or "search")
                 r.Problem(keyNode, key, "belongs to a sweep spec, not to a single-trial file (sections data, model, train, probe, sample)");
             else r.Problem(keyNode, key, $"unknown section; {Suggest.Hint(key, Parameters.TrialSections)}");
         }
-        var trials = Expand(r, values, [], 1, root);
+        var trials = Expand(r, values, [], 1, root, new SearchConfig(), null);
         r.ThrowIfAny();
         return trials[0].Config;
     }
@@ -161,28 +177,39 @@ public static class SpecLoader
                 r.Problem(keyNode, $"grid.{key}", $"names no parameter; {Suggest.Hint(key, Parameters.ByPath.Keys)}");
                 continue;
             }
+            if (valueNode is YamlMappingNode distribution)
+            {
+                if (SearchSection.ReadDistribution(r, param, distribution, $"grid.{key}", seq => ReadValues(r, param, seq, key)) is { } sampled) grid.Add(sampled);
+                continue;
+            }
             if (valueNode is not YamlSequenceNode seq)
             {
-                r.Problem(valueNode, $"grid.{key}", "must be a list of values, e.g. [256, 512, 1024]");
+                r.Problem(valueNode, $"grid.{key}", "must be a list of values, e.g. [256, 512, 1024], or with search: { method: random } a distribution, e.g. { log_uniform: [0.0005, 0.005] }");
                 continue;
             }
-            if (seq.Children.Count == 0)
-            {
-                r.Problem(valueNode, $"grid.{key}", "is an empty list; give at least one value");
-                continue;
-            }
-            var values = new List<GridValue>();
-            var seen = new HashSet<string>();
-            foreach (var item in seq.Children)
-            {
-                if (r.ParamValue(param, item, $"grid.{key}") is not { } ok) continue;
-                var text = ((YamlScalarNode)item).Value ?? "";
-                if (!seen.Add(text)) { r.Problem(item, $"grid.{key}", $"lists '{text}' twice"); continue; }
-                values.Add(new GridValue(ok.Value, text, item));
-            }
-            if (values.Count > 0) grid.Add(new GridAxis(param, values));
+            if (ReadValues(r, param, seq, key) is { Count: > 0 } values) grid.Add(new GridAxis(param, values, seq));
         }
         return grid;
+    }
+
+    /// <summary>The values of a grid list (or a choice), each read as the parameter's type; null when the list is empty.</summary>
+    private static List<GridValue>? ReadValues(Reader r, Param param, YamlSequenceNode seq, string key)
+    {
+        if (seq.Children.Count == 0)
+        {
+            r.Problem(seq, $"grid.{key}", "is an empty list; give at least one value");
+            return null;
+        }
+        var values = new List<GridValue>();
+        var seen = new HashSet<string>();
+        foreach (var item in seq.Children)
+        {
+            if (r.ParamValue(param, item, $"grid.{key}") is not { } ok) continue;
+            var text = ((YamlScalarNode)item).Value ?? "";
+            if (!seen.Add(text)) { r.Problem(item, $"grid.{key}", $"lists '{text}' twice"); continue; }
+            values.Add(new GridValue(ok.Value, text, item));
+        }
+        return values;
     }
 
     /// <summary>
@@ -234,17 +261,54 @@ public static class SpecLoader
         return e;
     }
 
-    /// <summary>The grid's cartesian product (first key slowest) × repeats, each validated, in grid order.</summary>
-    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root)
+    /// <summary>
+    /// The trials, each validated: the grid's cartesian product (first key slowest) × repeats, in grid
+    /// order; or with <c>search: { method: random }</c> <c>trials</c> draws × repeats, draw i from
+    /// <see cref="TrialDraws"/>(seed, i) (a draw that repeats an earlier trial is that trial, listed once).
+    /// More than <c>search.max_trials</c> is refused before anything is expanded.
+    /// </summary>
+    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root,
+        SearchConfig search, YamlNode? gridNode)
     {
         var baseConfig = new TrialConfig();
         foreach (var (field, spec) in baseValues) baseConfig = Parameters.ByPath[field].Apply(baseConfig, spec.Value);
 
-        var combos = new List<List<(Param Param, GridValue Value)>> { new() };
-        foreach (var axis in grid)
-            combos = combos.SelectMany(c => axis.Values.Select(v => c.Append((axis.Param, v)).ToList())).ToList();
+        if (search.Sampled && search.Trials is null) return []; // its problem is recorded
+        var count = search.Sampled ? (double)search.Trials!.Value * repeats : grid.Aggregate((double)repeats, (n, axis) => n * axis.Values.Count);
+        if (count > search.MaxTrials)
+        {
+            var product = search.Sampled
+                ? $"{search.Trials} draws"
+                : string.Join(" × ", grid.Select(a => $"{a.Values.Count} {a.Param.Path}"));
+            r.Problem(gridNode ?? root, "grid", $"expands to {count.ToString("N0", CultureInfo.InvariantCulture)} trials ({product}{(repeats > 1 ? $" × {repeats} repeats" : "")}), "
+                + $"more than search.max_trials ({search.MaxTrials.ToString("N0", CultureInfo.InvariantCulture)}); raise search.max_trials if you mean it"
+                + (search.Sampled ? "" : ", or sample the space with search: { method: random, trials: N }"));
+            return [];
+        }
+        foreach (var axis in grid.Where(a => a.Distribution is not null))
+            foreach (var bound in new[] { axis.Distribution!.Low, axis.Distribution.High })
+                if (axis.Param.Check?.Invoke(axis.Param.Apply(baseConfig, axis.Param.Typed(bound.ToString("R", CultureInfo.InvariantCulture)))) is { } problem)
+                    r.Problem(axis.Node, $"grid.{axis.Param.Path}", $"bound {bound.ToString(CultureInfo.InvariantCulture)} {problem}");
+
+        IEnumerable<List<(Param Param, GridValue Value)>> combos;
+        if (search.Sampled)
+        {
+            combos = Enumerable.Range(0, search.Trials!.Value).Select(i =>
+            {
+                var draws = new TrialDraws(search.Seed, i);
+                return grid.Select(axis => (axis.Param, axis.Draw(draws.Next()))).ToList();
+            });
+        }
+        else
+        {
+            var product = new List<List<(Param Param, GridValue Value)>> { new() };
+            foreach (var axis in grid)
+                product = product.SelectMany(c => axis.Values.Select(v => c.Append((axis.Param, v)).ToList())).ToList();
+            combos = product;
+        }
 
         var trials = new List<PlannedTrial>();
+        var ids = new HashSet<string>();
         var reported = new HashSet<string>();
         foreach (var combo in combos)
         {
@@ -260,7 +324,8 @@ public static class SpecLoader
                     if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
                 }
                 var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Value.Text);
-                trials.Add(new PlannedTrial(config.Id(), config, trials.Count, gridValues, repeat));
+                var id = config.Id();
+                if (ids.Add(id)) trials.Add(new PlannedTrial(id, config, trials.Count, gridValues, repeat));
             }
         }
         return trials;

@@ -3,8 +3,12 @@ using Core.Contract;
 
 namespace Core.Spec;
 
-/// <summary>A parsed, validated sweep: its name, how to execute it, and the expanded trials in grid order.</summary>
-public sealed record SweepSpec(string Name, string Path, string Yaml, ExecutionConfig Execution, IReadOnlyList<PlannedTrial> Trials);
+/// <summary>
+/// A parsed, validated sweep: its name, how to execute it, and the expanded trials in grid order;
+/// <paramref name="EarlyStopping"/>: the rule that stops hopeless trials (null: none); <paramref name="Search"/>: how the grid became trials.
+/// </summary>
+public sealed record SweepSpec(string Name, string Path, string Yaml, ExecutionConfig Execution, IReadOnlyList<PlannedTrial> Trials,
+    EarlyStoppingConfig? EarlyStopping = null, SearchConfig? Search = null);
 
 /// <summary>Where and how trials run. Not part of a trial's identity: changing it reruns nothing.</summary>
 public sealed record ExecutionConfig

@@ -17,6 +17,8 @@ public static class TrialStates
     public const string Running = "running";
     public const string Completed = "completed";
     public const string Failed = "failed";
+    /// <summary>An early-stopping rule decided at an epoch end that the trial cannot win; its curves and checkpoints stay.</summary>
+    public const string Stopped = "stopped";
 }
 
 public sealed class TrialRow
@@ -51,6 +53,17 @@ public sealed class TrialRow
     public string? FinishedAt { get; init; }
     /// <summary>The trial whose first epochs this one copied and continues (a larger, or smaller, train.epochs); null when trained from the start.</summary>
     public string? ExtendsTrialId { get; init; }
+
+    /// <summary>The early-stopping rule that stopped the trial (with <see cref="StopEpoch"/> … <see cref="StopPeers"/>); null unless stopped.</summary>
+    public string? StopRule { get; init; }
+    public int? StopEpoch { get; init; }
+    public string? StopMetric { get; init; }
+    public double? StopValue { get; init; }
+    public double? StopThreshold { get; init; }
+    public int? StopPeers { get; init; }
+
+    /// <summary>The stop decision as recorded, for people; null unless an early-stopping rule stopped it.</summary>
+    public StopDecision? Stop => StopDecision.Recorded(StopRule, StopEpoch, StopMetric, StopValue, StopThreshold, StopPeers);
 
     public Config.TrialConfig Config => Core.Config.TrialConfig.FromJson(ConfigJson);
 }

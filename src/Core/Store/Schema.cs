@@ -178,6 +178,19 @@ public static class Schema
             PRIMARY KEY (sweep, trial_id)
         ){{d.WithoutRowId}};
         """,
+
+        // 6: early stopping: the trial state 'stopped', and the decision that stopped a trial (docs/store.md).
+        d => $$"""
+        {{d.AllowTrialStates([TrialStates.Pending, TrialStates.Running, TrialStates.Completed, TrialStates.Failed, TrialStates.Stopped])}}
+        ALTER TABLE trials ADD COLUMN stop_rule TEXT;              -- median or asha; NULL unless stopped
+        ALTER TABLE trials ADD COLUMN stop_epoch INTEGER;          -- the epoch at whose end it was stopped
+        ALTER TABLE trials ADD COLUMN stop_metric TEXT;            -- e.g. val_loss
+        ALTER TABLE trials ADD COLUMN stop_value {{d.Real}};       -- its value of the metric at that epoch
+        ALTER TABLE trials ADD COLUMN stop_threshold {{d.Real}};   -- the value it had to beat (the peers' median, or the rung's cut-off)
+        ALTER TABLE trials ADD COLUMN stop_peers INTEGER;          -- how many other trials of the sweep had reached that epoch
+        DROP VIEW trial_summary;
+        {{TrialSummaryView(d, SummaryColumnsAddedIn4 + SummaryColumnsAddedIn6)}}
+        """,
     ];
 
     public static int LatestVersion => Migrations.Count;
@@ -189,6 +202,17 @@ public static class Schema
             t.gpu_name                                            AS gpu_name,
             t.libtorch_version                                    AS libtorch_version,
             t.cuda_version                                        AS cuda_version,
+        """;
+
+    /// <summary>The columns migration 6 added to <c>trial_summary</c>: why an early-stopping rule stopped the trial.</summary>
+    private const string SummaryColumnsAddedIn6 = """
+
+            t.stop_rule                                           AS stop_rule,
+            t.stop_epoch                                          AS stop_epoch,
+            t.stop_metric                                         AS stop_metric,
+            t.stop_value                                          AS stop_value,
+            t.stop_threshold                                      AS stop_threshold,
+            t.stop_peers                                          AS stop_peers,
         """;
 
     /// <summary>

@@ -21,6 +21,7 @@ namespace Core.Store;
 /// A running trial whose owner and Runner are processes of this host that are gone (kill -9), so the
 /// next run takes it at once whatever its lease says (<see cref="OwnerToken.IsOrphanedHere"/>).
 /// </param>
+/// <param name="Stop">Why an early-stopping rule stopped it (state <c>stopped</c>); null otherwise.</param>
 public sealed record TrialStatus(
     string TrialId,
     int Ordinal,
@@ -43,7 +44,8 @@ public sealed record TrialStatus(
     string? FailureKind,
     string? SlurmJob,
     string? SlurmState,
-    bool OwnerGone);
+    bool OwnerGone,
+    StopDecision? Stop = null);
 
 /// <summary>
 /// A sweep as its views show it: its trials in grid order, and the Slurm job arrays submitted for it
@@ -96,7 +98,8 @@ public sealed class SweepReader(Database db)
         var rows = db.Run(c => c.Query<Row>("""
             SELECT s.trial_id, s.ordinal, st.grid_json, s.repeat, s.state, s.attempt, s.epochs_done, s.epochs, s.steps_done,
                    s.best_val_loss, s.best_epoch, s.chars_per_sec, s.device, s.gpu_name, t.owner, t.lease_until, t.runner,
-                   s.failure, s.failure_kind, a.slurm_job
+                   s.failure, s.failure_kind, a.slurm_job,
+                   t.stop_rule, t.stop_epoch, t.stop_metric, t.stop_value, t.stop_threshold, t.stop_peers
             FROM trial_summary s
             JOIN sweep_trials st ON st.sweep = s.sweep AND st.trial_id = s.trial_id
             JOIN trials t ON t.trial_id = s.trial_id
@@ -113,7 +116,8 @@ public sealed class SweepReader(Database db)
                 Owner: running ? r.Owner : null,
                 LeaseSecondsLeft: running && r.LeaseUntil is { } until ? Math.Round(until - now, 1) : null,
                 r.Failure, r.FailureKind, r.SlurmJob, SlurmState: null,
-                OwnerGone: running && OwnerToken.IsOrphanedHere(r.Owner, r.Runner));
+                OwnerGone: running && OwnerToken.IsOrphanedHere(r.Owner, r.Runner),
+                Stop: StopDecision.Recorded(r.StopRule, r.StopEpoch, r.StopMetric, r.StopValue, r.StopThreshold, r.StopPeers));
         }).ToList();
     }
 
@@ -171,5 +175,11 @@ public sealed class SweepReader(Database db)
         public string? Failure { get; init; }
         public string? FailureKind { get; init; }
         public string? SlurmJob { get; init; }
+        public string? StopRule { get; init; }
+        public int? StopEpoch { get; init; }
+        public string? StopMetric { get; init; }
+        public double? StopValue { get; init; }
+        public double? StopThreshold { get; init; }
+        public int? StopPeers { get; init; }
     }
 }

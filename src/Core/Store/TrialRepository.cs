@@ -196,6 +196,28 @@ public sealed class TrialRepository(Database db)
     public bool Complete(string trialId, string owner) =>
         Finish(trialId, owner, TrialStates.Completed, "completed", new AttemptEnd(0, null));
 
+    /// <summary>
+    /// running → stopped: an early-stopping rule decided at an epoch end that the trial cannot win.
+    /// Records the decision (rule, epoch, value, threshold, peers) with the end, in one transaction,
+    /// and only while <paramref name="owner"/> holds the trial; false otherwise.
+    /// </summary>
+    public bool Stop(string trialId, string owner, StopDecision decision) =>
+        Finish(trialId, owner, TrialStates.Stopped, "stopped", new AttemptEnd(RunnerExitCode.Stopped, decision.Describe()), decision);
+
+    /// <summary>
+    /// stopped → pending for every stopped trial of the sweep (<c>run --no-early-stopping</c>), so the
+    /// next run trains them to their full budget from their newest checkpoint. Returns how many.
+    /// </summary>
+    public int RequeueStopped(string sweep)
+    {
+        using var c = db.Connect();
+        return c.Execute("""
+            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, finished_at = NULL,
+                              stop_rule = NULL, stop_epoch = NULL, stop_metric = NULL, stop_value = NULL, stop_threshold = NULL, stop_peers = NULL
+            WHERE state = 'stopped' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
+            """, new { sweep });
+    }
+
     /// <summary>running → failed, keeping why (exit code, reason, failure kind, stderr tail).</summary>
     public bool Fail(string trialId, string owner, AttemptEnd end) => Finish(trialId, owner, TrialStates.Failed, "failed", end);
 
@@ -256,22 +278,30 @@ public sealed class TrialRepository(Database db)
         });
     }
 
-    private bool Finish(string trialId, string owner, string state, string outcome, AttemptEnd end)
+    private bool Finish(string trialId, string owner, string state, string outcome, AttemptEnd end, StopDecision? stop = null)
     {
         return db.Run(c =>
         {
             using var tx = db.BeginWrite(c);
-            var args = new { trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.Reason, end.FailureKind, end.StderrTail };
+            var args = new
+            {
+                trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.FailureKind, end.StderrTail,
+                // A stopped trial did not fail: its reason is on its attempt and in its stop_* columns.
+                Reason = stop is null ? end.Reason : null, AttemptReason = end.Reason,
+                StopRule = stop?.Rule, StopEpoch = stop?.Epoch, StopMetric = stop?.Metric, StopValue = stop?.Value, StopThreshold = stop?.Threshold, StopPeers = stop?.Peers,
+            };
             var changed = c.Execute("""
                 UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
                                   failure_kind = @FailureKind, stderr_tail = @StderrTail,
-                                  finished_at = CASE WHEN @state IN ('completed', 'failed') THEN @stamp ELSE finished_at END
+                                  stop_rule = @StopRule, stop_epoch = @StopEpoch, stop_metric = @StopMetric, stop_value = @StopValue,
+                                  stop_threshold = @StopThreshold, stop_peers = @StopPeers,
+                                  finished_at = CASE WHEN @state IN ('completed', 'failed', 'stopped') THEN @stamp ELSE finished_at END
                 WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
                 """, args, tx);
             if (changed == 1)
             {
                 c.Execute("""
-                    UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @Reason,
+                    UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @AttemptReason,
                                         failure_kind = @FailureKind, stderr_tail = @StderrTail
                     WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
                     """, args, tx);

@@ -38,6 +38,10 @@ internal sealed class RunSettings : StoreSettings
     [Description("Put the sweep's failed trials back to pending first, so they run again (resuming from their newest checkpoint)")]
     public bool RetryFailed { get; init; }
 
+    [CommandOption("--no-early-stopping")]
+    [Description("Ignore the spec's early_stopping for this run, and train the trials it stopped to their full budget (from their newest checkpoint)")]
+    public bool NoEarlyStopping { get; init; }
+
     [CommandOption("--plain")]
     [Description("Plain progress lines instead of progress bars (the default when stdout is not a terminal)")]
     public bool Plain { get; init; }
@@ -70,6 +74,8 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return await DryRunTable.PrintAsync(spec, settings, cancellationToken);
         var executor = settings.Executor ?? spec.Execution.Executor;
+        if (executor == Executors.Slurm && settings.NoEarlyStopping)
+            throw new OptionConflictException("--no-early-stopping works with the local executor only; run it with --executor local, or remove early_stopping from the spec");
         if (executor == Executors.Slurm) return await RunOnSlurmAsync(spec, settings, cancellationToken);
         if (settings.Detach)
             throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
@@ -79,7 +85,8 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         // How Runners start (libtorch, GPUs, MPS) is settled before anything is recorded: settings that cannot be met record nothing.
         // First Ctrl+C / SIGTERM: stop gracefully (Runners checkpoint); a second one kills the Runners.
         TerminalProgress? board = null; // while it is on screen, it prints the stop's message above itself
-        await using var run = await LocalRun.StartAsync(spec.Execution, new LocalRunOptions(settings.Parallel, settings.RetryDelay, Environment.ProcessorCount),
+        await using var run = await LocalRun.StartAsync(spec.Execution, new LocalRunOptions(settings.Parallel, settings.RetryDelay, Environment.ProcessorCount,
+                EarlyStopping: settings.NoEarlyStopping ? null : spec.EarlyStopping),
             _ =>
             {
                 const string stopping = "stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)";
@@ -90,11 +97,12 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         var db = Database.Open(store, settings.ResultsDir);
         db.Outage = OutagePolicy.For(spec.Execution.DbOutage); // from here on, a database that blinks is waited for
         db.OnOutage = Output.Warning;
-        var registration = SweepLines.Register(db, spec, settings.RetryFailed);
+        var registration = SweepLines.Register(db, spec, settings.RetryFailed, settings.NoEarlyStopping);
         await Corpora.EnsureAsync(db, spec, Output.Info, run.Stopping);
 
         var options = run.Options;
         foreach (var line in run.Setup) Output.Info(line);
+        if (options.EarlyStopping is { } rule) Output.Info($"early stopping: {rule.Describe()}");
         Output.Info($"running {registration.ToRun} trial(s), {options.Parallel} at a time, {options.ThreadsPerTrial} thread(s) each, "
                     + $"device {options.Device}, owner {run.Owner}");
 

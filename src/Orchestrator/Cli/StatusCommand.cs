@@ -87,6 +87,7 @@ internal sealed class StatusCommand : Command<StatusSettings>
             running = s.Count(TrialStates.Running),
             pending = s.Count(TrialStates.Pending),
             failed = s.Count(TrialStates.Failed),
+            stopped = s.Count(TrialStates.Stopped),
         },
         trials = s.Trials,
         departed = departed,
@@ -119,7 +120,8 @@ internal sealed class StatusCommand : Command<StatusSettings>
             Note(t),
         ]);
         var title = $"sweep {s.Sweep}: {s.Count(TrialStates.Completed)} completed, {s.Count(TrialStates.Running)} running, "
-                    + $"{s.Count(TrialStates.Pending)} pending, {s.Count(TrialStates.Failed)} failed (of {s.Trials.Count})"
+                    + $"{s.Count(TrialStates.Pending)} pending, {s.Count(TrialStates.Failed)} failed"
+                    + (s.Count(TrialStates.Stopped) > 0 ? $", {s.Count(TrialStates.Stopped)} stopped early" : "") + $" (of {s.Trials.Count})"
                     + (gridKeys.Count > 0 ? $"; grid: {string.Join(", ", gridKeys)}" : "");
         Output.Table(columns, rows, title);
         foreach (var j in s.SlurmJobs) Output.Info(queue.Describe(j));
@@ -128,6 +130,7 @@ internal sealed class StatusCommand : Command<StatusSettings>
     private static string Note(TrialStatus t) => t.State switch
     {
         TrialStates.Failed => OneLine(t.Failure),
+        TrialStates.Stopped => t.Stop?.Describe() ?? "stopped early",
         TrialStates.Running when t.LeaseSecondsLeft is < 0 => $"abandoned by {t.Owner} (lease expired; the next run resumes it)",
         TrialStates.Running when t.OwnerGone => $"abandoned by {t.Owner} (it and its Runner are gone from this host; the next run resumes it)",
         TrialStates.Running => $"owner {t.Owner}",

@@ -16,10 +16,10 @@ internal static class SweepLines
     public static IRunLog Log { get; } = new ConsoleLog();
 
     /// <summary>Records the sweep's trials in the store (<see cref="SweepPlan.Register"/>) and says how many there are in each state.</summary>
-    public static SweepPlan.Registration Register(Database db, SweepSpec spec, bool retryFailed)
+    public static SweepPlan.Registration Register(Database db, SweepSpec spec, bool retryFailed, bool noEarlyStopping = false)
     {
-        var registration = SweepPlan.Register(db, spec, retryFailed);
-        Output.Info(registration.Line(db.Path, retryFailed));
+        var registration = SweepPlan.Register(db, spec, retryFailed, noEarlyStopping);
+        Output.Info(registration.Line(db.Path, retryFailed, noEarlyStopping));
         foreach (var line in registration.EditLines(spec)) Output.Info(line);
         return registration;
     }

@@ -57,7 +57,8 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         // Libtorch, GPUs and MPS as on this node (its CUDA_VISIBLE_DEVICES is what Slurm's gres gave the task).
         var task = SlurmEnvironment.TaskName();
         await using var run = await LocalRun.StartAsync(spec.Execution,
-            new LocalRunOptions(settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount, WaitForOthers: false, SlurmJob: task),
+            new LocalRunOptions(settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount, WaitForOthers: false, SlurmJob: task,
+                EarlyStopping: spec.EarlyStopping),
             signal => Output.Info($"{signal}: asking running trials to checkpoint; they go back to pending for the next worker"), cancellationToken);
 
         var options = run.Options;
@@ -71,7 +72,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 
         int Count(TrialResult r) => outcome.Handled.Count(h => h.Result == r);
         var released = Count(TrialResult.Interrupted) + Count(TrialResult.Requeued);
-        Output.Info($"worker done: {outcome.Handled.Count} trial(s) handled ({Count(TrialResult.Completed)} completed, {Count(TrialResult.Failed)} failed, "
+        Output.Info($"worker done: {outcome.Handled.Count} trial(s) handled ({Count(TrialResult.Completed)} completed, {Count(TrialResult.Failed)} failed, {Count(TrialResult.Stopped)} stopped early, "
                     + $"{released} back to pending); {outcome.Counts.Line(sweep.Name)}"
                     + (outcome.Interrupted ? "; stopped by a signal" : "; nothing left to claim"));
         return CliExitCode.Ok;

@@ -26,6 +26,8 @@ internal sealed class LocalProcessExecutor(RunnerCommand runner, int stderrLines
             Placement = launch.Environment ?? ReadOnlyDictionary<string, string>.Empty,
             Gpu = launch.Gpu,
             DbOutage = launch.DbOutage,
+            Sweep = launch.EarlyStopping?.Sweep,
+            EarlyStopping = launch.EarlyStopping?.Rule,
         };
         var psi = runner.StartInfo(train.ToArguments(), redirect: true);
         foreach (var (name, value) in train.Environment()) psi.Environment[name] = value;

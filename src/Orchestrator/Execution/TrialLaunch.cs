@@ -1,4 +1,5 @@
 using Core.Contract;
+using Core.Spec;
 using Core.Store;
 
 namespace Orchestrator.Execution;
@@ -21,7 +22,12 @@ internal sealed record TrialLaunch(
     string Device,
     string? Gpu = null,
     IReadOnlyDictionary<string, string>? Environment = null,
-    TimeSpan? DbOutage = null);
+    TimeSpan? DbOutage = null,
+
+    PeerRule? EarlyStopping = null);
+
+/// <summary>An early-stopping rule and the sweep whose trials are the peers it compares with (docs/orchestrator.md).</summary>
+internal sealed record PeerRule(string Sweep, EarlyStoppingConfig Rule);
 
 /// <summary>
 /// How a trial's process ended: its exit code, the last lines it wrote to stderr, whether we asked

@@ -64,6 +64,7 @@ internal sealed class PlainProgress(TextWriter output, TrialLabels labels) : ISw
         TrialResult.Failed => $"failed: {FirstLine(o.Reason)}",
         TrialResult.Interrupted => "interrupted; back to pending (run again to resume)",
         TrialResult.Requeued => $"back to pending: {FirstLine(o.Reason)}",
+        TrialResult.Stopped => FirstLine(o.Reason),
         _ => $"lease lost: {o.Reason}",
     });
 

@@ -24,7 +24,7 @@ internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
     private static readonly string Spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
     private const int BarWidth = 10;
 
-    private enum State { Starting, Running, Retrying, Completed, Failed, Interrupted, Requeued, LeaseLost }
+    private enum State { Starting, Running, Retrying, Completed, Failed, Interrupted, Requeued, LeaseLost, Stopped }
 
     private sealed class Row(string trialId, string label, int order)
     {
@@ -80,12 +80,14 @@ internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
             TrialResult.Failed => State.Failed,
             TrialResult.Interrupted => State.Interrupted,
             TrialResult.Requeued => State.Requeued,
+            TrialResult.Stopped => State.Stopped,
             _ => State.LeaseLost,
         };
         row.Note = o.Result switch
         {
             TrialResult.Completed => double.IsFinite(row.Tracker.ValLoss) ? $"val loss {Figures.Num(row.Tracker.ValLoss)}" : null,
             TrialResult.Failed => (o.Reason ?? "").Split('\n')[0],
+            TrialResult.Stopped => double.IsFinite(row.Tracker.ValLoss) ? $"at epoch {row.Tracker.Epoch}, val loss {Figures.Num(row.Tracker.ValLoss)}" : null,
             _ => null,
         };
         row.Finished = ++_finishedSeq;
@@ -100,7 +102,7 @@ internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
         var w = Math.Max(20, width - 1); // a line as wide as the terminal would wrap in some terminals
         var maxLines = Math.Max(3, height - 4); // room above for the lines before it and for messages, and the cursor's line below
         var rows = _rows.Values.OrderBy(r => r.Order).ToList();
-        var completed = rows.Count(r => r.State == State.Completed);
+        var completed = rows.Count(r => r.State is State.Completed or State.Stopped);
         var failed = rows.Count(r => r.State == State.Failed);
         var running = rows.Count(r => r.Active);
         var lines = new List<BoardLine>
@@ -141,6 +143,7 @@ internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
         {
             State.Running => Spinner[(int)(tick % Spinner.Length)],
             State.Completed => '✓',
+            State.Stopped => '■',
             State.Failed => '✗',
             State.Retrying => '↻',
             State.Starting => '·',
@@ -198,6 +201,7 @@ internal sealed class ProgressBoard(string sweep, TrialLabels labels, int toRun)
         State.Interrupted => "interrupted",
         State.Requeued => "pending again (out of memory)",
         State.LeaseLost => "lease lost",
+        State.Stopped => "stopped early",
         State.Retrying => "retrying",
         State.Starting => "starting",
         _ => "running",

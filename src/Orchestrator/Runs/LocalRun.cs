@@ -10,8 +10,10 @@ namespace Orchestrator.Runs;
 /// What a local run takes from its command line: trials at once (null: execution.parallel), the
 /// first retry delay (null: the default), the cores the Runners share, whether to wait for trials
 /// other owners hold (a worker does not), and the Slurm array task it runs in (a worker's).
+/// With <paramref name="EarlyStopping"/>, Runners stop hopeless trials by that rule.
 /// </summary>
-internal sealed record LocalRunOptions(int? Parallel, double? RetryDelaySeconds, int Cores, bool WaitForOthers = true, string? SlurmJob = null);
+internal sealed record LocalRunOptions(int? Parallel, double? RetryDelaySeconds, int Cores, bool WaitForOthers = true, string? SlurmJob = null,
+    EarlyStoppingConfig? EarlyStopping = null);
 
 /// <summary>
 /// The local pipeline that <c>run</c> and <c>worker</c> share: how Runners start (libtorch, GPUs, MPS;
@@ -51,7 +53,7 @@ internal sealed class LocalRun : IAsyncDisposable
     {
         var setup = await RunnerSetup.StartAsync(execution, ct).ConfigureAwait(false);
         var schedulerOptions = SchedulerOptions.From(execution, options.Parallel, options.RetryDelaySeconds, options.Cores, setup.Gpus, setup.Environment)
-            with { WaitForOthers = options.WaitForOthers, SlurmJob = options.SlurmJob };
+            with { WaitForOthers = options.WaitForOthers, SlurmJob = options.SlurmJob, EarlyStopping = options.EarlyStopping };
         return new LocalRun(setup, new StopOnSignals(ct, onStopRequested), schedulerOptions, execution.TrialsPerGpu);
     }
 

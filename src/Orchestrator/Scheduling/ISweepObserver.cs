@@ -39,6 +39,8 @@ internal enum TrialResult
     LeaseLost,
     /// <summary>It ran out of memory beside other trials; pending again, to run with fewer at once.</summary>
     Requeued,
+    /// <summary>An early-stopping rule stopped it at an epoch end; final, with its curves and checkpoints.</summary>
+    Stopped,
 }
 
 /// <summary>How this orchestrator's handling of one trial ended.</summary>

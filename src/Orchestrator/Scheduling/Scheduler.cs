@@ -45,7 +45,7 @@ internal sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerO
                 observer.Claimed(claimed);
                 inFlight.Add(Task.Run(async () =>
                 {
-                    using (slot) return await supervisor.RunAsync(claimed, slot, stop).ConfigureAwait(false);
+                    using (slot) return await supervisor.RunAsync(claimed, slot, stop, sweep).ConfigureAwait(false);
                 }));
             }
 
@@ -53,7 +53,7 @@ internal sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerO
             {
                 if (stopping) break;
                 var heldByOthers = _trials.ListForSweep(sweep).Where(t => t.State == TrialStates.Running).ToList();
-                if (heldByOthers.Count == 0) break; // every trial is completed or failed
+                if (heldByOthers.Count == 0) break; // every trial is completed, failed or stopped
                 if (!options.WaitForOthers) break; // a worker: nothing left to claim, the rest is other workers' business
                 var key = string.Join(',', heldByOthers.Select(t => t.TrialId + t.Owner));
                 if (key != lastWaitingFor) observer.Waiting(heldByOthers);

@@ -43,6 +43,9 @@ internal sealed record SchedulerOptions
     /// <summary>The spec's database outage window (<c>execution.db_outage_seconds</c>), passed to every Runner; null: theirs by default.</summary>
     public TimeSpan? DbOutage { get; init; }
 
+    /// <summary>The sweep's early-stopping rule (<c>early_stopping:</c>), given to every Runner; null: trials train their whole budget.</summary>
+    public EarlyStoppingConfig? EarlyStopping { get; init; }
+
     /// <summary>
     /// The options for a spec's execution section, with the command line's overrides:
     /// <paramref name="parallel"/> replaces execution.parallel, <paramref name="retryDelaySeconds"/>

@@ -23,14 +23,18 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
     /// <summary>One attempt's exit, and how many attempts of this orchestrator ran when it ended (itself included), on the machine and on its GPU.</summary>
     private sealed record Attempted(TrialExit Exit, int Sharing, int SharingGpu);
 
-    /// <summary>Carries the trial to an end; its Runners get <paramref name="gpu"/>'s GPU.</summary>
-    public async Task<TrialOutcome> RunAsync(TrialRow claimed, GpuSlot gpu, StopSignals stop)
+    /// <summary>
+    /// Carries the trial to an end; its Runners get <paramref name="gpu"/>'s GPU, and with an
+    /// early-stopping rule (<see cref="SchedulerOptions.EarlyStopping"/>) compare it with the other trials of <paramref name="sweep"/>.
+    /// </summary>
+    public async Task<TrialOutcome> RunAsync(TrialRow claimed, GpuSlot gpu, StopSignals stop, string? sweep = null)
     {
         var id = claimed.TrialId;
         await using var lease = new LeaseHeartbeat(_trials, id, owner, options.Lease, m => observer.Warning(id, m), quietWhenEnded: true);
         using var stopOrLost = CancellationTokenSource.CreateLinkedTokenSource(stop.Graceful, stop.Immediate, lease.Lost);
 
-        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device, gpu.Gpu, options.RunnerEnvironment, options.DbOutage);
+        var launch = new TrialLaunch(id, owner, db.Location, db.Folder, options.Lease, options.ThreadsPerTrial, options.Device, gpu.Gpu, options.RunnerEnvironment, options.DbOutage,
+            options.EarlyStopping is { } rule && sweep is not null ? new PeerRule(sweep, rule) : null);
         var attempts = new List<Attempted>();
         var stoppedInBackoff = false;
         try
@@ -108,6 +112,7 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
         TrialOutcome Outcome(TrialResult r, string? reason) => new(id, r, attempts.Count, code, reason);
 
         if (row?.State == TrialStates.Completed) return Outcome(TrialResult.Completed, null);
+        if (row?.State == TrialStates.Stopped) return Outcome(TrialResult.Stopped, row.Stop?.Describe());
         if (row?.State == TrialStates.Failed)
         {
             // The Runner failed it (bad input, divergence) and recorded why; its stderr is ours to add.

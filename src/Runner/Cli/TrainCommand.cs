@@ -14,7 +14,7 @@ namespace Runner.Cli;
 /// <summary>
 /// <c>runner train</c> (<see cref="TrainCommandLine"/>): trains one trial and marks its outcome in
 /// the store, per the process contract (docs/contract.md): complete 0, fail 2/3 (and 6 standalone),
-/// release 4; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
+/// release 4, stop early 7; lease lost 5 and a crash mark nothing, leaving the trial to its owner.
 /// </summary>
 internal static class TrainCommand
 {
@@ -77,7 +77,8 @@ internal static class TrainCommand
 
             using var http = new HttpClient();
             var run = new TrialRun(db, new CorpusStep(http), observer, line.Flush);
-            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost, owner);
+            var earlyStopping = line.EarlyStopping is { } rule ? new EarlyStopping(db, line.Sweep!, rule) : null;
+            var result = await run.ExecuteAsync(trialId, config, device, stop.Token, heartbeat.Lost, owner, earlyStopping);
             heartbeat.Stop();
             switch (result.Outcome)
             {
@@ -85,6 +86,9 @@ internal static class TrainCommand
                     observer.OnEvent(new DoneEvent());
                     observer.Log($"trial {trialId} completed at step {result.Step}");
                     return RunnerExitCode.Done;
+                case TrainOutcome.Stopped when trials.Stop(trialId, owner, result.Stop!):
+                    observer.Log($"trial {trialId} {result.Stop!.Describe()}; its curves and checkpoints stay (`run --no-early-stopping` trains it to its full budget)");
+                    return RunnerExitCode.Stopped;
                 case TrainOutcome.Interrupted:
                     trials.Release(trialId, owner, RunnerExitCode.Interrupted, $"interrupted at step {result.Step}");
                     observer.Log($"trial {trialId} stopped at step {result.Step} and is pending again; run it again to resume");
@@ -136,6 +140,9 @@ internal static class TrainCommand
             case TrialStates.Failed:
                 observer.Log($"error: trial {row.TrialId} failed earlier: {row.Failure}");
                 return RunnerExitCode.BadInput;
+            case TrialStates.Stopped:
+                observer.Log($"trial {row.TrialId} was {row.Stop?.Describe() ?? "stopped early"}; nothing to do");
+                return RunnerExitCode.Stopped;
             default:
                 var seconds = (row.LeaseUntil ?? 0) - Timestamps.UnixNow();
                 observer.Log($"trial {row.TrialId} is running under owner {row.Owner}; its lease runs {Math.Max(0, seconds):0} s more " +

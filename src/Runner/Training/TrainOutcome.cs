@@ -9,4 +9,6 @@ internal enum TrainOutcome
     Interrupted,
     /// <summary>Another owner took the trial; the run stopped without writing anything more.</summary>
     LeaseLost,
+    /// <summary>An early-stopping rule stopped the trial at an epoch end, after its checkpoint (<see cref="Trainer.Stopped"/> says why).</summary>
+    Stopped,
 }

@@ -25,13 +25,16 @@ internal sealed record TrainingContext(
     ResultRepository Results,
     ITrainingObserver Observer,
     TimeSpan FlushInterval,
-    string? Owner = null);
+    string? Owner = null,
+
+    EarlyStopping? EarlyStopping = null);
 
 /// <summary>
 /// The training loop, top to bottom: for each epoch, visit the shuffled batches (Adam, gradient
 /// clipping, cross-entropy, one dispose scope per step), log the loss every log_every steps, then
 /// validate, record the epoch's metrics and write <c>ckpt_&lt;epoch&gt;</c> (with its probe).
 /// Optional <c>step_&lt;n&gt;</c> checkpoints every checkpoint_every steps, and one when a stop is requested.
+/// With an early-stopping rule, each epoch end before the last asks it whether to go on (<see cref="Stopped"/>).
 /// A step never waits for the device: its batch is cut there (<see cref="BatchPlan"/>), and losses and
 /// correct counts stay there (<see cref="DeviceTally"/>) until a log step, a checkpoint or the epoch's
 /// end reads them, and each read checks for divergence.
@@ -55,6 +58,9 @@ internal sealed class Trainer
         _parameters = context.Model.parameters().ToList();
         _metrics = new MetricBuffer(context.Results, context.TrialId, context.FlushInterval, context.Owner, m => context.Observer.OnEvent(new WarningEvent(m)));
     }
+
+    /// <summary>The early-stopping decision that ended the run (<see cref="TrainOutcome.Stopped"/>); null otherwise.</summary>
+    public StopDecision? Stopped { get; private set; }
 
     /// <summary>Optimizer steps per epoch: every batch of the training split, capped by train.max_steps when it is set.</summary>
     public int StepsPerEpoch => _train.MaxSteps > 0 ? Math.Min(_train.MaxSteps, _trainBatches.Batches) : _trainBatches.Batches;
@@ -129,6 +135,22 @@ internal sealed class Trainer
             _c.Observer.OnEvent(new EpochEvent(epoch, step, stats.MeanLoss, stats.Error, valLoss, valError, stats.CharsPerSecond, seconds));
 
             Checkpoint($"ckpt_{epoch}", new Position(epoch, step, 0, new EpochStats()), leaseLost);
+            if (epoch < _train.Epochs && _c.EarlyStopping is { } rule)
+            {
+                var value = rule.Rule.Metric switch
+                {
+                    MetricNames.ValError => valError,
+                    MetricNames.EpochTrainLoss => stats.MeanLoss,
+                    MetricNames.TrainError => stats.Error,
+                    _ => valLoss,
+                };
+                if (rule.Decide(_c.TrialId, epoch, value) is { Stop: true } decision)
+                {
+                    Stopped = decision;
+                    _c.Observer.Log(decision.Describe());
+                    return TrainOutcome.Stopped;
+                }
+            }
             if (stop.IsCancellationRequested && epoch < _train.Epochs) return TrainOutcome.Interrupted;
         }
         return TrainOutcome.Completed;

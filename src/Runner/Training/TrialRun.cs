@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Runner.Training;
 
 /// <summary>What a trial run produced: how training ended, where it stopped, and the final sample when it completed.</summary>
-internal sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample);
+internal sealed record TrialRunResult(TrainOutcome Outcome, long Step, string? Sample, StopDecision? Stop = null);
 
 /// <summary>
 /// One trial from config to sample: check the config, fetch and split the corpus, build the model
@@ -30,7 +30,9 @@ internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver
     private readonly TrialRepository _trials = new(db);
     private readonly CheckpointStore _checkpoints = new(db);
 
-    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost, string? owner = null)
+    /// <param name="earlyStopping">The rule that may stop the trial at an epoch end; null: train the whole budget.</param>
+    public async Task<TrialRunResult> ExecuteAsync(string trialId, TrialConfig config, Device device, CancellationToken stop, CancellationToken leaseLost, string? owner = null,
+        EarlyStopping? earlyStopping = null)
     {
         var problems = TrialConfigValidator.Validate(config);
         if (problems.Count > 0)
@@ -59,10 +61,10 @@ internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver
                      $"({ArchitectureSummary.Megabytes(model.ParameterCount()):0.00} MB), device {DeviceChoice.NameOf(device)}, " +
                      (from.Step > 0 ? $"resuming at step {from.Step}" : "starting at step 0"));
 
-        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, owner));
+        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, owner, earlyStopping));
         var outcome = trainer.Run(from, stop, leaseLost);
         var step = _trials.Get(trialId)?.Step ?? from.Step;
-        if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null);
+        if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null, trainer.Stopped);
 
         var sample = config.Sample;
         var text = Sampler.Generate(model, data.Vocab, new SampleRequest(sample.Prime, sample.Length, sample.Temperature, sample.TopK, sample.Seed), device);

@@ -46,6 +46,15 @@ internal abstract class Dialect
     /// <summary>Functions the other engine has and people's queries use, created with the schema (PostgreSQL: SQLite's <c>round(x, n)</c> on floats).</summary>
     public abstract string QueryFunctions { get; }
 
+    /// <summary>
+    /// Statements that let <c>trials.state</c> take <paramref name="states"/> (its CHECK constraint,
+    /// from migration 1, replaced). PostgreSQL drops and adds the named constraint; SQLite, which
+    /// cannot alter a constraint, edits the table's stored definition (widening a CHECK changes no
+    /// stored row: SQLite's documented way for it) and then changes the schema, so that every
+    /// connection reads the new definition.
+    /// </summary>
+    public abstract string AllowTrialStates(IReadOnlyList<string> states);
+
     // --- statements ------------------------------------------------------------------------------
 
     /// <summary>

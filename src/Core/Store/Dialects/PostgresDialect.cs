@@ -50,6 +50,11 @@ internal sealed class PostgresDialect : Dialect
             LANGUAGE SQL IMMUTABLE STRICT AS 'SELECT round($1::numeric, $2)::double precision';
         """;
 
+    public override string AllowTrialStates(IReadOnlyList<string> states) => $"""
+        ALTER TABLE trials DROP CONSTRAINT trials_state_check;
+        ALTER TABLE trials ADD CONSTRAINT trials_state_check CHECK (state IN ({string.Join(", ", states.Select(s => $"'{s}'"))}));
+        """;
+
     public override string SkipLocked(string alias) => $" FOR NO KEY UPDATE OF {alias} SKIP LOCKED";
     public override string LockRow => " FOR NO KEY UPDATE";
     public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";

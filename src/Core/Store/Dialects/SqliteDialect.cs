@@ -38,6 +38,16 @@ internal sealed class SqliteDialect : Dialect
 
     public override string QueryFunctions => "";
 
+    public override string AllowTrialStates(IReadOnlyList<string> states) => $"""
+        PRAGMA writable_schema = ON;
+        UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (state IN (''pending'', ''running'', ''completed'', ''failed''))',
+                                                    'CHECK (state IN ({string.Join(", ", states.Select(s => $"''{s}''"))}))')
+        WHERE type = 'table' AND name = 'trials';
+        PRAGMA writable_schema = RESET;
+        CREATE TABLE schema_change (x INTEGER);
+        DROP TABLE schema_change;
+        """;
+
     public override string SkipLocked(string alias) => "";
     public override string LockRow => "";
     public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
