@@ -19,7 +19,7 @@
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -68,7 +68,7 @@
     tick();
   }
   function replace(node, content) {
-    node.replaceChildren(...[content].flat().filter(Boolean));
+    node.replaceChildren(...[content].flat(Infinity).filter(Boolean));
   }
 
   // ---- curves: incremental, per (trial, metric) ---------------------------------------------------
@@ -235,7 +235,9 @@
   // ---- a sweep ------------------------------------------------------------------------------------
   function sweep(name) {
     const params = new URLSearchParams(location.search);
-    let chosen = params.has("plot") ? params.get("plot").split(",").filter(Boolean) : null; // null: the default choice
+    // Without ?plot= (or a tick) the chart follows the first six trials that started, so running ones appear as they start.
+    let follow = !params.has("plot");
+    let chosen = follow ? [] : params.get("plot").split(",").filter(Boolean);
     const labels = new Map();
     const header = el("section", { class: "summary" });
     const charts = el("section", { class: "charts" });
@@ -244,8 +246,9 @@
     const heat = el("section", { class: "heatmaps" });
     const reports = el("section", { class: "reports" });
     const choose = (id, on) => {
-      const set = new Set(chosen || curves.trials);
+      const set = new Set(chosen);
       on ? set.add(id) : set.delete(id);
+      follow = false;
       chosen = [...set];
       const url = new URL(location.href);
       url.searchParams.set("plot", chosen.join(","));
@@ -265,7 +268,7 @@
       { title: "best val loss", value: t => t.best_val_loss, cell: t => (t.best_val_loss === null ? "–" : `${num(t.best_val_loss)} (ep ${t.best_epoch})`), class: "num" },
       { title: "chars/s", value: t => t.chars_per_sec, cell: t => rate(t.chars_per_sec), class: "num" },
       { title: "where", value: t => t.where, cell: t => t.where || "–" },
-      { title: "failure", value: t => [t.failure_kind, t.failure].filter(Boolean).join(": "), cell: t => t.failure ? [el("b", { text: t.failure_kind || "failed" }), " ", t.failure] : "", class: "failure" },
+      { title: "failure", value: t => [t.failure_kind, t.failure].filter(Boolean).join(": "), cell: t => !t.failure ? "" : t.failure_kind && !t.failure.startsWith(t.failure_kind) ? [el("b", { text: t.failure_kind }), " ", t.failure] : t.failure, class: "failure" },
     ], t => ({ "data-trial": t.trial_id, "data-state": t.state }));
     filter.addEventListener("input", () => table.setFilter(filter.value));
     replace(main, [
@@ -282,13 +285,13 @@
       const sum = s.summary;
       for (const t of s.trials) labels.set(t.trial_id, t.label);
       gridKeys = s.grid_keys;
-      if (first) {
-        document.title = `sweep ${sum.name} · orchestrator`;
-        if (chosen === null) chosen = s.trials.filter(t => t.state !== "pending").slice(0, 6).map(t => t.trial_id);
-        if (chosen.length === 0) chosen = s.trials.slice(0, 6).map(t => t.trial_id);
-        curves.setTrials(chosen, labels);
-        first = false;
+      if (first) document.title = `sweep ${sum.name} · orchestrator`;
+      first = false;
+      if (follow) {
+        const started = s.trials.filter(t => t.state !== "pending");
+        chosen = (started.length ? started : s.trials).slice(0, 6).map(t => t.trial_id);
       }
+      curves.setTrials(chosen, labels);
       replace(header, [
         progressBar(sum.completed, sum.failed, sum.total),
         el("span", { class: "counts" },
