@@ -43,6 +43,10 @@ app.Configure(config =>
         .WithDescription("Copy a sweep (or the whole store) between SQLite and PostgreSQL, every row as it is")
         .WithExample("export", "hw3", "--to", "postgresql://me@db.example:5432/studies")
         .WithExample("export", "--from", "postgresql://me@db.example:5432/studies", "--to", "results/copy.db");
+    config.AddCommand<ServeCommand>("serve")
+        .WithDescription("Serve a live web view of the database's sweeps (read-only): tables, curves, trials, comparisons; until Ctrl+C")
+        .WithExample("serve")
+        .WithExample("serve", "--port", "8080", "--db", "results/orchestrator.db");
     // Every exception that ends a command becomes an exit code and a message here, and only here.
     config.SetExceptionHandler((e, _) => CliErrors.Print(e, args));
 });

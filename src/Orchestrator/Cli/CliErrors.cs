@@ -59,6 +59,7 @@ internal static class CliErrors
         StoreException => new(CliExitCode.BadInput, e.Message), // the rest: a setting (StoreLocationException), an unknown sweep, …
 
         OptionConflictException => new(CliExitCode.BadInput, e.Message),
+        Serve.ServeException => new(CliExitCode.BadInput, e.Message),
         SlurmNotFoundException => new(CliExitCode.BadInput, e.Message),
         SlurmRefusedException => new(CliExitCode.BadInput, e.Message),
         NetworkDatabaseException => new(CliExitCode.BadInput, e.Message),

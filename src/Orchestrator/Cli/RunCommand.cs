@@ -7,6 +7,7 @@ using Orchestrator.Planning;
 using Orchestrator.Queries;
 using Orchestrator.Runs;
 using Orchestrator.Scheduling;
+using Orchestrator.Serve;
 using Orchestrator.Slurm;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -54,10 +55,21 @@ internal sealed class RunSettings : StoreSettings
     [Description("Slurm: return once the workers are submitted, instead of following them to the end")]
     public bool Detach { get; init; }
 
+    [CommandOption("--serve [PORT]")]
+    [Description("Also serve the live web view (as `orchestrator serve` does, on 127.0.0.1) while the run lasts; its URL is printed first. Default port: 8765")]
+    public FlagValue<string>? Serve { get; init; }
+
+    /// <summary>The port of <c>--serve [PORT]</c>; null without <c>--serve</c>.</summary>
+    public int? ServePort => Serve is { IsSet: true } s
+        ? string.IsNullOrEmpty(s.Value) ? ServeOptions.DefaultPort : int.Parse(s.Value, CultureInfo.InvariantCulture)
+        : null;
+
     public override ValidationResult Validate()
     {
         var store = base.Validate();
         if (!store.Successful) return store;
+        if (Serve is { IsSet: true, Value: { Length: > 0 } port } && !(int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p <= 65535))
+            return ValidationResult.Error($"--serve takes a port from 0 to 65535 (or none, for {ServeOptions.DefaultPort}), got '{port}'");
         if (Parallel is < 1) return ValidationResult.Error($"--parallel must be 1 or more, got {Parallel}");
         if (!(RetryDelay >= 0) || !double.IsFinite(RetryDelay)) return ValidationResult.Error($"--retry-delay must be 0 or more seconds, got {RetryDelay.ToString(CultureInfo.InvariantCulture)}");
         if (Executor is not null && !Executors.All.Contains(Executor))
@@ -73,6 +85,11 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
     {
         var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return await DryRunTable.PrintAsync(spec, settings, cancellationToken);
+        // The view reads the store as `serve` does; until this run has created it, its pages say so and retry.
+        await using var view = settings.ServePort is { } port
+            ? await ServeHost.StartAsync(new ServeOptions(ServeOptions.DefaultHost, port, settings.Store, settings.ResultsDir), cancellationToken)
+            : null;
+        if (view is not null) Output.Info($"serving {settings.Store.Display} at {view.Url} while the run lasts");
         var executor = settings.Executor ?? spec.Execution.Executor;
         if (executor == Executors.Slurm && settings.NoEarlyStopping)
             throw new OptionConflictException("--no-early-stopping works with the local executor only; run it with --executor local, or remove early_stopping from the spec");
