@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Core.Data;
 
 /// <summary>What a path is, after symbolic links: a regular file, a folder, or something else.</summary>
-public enum FileKindOf
+internal enum FileKindOf
 {
     Missing,
     Regular,
@@ -17,7 +17,7 @@ public enum FileKindOf
 /// writer comes). .NET's file APIs do not say; on Linux this asks <c>statx(2)</c>, whose record has
 /// one layout on every architecture.
 /// </summary>
-public static class FileKind
+internal static class FileKind
 {
     public static FileKindOf Of(string path)
     {

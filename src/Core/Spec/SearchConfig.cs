@@ -21,7 +21,7 @@ public sealed record SearchConfig(string Method = SearchConfig.Grid, int? Trials
 }
 
 /// <summary>The kinds of distribution a <c>grid:</c> line may give under <c>search: { method: random }</c>.</summary>
-public static class Distributions
+internal static class Distributions
 {
     public const string Uniform = "uniform", LogUniform = "log_uniform", IntUniform = "int_uniform", Choice = "choice";
     public static readonly string[] All = [Uniform, LogUniform, IntUniform, Choice];

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Orchestrator.Cli;
 
-public sealed class ServeSettings : StoreSettings
+internal sealed class ServeSettings : StoreSettings
 {
     [CommandOption("--port <PORT>")]
     [Description("Port to listen on (0: any free one). Default: 8765")]
@@ -28,7 +28,7 @@ public sealed class ServeSettings : StoreSettings
 }
 
 /// <summary><c>orchestrator serve</c>: the live web view of every sweep in the database, until Ctrl+C.</summary>
-public sealed class ServeCommand : AsyncCommand<ServeSettings>
+internal sealed class ServeCommand : AsyncCommand<ServeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {

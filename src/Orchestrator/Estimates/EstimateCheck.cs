@@ -5,7 +5,7 @@ using Orchestrator.Planning;
 namespace Orchestrator.Estimates;
 
 /// <summary><c>doctor SPEC</c>'s <c>estimate</c> check: how long the sweep would take on this machine (<see cref="SweepEstimate"/>), as <c>run --dry-run</c> says it.</summary>
-public static class EstimateCheck
+internal static class EstimateCheck
 {
     /// <param name="measure">Time unrecorded shapes on this device (doctor's <c>--steps</c> is not 0).</param>
     public static async Task<DoctorCheck> ExamineAsync(SweepSpec spec, Func<Core.Store.StoreLocation> store, string results, bool measure, CancellationToken ct)

@@ -11,7 +11,7 @@ namespace Orchestrator.Estimates;
 /// that model after a warm-up), started as a run's first Runner would be (<see cref="Doctor.PrepareRunner"/>).
 /// The process's time outside its steps is the Runner's start-up.
 /// </summary>
-public static class ShapeMeter
+internal static class ShapeMeter
 {
     public const int Steps = 5;
     private const int Warmup = 2;

@@ -5,10 +5,10 @@ using Core.Store;
 namespace Orchestrator.Estimates;
 
 /// <summary>A measured training speed of one shape on this device (<c>runner check</c>), and the Runner's start-up time around it.</summary>
-public sealed record MeasuredSpeed(TrainingShape Shape, double CharsPerSec, double StartupSeconds, int Steps, string Device);
+internal sealed record MeasuredSpeed(TrainingShape Shape, double CharsPerSec, double StartupSeconds, int Steps, string Device);
 
 /// <summary>One trial's estimate: seconds with their low and high ends, and where the speed came from (recorded or measured).</summary>
-public sealed record TrialEstimate(string TrialId, long Chars, double Seconds, double Low, double High, string Basis);
+internal sealed record TrialEstimate(string TrialId, long Chars, double Seconds, double Low, double High, string Basis);
 
 /// <summary>
 /// How long a sweep will take on this machine, before its first step (<c>run --dry-run</c>, <c>doctor SPEC</c>):
@@ -19,7 +19,7 @@ public sealed record TrialEstimate(string TrialId, long Chars, double Seconds, d
 /// character between them; ±25%), plus each trial's start-up (recorded, else the measuring Runner's);
 /// then the wall time with <c>parallel</c> trials at once, longest first.
 /// </summary>
-public sealed record SweepEstimate(IReadOnlyList<TrialEstimate> Trials, int Parallel, IReadOnlyList<string> Basis, IReadOnlyList<string> Unknown)
+internal sealed record SweepEstimate(IReadOnlyList<TrialEstimate> Trials, int Parallel, IReadOnlyList<string> Basis, IReadOnlyList<string> Unknown)
 {
     /// <summary>Spread of an estimate from a measured step: random data, no validation or checkpoints, no neighbours.</summary>
     public const double MeasuredSpread = 0.25;

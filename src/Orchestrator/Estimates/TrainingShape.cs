@@ -7,7 +7,7 @@ namespace Orchestrator.Estimates;
 /// What sets a trial's training speed on a device: the model (cell, embedding, hidden, layers) and
 /// the batch (batch_size × seq_len). Trials of the same shape train at the same characters per second.
 /// </summary>
-public sealed record TrainingShape(string Cell, int Embedding, int Hidden, int Layers, int BatchSize, int SeqLen)
+internal sealed record TrainingShape(string Cell, int Embedding, int Hidden, int Layers, int BatchSize, int SeqLen)
 {
     public static TrainingShape Of(TrialConfig c) => new(c.Model.Cell, c.Model.Embedding, c.Model.Hidden, c.Model.Layers, c.Train.BatchSize, c.Data.SeqLen);
 

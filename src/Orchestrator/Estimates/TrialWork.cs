@@ -8,7 +8,7 @@ namespace Orchestrator.Estimates;
 /// Runner's batching (windows of seq_len over the training split, batch_size a step, capped by
 /// train.max_steps), from the corpus file's size; without the file, train.max_steps (or unknown).
 /// </summary>
-public sealed record TrialWork(int Epochs, long StepsPerEpoch, long TrainChars, long ValChars)
+internal sealed record TrialWork(int Epochs, long StepsPerEpoch, long TrainChars, long ValChars)
 {
     /// <param name="epochsLeft">Epochs still to train (0 for a completed trial, the budget for a new one).</param>
     public static TrialWork? Of(TrialConfig config, int epochsLeft)

@@ -12,7 +12,7 @@ namespace Orchestrator.Planning;
 /// which members leave the sweep. Computed from the store before anything is written, so
 /// <c>--dry-run</c> and <c>run</c> say the same.
 /// </summary>
-public sealed record EditPlan(
+internal sealed record EditPlan(
     IReadOnlyDictionary<string, TrialExtension> Extensions,
     IReadOnlyDictionary<string, int> FromEpochs,
     int New,

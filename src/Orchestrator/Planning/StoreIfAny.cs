@@ -3,7 +3,7 @@ using Core.Store;
 namespace Orchestrator.Planning;
 
 /// <summary>The store for reading, if it already holds this tool's tables; null otherwise. What a dry run or a doctor reads: they create nothing.</summary>
-public static class StoreIfAny
+internal static class StoreIfAny
 {
     public static Database? Open(StoreLocation store, string results)
     {

@@ -9,7 +9,7 @@ namespace Orchestrator.Serve;
 /// The token a view bound to another address than loopback asks for, the way Jupyter does: generated
 /// at start, printed in the URL, then kept by the browser in a cookie. Compared in constant time.
 /// </summary>
-public sealed class AccessToken
+internal sealed class AccessToken
 {
     public const string QueryName = "token";
     private const string CookieName = "orchestrator_token";

@@ -7,7 +7,7 @@ namespace Orchestrator.Serve;
 /// One curve a page asks for, written <c>TRIAL:METRIC:AFTER</c> in the query string (<c>c=</c>,
 /// repeated): the points of METRIC recorded for TRIAL after step AFTER (-1: from the start).
 /// </summary>
-public sealed record CurveRequest(string TrialId, string Metric, long After)
+internal sealed record CurveRequest(string TrialId, string Metric, long After)
 {
     public static CurveRequest? Parse(string text)
     {
@@ -21,7 +21,7 @@ public sealed record CurveRequest(string TrialId, string Metric, long After)
 /// A curve's new points, thinned to at most <see cref="Downsample.DefaultMax"/> (<paramref name="Thinned"/>),
 /// each as [step, epoch, value]; <paramref name="Last"/> is the step to ask after next time.
 /// </summary>
-public sealed record Curve(string Trial, string Metric, IReadOnlyList<object?[]> Points, long Last, bool Thinned)
+internal sealed record Curve(string Trial, string Metric, IReadOnlyList<object?[]> Points, long Last, bool Thinned)
 {
     public static Curve Read(SeriesReader reader, CurveRequest r)
     {

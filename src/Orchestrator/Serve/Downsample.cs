@@ -7,7 +7,7 @@ namespace Orchestrator.Serve;
 /// run keeps its lowest and highest value (in step order), so spikes survive and a 10,000-step
 /// curve reaches the page as at most <c>max</c> points.
 /// </summary>
-public static class Downsample
+internal static class Downsample
 {
     public const int DefaultMax = 1000;
 

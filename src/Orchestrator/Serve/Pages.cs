@@ -6,7 +6,7 @@ namespace Orchestrator.Serve;
 /// The HTML of each page: a shell with the page's kind and subject as (escaped) attributes; app.js
 /// fills it from the JSON endpoints, writing every string from the store as text, never as markup.
 /// </summary>
-public static class Pages
+internal static class Pages
 {
     public static string Html(string page, string title, string? subject = null) => $$"""
         <!doctype html>

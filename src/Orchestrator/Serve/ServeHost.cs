@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Orchestrator.Serve;
 
 /// <summary>Where the view listens and what it reads.</summary>
-public sealed record ServeOptions(string Host, int Port, StoreLocation Store, string ResultsFolder)
+internal sealed record ServeOptions(string Host, int Port, StoreLocation Store, string ResultsFolder)
 {
     public const int DefaultPort = 8765;
     public const string DefaultHost = "127.0.0.1";
@@ -27,7 +27,7 @@ public sealed record ServeOptions(string Host, int Port, StoreLocation Store, st
 /// for what changed. Bound to loopback unless told otherwise; any other address needs the
 /// <see cref="AccessToken"/> printed in <see cref="Url"/>.
 /// </summary>
-public sealed class ServeHost : IAsyncDisposable
+internal sealed class ServeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -10,7 +10,7 @@ namespace Orchestrator.Serve;
 /// JSON: <c>/api/sweeps</c>, <c>/api/sweeps/NAME</c>, <c>/api/trials/ID</c>, <c>/api/curves?c=TRIAL:METRIC:AFTER</c>.
 /// Report files: <c>/reports/NAME/FILE</c>. Assets: <c>/static/…</c>.
 /// </summary>
-public static class ServeRoutes
+internal static class ServeRoutes
 {
     /// <summary>At most this many curves in one request: a page overlays a few dozen trials, not thousands.</summary>
     public const int MaxCurves = 300;

@@ -6,7 +6,7 @@ namespace Orchestrator.Serve;
 /// Keeps each answer for a moment, so many pages polling the same sweep cost the store one read per
 /// <c>ttl</c>, not one per page.
 /// </summary>
-public sealed class ShortCache(TimeSpan ttl)
+internal sealed class ShortCache(TimeSpan ttl)
 {
     private readonly ConcurrentDictionary<string, (DateTime At, object Value)> _entries = new();
 

@@ -5,7 +5,7 @@ namespace Orchestrator.Serve;
 /// The page's script, style and the vendored chart library (uPlot, see wwwroot/vendor/uplot/VERSION),
 /// embedded in the orchestrator's assembly: served from memory, nothing fetched at run time.
 /// </summary>
-public static class StaticAssets
+internal static class StaticAssets
 {
     private const string Prefix = "serve/";
 

@@ -7,7 +7,7 @@ namespace Orchestrator.Serve;
 /// before each read, so a database that disappears while serving becomes an error in the page (and
 /// the server goes on, reading it again once it is back).
 /// </summary>
-public sealed class StoreGate(StoreLocation location, string resultsFolder)
+internal sealed class StoreGate(StoreLocation location, string resultsFolder)
 {
     private Database? _db;
 

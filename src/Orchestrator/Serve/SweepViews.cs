@@ -5,27 +5,27 @@ using Orchestrator.Progress;
 namespace Orchestrator.Serve;
 
 /// <summary>A sweep as the home page lists it: counts by state, timing, its best trial, whether it runs.</summary>
-public sealed record SweepSummary(
+internal sealed record SweepSummary(
     string Name, string? SpecPath, int Total, int Completed, int Running, int Pending, int Failed,
     bool Active, double? ElapsedSeconds, double? EtaSeconds, BestOfSweep? Best);
 
 /// <summary>The completed trial with the lowest validation loss so far.</summary>
-public sealed record BestOfSweep(string TrialId, string Label, double ValLoss);
+internal sealed record BestOfSweep(string TrialId, string Label, double ValLoss);
 
 /// <summary>One row of a sweep page's table of trials.</summary>
-public sealed record TrialLine(
+internal sealed record TrialLine(
     string TrialId, string Label, IReadOnlyDictionary<string, object> Grid, string State, int Attempt,
     int Epoch, int Epochs, long Step, double? BestValLoss, int? BestEpoch, double? CharsPerSec,
     string Where, string? FailureKind, string? Failure);
 
 /// <summary>A sweep page: its summary, grid keys, trials, and the report's files when a report exists.</summary>
-public sealed record SweepPage(SweepSummary Summary, IReadOnlyList<string> GridKeys, IReadOnlyList<TrialLine> Trials, IReadOnlyList<string> ReportFiles);
+internal sealed record SweepPage(SweepSummary Summary, IReadOnlyList<string> GridKeys, IReadOnlyList<TrialLine> Trials, IReadOnlyList<string> ReportFiles);
 
 /// <summary>
 /// Builds what the pages show of sweeps from the store's read queries: <see cref="SweepReader"/> (the
 /// same one <c>orchestrator status</c> uses) and <see cref="SeriesReader"/>.
 /// </summary>
-public sealed class SweepViews(Database db, string resultsFolder)
+internal sealed class SweepViews(Database db, string resultsFolder)
 {
     public IReadOnlyList<SweepSummary> Home() =>
         new SweepReader(db).Read(null).Select(s => Summary(s)).ToList();

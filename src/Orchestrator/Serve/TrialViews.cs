@@ -4,22 +4,22 @@ using Core.Store;
 namespace Orchestrator.Serve;
 
 /// <summary>A trial page: its config, state, where it ran, every attempt, checkpoints with the probe's answers, samples, layers.</summary>
-public sealed record TrialPage(
+internal sealed record TrialPage(
     string TrialId, IReadOnlyList<string> Sweeps, string State, int Attempt, int Epoch, long Step,
     JsonElement Config, string? Failure, string? FailureKind, string? StderrTail, TrialPlace Place,
     IReadOnlyList<AttemptRow> Attempts, IReadOnlyList<CheckpointView> Checkpoints, IReadOnlyList<SampleRow> Samples,
     IReadOnlyList<ArchitectureRow> Architecture);
 
 /// <summary>Where a trial ran last: the host (from its owner), device, GPU, libtorch and CUDA versions.</summary>
-public sealed record TrialPlace(string? Host, string? Device, string? GpuName, string? LibtorchVersion, string? CudaVersion, long? Params);
+internal sealed record TrialPlace(string? Host, string? Device, string? GpuName, string? LibtorchVersion, string? CudaVersion, long? Params);
 
 /// <summary>A checkpoint with what its probes predicted (the most likely characters first).</summary>
-public sealed record CheckpointView(string Name, int Epoch, long Step, long Bytes, string CreatedAt, IReadOnlyList<ProbeView> Probes);
+internal sealed record CheckpointView(string Name, int Epoch, long Step, long Bytes, string CreatedAt, IReadOnlyList<ProbeView> Probes);
 
-public sealed record ProbeView(string Input, string Predicted, JsonElement Top);
+internal sealed record ProbeView(string Input, string Predicted, JsonElement Top);
 
 /// <summary>Builds a trial's page from the store's read queries (<see cref="TrialRepository"/>, <see cref="ResultRepository"/>).</summary>
-public sealed class TrialViews(Database db)
+internal sealed class TrialViews(Database db)
 {
     /// <summary>The trial's page; null when the store has no such trial.</summary>
     public TrialPage? Trial(string trialId)

@@ -12,7 +12,7 @@ namespace Runner.Training;
 /// With an <paramref name="owner"/> every write is fenced: once another owner holds the trial,
 /// nothing is written and <see cref="LeaseLostException"/> ends the run.
 /// </summary>
-public sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval, string? owner = null, Action<string>? warn = null)
+internal sealed class MetricBuffer(ResultRepository results, string trialId, TimeSpan interval, string? owner = null, Action<string>? warn = null)
 {
     /// <summary>Rows held at most while the database is away; a full buffer waits for it (within the outage window) before training goes on.</summary>
     public const int Capacity = 100_000;
@@ -67,7 +67,7 @@ public sealed class MetricBuffer(ResultRepository results, string trialId, TimeS
 }
 
 /// <summary>Another owner holds the trial: the run ends without writing anything more (fencing).</summary>
-public sealed class LeaseLostException : Exception
+internal sealed class LeaseLostException : Exception
 {
     public LeaseLostException() : base("another owner holds the trial") { }
 }
