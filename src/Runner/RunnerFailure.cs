@@ -14,7 +14,7 @@ internal static class RunnerFailure
         // A store this Runner cannot reach, while its owner could: most likely passing, so another attempt may help.
         DatabaseConnectionException => new(FailureKind.Crashed, e.Message),
         // Past the outage window: not the trial's fault; its owner (or the next run) resumes it from its last checkpoint.
-        DatabaseOutageException => new(FailureKind.Crashed, e.Message),
+        DatabaseOutageException or DiskFullException => new(FailureKind.Crashed, e.Message),
         UsageException or BadInputException or SpecException or CorpusException or StoreException => new(FailureKind.BadInput, e.Message),
         DivergedException => new(FailureKind.Diverged, e.Message),
         _ when IsOutOfMemory(e) => new(FailureKind.OutOfMemory, $"out of memory: {Headline(e.Message)}"),

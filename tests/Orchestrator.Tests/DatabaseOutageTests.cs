@@ -29,9 +29,8 @@ public sealed class DatabaseOutageTests
         var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference");
         var url = pg.CreateDatabase("blink");
 
-        using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
         var probe = new StoreProbe(url);
-        run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+        using var run = StartMidTraining(dir, spec, probe, url);
         pg.Stop();
         Thread.Sleep(Outage);
         pg.StartServer();
@@ -53,9 +52,8 @@ public sealed class DatabaseOutageTests
         var reference = Run(dir, spec, pg.CreateDatabase("reference"), "reference");
         var url = pg.CreateDatabase("terminated");
 
-        using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
         var probe = new StoreProbe(url);
-        run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
+        using var run = StartMidTraining(dir, spec, probe, url);
         // As `query "SELECT pg_terminate_backend(pid) …"` did in the issue: every connection of the sweep, a few times over.
         var terminated = 0;
         for (var i = 0; i < 5 && !run.HasExited; i++)
@@ -85,8 +83,7 @@ public sealed class DatabaseOutageTests
         var probe = new StoreProbe(url);
         try
         {
-            using var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
-            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(4), "the workers' trials train and record metrics");
+            using var run = StartMidTraining(dir, spec, probe, url);
             pg.Stop();
             Thread.Sleep(Outage);
             pg.StartServer();
@@ -127,9 +124,8 @@ public sealed class DatabaseOutageTests
         var url = pg.CreateDatabase("gone");
         var probe = new StoreProbe(url);
 
-        using (var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain"))
+        using (var run = StartMidTraining(dir, spec, probe, url))
         {
-            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(3), "the trials train and record metrics");
             pg.Stop(); // and it stays away for longer than the window
             var rc = run.WaitForExit(TimeSpan.FromMinutes(2));
 
@@ -156,6 +152,22 @@ public sealed class DatabaseOutageTests
         var result = OrchestratorCli.Run(dir.Path, ["run", spec, "--db", url, "--results", dir.File(results), "--plain", .. more]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return new StoreProbe(url);
+    }
+
+    /// <summary>Starts <c>run</c> in the background and returns once its trials train and record metrics.</summary>
+    private static OrchestratorCli.Background StartMidTraining(TempDir dir, string spec, StoreProbe probe, string url)
+    {
+        var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
+        try
+        {
+            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(4), "the trials train and record metrics");
+            return run;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Some metrics are recorded and the sweep is not done: the outage lands mid-training.</summary>

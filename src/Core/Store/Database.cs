@@ -143,7 +143,7 @@ public sealed class Database
         {
             return open();
         }
-        catch (Exception e) when (dialect.Explain(e) is { } explained)
+        catch (Exception e) when ((dialect.Explain(e) ?? dialect.Full(e)) is { } explained)
         {
             throw explained;
         }
@@ -184,6 +184,10 @@ public sealed class Database
                 Dialect.ForgetConnections(); // the next try gets a new connection, not one the outage broke
                 throw;
             }
+            catch (Exception e) when (Dialect.Full(e) is { } full)
+            {
+                throw full;
+            }
         }
         if (_gaveUp)
         {
@@ -198,6 +202,10 @@ public sealed class Database
             catch (Exception e) when (OutagePolicy.IsTransient(e))
             {
                 throw new DatabaseOutageException(Path, Outage.Window, e);
+            }
+            catch (Exception e) when (Dialect.Full(e) is { } full)
+            {
+                throw full;
             }
         }
         long? since = null;
@@ -219,6 +227,10 @@ public sealed class Database
         {
             _gaveUp = true;
             throw;
+        }
+        catch (Exception e) when (Dialect.Full(e) is { } full)
+        {
+            throw full;
         }
         if (since is { } t)
             OnOutage?.Invoke($"the database {Path} answers again after {System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalSeconds:0.#} s");

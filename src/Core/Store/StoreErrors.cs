@@ -50,3 +50,20 @@ public sealed class SweepNotFoundException(string path, string? sweep, IReadOnly
 {
     public IReadOnlyList<string> Known { get; } = known;
 }
+
+/// <summary>
+/// The disk the database is on is full (SQLite error 13, <c>SQLITE_FULL</c>; PostgreSQL 53100). <see cref="File"/>:
+/// the SQLite file (its file system is the one to free), null for a PostgreSQL server's. Nothing written before is
+/// lost: the transaction that met the full disk was rolled back, and a rerun resumes from the last checkpoint.
+/// </summary>
+public sealed class DiskFullException(string database, string? file, Exception inner)
+    : StoreException(file is not null
+        ? $"the disk holding the database {database} is full ({OneLine(inner)})"
+        : $"the PostgreSQL server of {database} is out of disk space ({OneLine(inner)}); ask its administrator to free space there", inner)
+{
+    public string Database { get; } = database;
+    public string? File { get; } = file;
+
+    private static string OneLine(Exception e) =>
+        (e is Npgsql.PostgresException p ? $"{p.SqlState}: {p.MessageText}" : e.Message).ReplaceLineEndings(" ");
+}

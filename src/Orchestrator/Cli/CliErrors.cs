@@ -53,6 +53,7 @@ internal static class CliErrors
             $"{e.Message}; migrate it to version {v.Latest} by opening it once for writing: `orchestrator run SPEC --db {v.Path}`"),
         SweepNotFoundException { Known.Count: 0 } => new(CliExitCode.BadInput, $"{e.Message}; {RunFirst}"),
         DatabaseOpenException => new(CliExitCode.Error, e.Message),
+        DiskFullException d => new(CliExitCode.Error, DiskFull(d)),
         DatabaseOutageException => new(CliExitCode.DatabaseUnavailable,
             $"{e.Message}. Nothing recorded is lost: once the database answers, run the same command again; it resumes every unfinished trial " +
             "from its last checkpoint (a trial still marked running is taken over when its lease runs out)"),
@@ -75,6 +76,35 @@ internal static class CliErrors
         IOException or UnauthorizedAccessException => new(CliExitCode.Error, e.Message),
         _ => new(CliExitCode.Error, e.ToString()),
     };
+
+    /// <summary>
+    /// A full disk under the store: which file system (mount point, type, what is free now) and what to
+    /// free there; what was recorded is kept and a rerun resumes.
+    /// </summary>
+    private static string DiskFull(DiskFullException e)
+    {
+        var rerun = "then run the same command again: it resumes every unfinished trial from its last checkpoint; nothing recorded is lost";
+        if (e.File is not { } file) return $"{e.Message}; {rerun}";
+        var folder = Path.GetDirectoryName(file)!;
+        var where = MountTable.Of(file) is { } mount
+            ? $"the file system mounted at {mount.MountPoint} ({mount.Type}{FreeOn(mount.MountPoint)})"
+            : $"the file system of {folder}";
+        return $"{e.Message}: {where} has no room left. Free space there (checkpoints of sweeps you no longer need under " +
+               $"{Path.Combine(folder, "checkpoints")}, reports, other files), or move the results folder to a larger disk, {rerun}";
+    }
+
+    private static string FreeOn(string mountPoint)
+    {
+        try
+        {
+            var free = new DriveInfo(mountPoint).AvailableFreeSpace;
+            return $", {free / 1024.0 / 1024.0:0.#} MB free now";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>Prints <paramref name="e"/> as the user should see it, on stderr; returns the exit code.</summary>
     public static int Print(Exception e, IReadOnlyList<string> args)

@@ -98,9 +98,9 @@ internal static class TrainCommand
                     return RunnerExitCode.LeaseLost;
             }
         }
-        catch (DatabaseOutageException e)
+        catch (StoreException e) when (e is DatabaseOutageException or DiskFullException)
         {
-            // Past the window nothing can be recorded: the trial resumes from its last recorded checkpoint when run again.
+            // Past the window, or on a full disk, nothing can be recorded: the trial resumes from its last recorded checkpoint when run again.
             heartbeat.Stop();
             observer.Log($"{e.Message}; trial {trialId} stops here and resumes from its last recorded checkpoint when the sweep runs again");
             return RunnerExitCode.Interrupted;

@@ -131,6 +131,9 @@ internal abstract class Dialect
     /// </summary>
     internal abstract StoreException? Explain(Exception e);
 
+    /// <summary>The disk under the store is full (<see cref="DiskFullException"/>), as this engine says it; null for other errors.</summary>
+    internal abstract DiskFullException? Full(Exception e);
+
     /// <summary>An empty store (no tables), described for this engine.</summary>
     internal abstract EmptyDatabaseException Empty();
 

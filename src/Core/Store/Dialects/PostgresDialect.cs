@@ -110,6 +110,9 @@ internal sealed class PostgresDialect : Dialect
     internal override EmptyDatabaseException Empty() =>
         new($"the PostgreSQL database {Location.Display} has no tables of this tool yet (schema version 0)");
 
+    internal override DiskFullException? Full(Exception e) =>
+        e is PostgresException { SqlState: "53100" } ? new DiskFullException(Location.Display, null, e) : null;
+
     internal override StoreException? Explain(Exception e)
     {
         var b = new NpgsqlConnectionStringBuilder(Location.Value);

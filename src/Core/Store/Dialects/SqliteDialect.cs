@@ -94,6 +94,11 @@ internal sealed class SqliteDialect : Dialect
 
     internal override long TableCount(DbConnection c) => c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master;");
 
+    private const int SqliteFull = 13;
+
+    internal override DiskFullException? Full(Exception e) =>
+        e is SqliteException { SqliteErrorCode: SqliteFull } ? new DiskFullException(Path, Path, e) : null;
+
     internal override StoreException? Explain(Exception e) =>
         e is SqliteException s && s.SqliteErrorCode is SqliteCantOpen or SqliteReadOnly or SqliteNotADb or SqlitePermission
             ? new DatabaseOpenException(Path, Reason(s), e)
