@@ -34,6 +34,9 @@ public sealed class ReadOnlyQueryTests
     [InlineData(Backend.Postgres, "SELECT 1; DELETE FROM trials")]
     [InlineData(Backend.Postgres, "COMMIT; DELETE FROM trials")]
     [InlineData(Backend.Postgres, "SET TRANSACTION READ WRITE; DELETE FROM trials")]
+    [InlineData(Backend.Postgres, "COPY (SELECT 1) TO STDOUT")]
+    [InlineData(Backend.Postgres, "CALL nothing()")]
+    [InlineData(Backend.Postgres, "SELECT set_config('default_transaction_read_only', 'off', false)")]
     public void A_write_is_refused_and_changes_nothing(Backend backend, string sql)
     {
         var (store, db) = Store(backend);
@@ -88,6 +91,59 @@ public sealed class ReadOnlyQueryTests
             Assert.Equal(Math.Round(new TrialConfig().Train.Lr, 2), (double)row[3]!);
             Assert.Null(row[4]);
             Assert.StartsWith("SQL error", Assert.Throws<QueryException>(() => ReadOnlyQuery.Run(db, "SELECT * FROM no_such_table", CancellationToken.None)).Message);
+        }
+    }
+
+    [Trait("Needs", "PostgreSQL")]
+    [Theory]
+    [InlineData("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", "pg_terminate_backend()")]
+    [InlineData("SELECT * FROM pg_catalog.pg_cancel_backend(1)", "pg_cancel_backend()")]
+    [InlineData("WITH x AS (SELECT pid FROM pg_stat_activity) SELECT \"pg_terminate_backend\"(pid) FROM x", "pg_terminate_backend()")]
+    [InlineData("SELECT (SELECT pg_advisory_lock(7)) IS NULL", "pg_advisory_lock()")]
+    [InlineData("SELECT pg_notify('sweep', 'x')", "pg_notify()")]
+    [InlineData("VALUES (pg_advisory_unlock_all())", "pg_advisory_unlock_all()")]
+    [InlineData("SELECT 1 LIMIT (SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity)", "pg_cancel_backend()")]
+    public void On_postgresql_a_function_with_side_effects_is_refused_before_anything_runs(string sql, string named)
+    {
+        var (store, db) = Store(Backend.Postgres);
+        using (store)
+        {
+            using var other = store.Open().Connect(); // another session of the same role, as a running sweep's would be
+            var e = Assert.Throws<QueryException>(() => ReadOnlyQuery.Run(db, sql, CancellationToken.None));
+            Assert.StartsWith("refused: `query` only reads", e.Message);
+            Assert.Contains(named, e.Message);
+            Assert.Contains("Nothing was run", e.Message);
+            Assert.Equal(1, other.ExecuteScalar<long>("SELECT COUNT(*) FROM trials")); // still connected: nothing was terminated
+        }
+    }
+
+    [Trait("Needs", "PostgreSQL")]
+    [Fact]
+    public void On_postgresql_functions_that_only_read_or_compute_may_be_called()
+    {
+        var (store, db) = Store(Backend.Postgres);
+        using (store)
+        {
+            var r = ReadOnlyQuery.Run(db, "SELECT random() < 2 AS r, clock_timestamp() IS NOT NULL AS t, pg_database_size(current_database()) > 0 AS s, " +
+                                          "'pg_terminate_backend(1)' AS text, (SELECT COUNT(*) FROM pg_stat_activity) > 0 AS a, round(lr, 2) AS lr FROM trial_summary",
+                CancellationToken.None);
+            Assert.Equal([true, true, true, "pg_terminate_backend(1)", true, Math.Round(new TrialConfig().Train.Lr, 2)], Assert.Single(r.Rows));
+        }
+    }
+
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void A_query_that_runs_past_its_timeout_is_stopped_with_a_clear_error(Backend backend)
+    {
+        var (store, db) = Store(backend);
+        using (store)
+        {
+            const string endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT COUNT(*) FROM c";
+            var e = Assert.Throws<QueryTimeoutException>(() => ReadOnlyQuery.Run(db, endless, TimeSpan.FromSeconds(1), CancellationToken.None));
+            Assert.Contains("ran longer than 1 s and was stopped", e.Message);
+            Assert.Contains("--timeout", e.Message);
+            Assert.Equal(1L, Convert.ToInt64(Assert.Single(ReadOnlyQuery.Run(db, "SELECT COUNT(*) FROM trials", CancellationToken.None).Rows)[0], System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 }

@@ -155,7 +155,14 @@ public sealed class SpecLoaderTests : IDisposable
         Assert.Equal(4, p.Line);
 
         var unclosed = dir.Write("unclosed.yaml", "name: x\nmodel: { hidden: 3\ntrain: {}\n");
-        Assert.Contains("unclosed.yaml: yaml: is not valid YAML", Assert.Throws<SpecException>(() => SpecLoader.Load(unclosed)).Message);
+        var u = Assert.Single(Assert.Throws<SpecException>(() => SpecLoader.Load(unclosed)).Problems);
+        Assert.Equal(("yaml", 2, 8), (u.Field, u.Line, u.Column));
+        Assert.Contains("the '{' here is never closed; add its '}'", u.Message);
+
+        var list = dir.Write("list.yaml", "name: x\ngrid:\n  model.hidden: [16, 24\n  train.lr: [0.1]\n");
+        var l = Assert.Single(Assert.Throws<SpecException>(() => SpecLoader.Load(list)).Problems);
+        Assert.Equal((3, 17), (l.Line, l.Column));
+        Assert.Contains("the '[' here is never closed; add its ']'", l.Message);
     }
 
     [Theory]
@@ -175,6 +182,7 @@ public sealed class SpecLoaderTests : IDisposable
     [InlineData("-rf", "is not a usable sweep name")]
     [InlineData("a/b", "is not a usable sweep name")]
     [InlineData("two words", "is not a usable sweep name")]
+    [InlineData("études", "use ASCII letters (a-z, A-Z)")]
     public void Names_a_report_folder_or_a_command_line_cannot_take_are_refused_where_they_are_written(string name, string message)
     {
         var e = Assert.Throws<SpecException>(() => SpecLoader.Load(dir.Write("n.yaml", $"model: {{ hidden: 8 }}\nname: '{name}'\n")));

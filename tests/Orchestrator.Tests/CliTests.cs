@@ -75,6 +75,7 @@ public sealed class CliTests
     [InlineData("--temperature must be a number, got 'hot'", "sample", "--trial", "x", "--temperature=hot")]
     [InlineData("--top-k must be a whole number from -2147483648 to 2147483647, got '99999999999'", "sample", "--trial", "x", "--top-k", "99999999999")]
     [InlineData("--parallel must be a whole number, got 'two'", "run", "x.yaml", "--parallel", "two")]
+    [InlineData("--length must be at most 100000, got 100000000: each character is one step of the model", "sample", "--trial", "x", "--length", "100000000")]
     [InlineData("--retry-delay must be a number, got '1s'", "run", "x.yaml", "--retry-delay", "1s")]
     public void An_option_value_of_the_wrong_kind_says_what_the_option_expects(string expected, params string[] args)
     {

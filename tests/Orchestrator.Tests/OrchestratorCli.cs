@@ -74,6 +74,9 @@ internal static class OrchestratorCli
         public int Pid => _process.Id;
         public bool HasExited => _process.HasExited;
         public string StdOut => string.Join('\n', _stdout);
+
+        /// <summary>How many lines it has printed on stdout so far.</summary>
+        public int StdOutLines => _stdout.Count;
         public string Output => $"--- stdout ---\n{StdOut}\n--- stderr ---\n{string.Join('\n', _stderr)}";
 
         /// <summary>Waits until <paramref name="condition"/> holds, failing the test (with the output so far) after <paramref name="timeout"/>.</summary>

@@ -27,10 +27,13 @@ public sealed class CorpusStep(HttpClient http, DownloadOptions? options = null)
 
         if (Directory.Exists(path))
             throw new CorpusException($"data.path {path} is a folder; set data.path to the corpus file itself{FilesIn(path)}");
+        // A FIFO or a device (/dev/zero) would be read forever: refused before it is opened.
+        if (FileKind.Of(path) == FileKindOf.Special)
+            throw new CorpusException($"data.path {path} is {FileKind.Describe(FileKindOf.Special)}; set data.path to a regular file holding the corpus text");
 
         if (File.Exists(path))
         {
-            var actual = FileHash.Sha256(path);
+            var actual = FileHash.Sha256(path, ct);
             if (expected is null || actual == expected)
             {
                 if (new FileInfo(path).Length == 0) throw new CorpusException($"the corpus {path} is empty; put the training text there");

@@ -74,7 +74,7 @@ public static class SpecLoader
                     break;
             }
         }
-        if (name is null && !r.Problems.Any(p => p.Field == "name")) r.Problem(root, "name", "the sweep needs a name (letters, digits, '-', '_' or '.')");
+        if (name is null && !r.Problems.Any(p => p.Field == "name")) r.Problem(root, "name", "the sweep needs a name (ASCII letters, digits, '-', '_' or '.')");
         if (gridNode is not null && gridNode.Children.Count == 0) r.Problem(gridNode, "grid", "is empty; list at least one parameter with its values, e.g. model.hidden: [256, 512]");
 
         foreach (var axis in grid.Where(a => a.Kind is not null && !search.Sampled))
@@ -123,6 +123,10 @@ public static class SpecLoader
         {
             stream.Load(new StringReader(yaml));
         }
+        catch (YamlException e) when (FlowBrackets.Unclosed(yaml) is { } u && e.Message.Contains("flow", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SpecException([new SpecProblem(path, u.Line, u.Column, "yaml", $"is not valid YAML: the '{u.Bracket}' here is never closed; add its '{(u.Bracket == '[' ? ']' : '}')}'")]);
+        }
         catch (YamlException e)
         {
             throw new SpecException([new SpecProblem(path, (int)e.Start.Line, (int)e.Start.Column, "yaml", FirstLine(e.InnerException?.Message ?? e.Message))]);
@@ -130,7 +134,10 @@ public static class SpecLoader
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
-            throw new SpecException([new SpecProblem(path, 0, 0, "yaml", "is not valid YAML (an unclosed [ or { ?)")]);
+            var at = FlowBrackets.Unclosed(yaml);
+            throw new SpecException([at is { } u
+                ? new SpecProblem(path, u.Line, u.Column, "yaml", $"is not valid YAML: the '{u.Bracket}' here is never closed; add its '{(u.Bracket == '[' ? ']' : '}')}'")
+                : new SpecProblem(path, 0, 0, "yaml", "is not valid YAML (an unclosed [ or { ?)")]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new SpecException([new SpecProblem(path, 1, 1, "file", "must be a YAML mapping with sections such as data:, model:, train: and grid:")]);

@@ -18,7 +18,7 @@ internal static partial class SweepName
         if (name.Length > MaxLength)
             return $"is {name.Length} characters long; use at most {MaxLength} (it names the report folder)";
         if (!Pattern().IsMatch(name))
-            return $"'{name}' is not a usable sweep name; use letters, digits, '-', '_' or '.', starting with a letter, digit or '_' (it names the report folder)";
+            return $"'{name}' is not a usable sweep name; use ASCII letters (a-z, A-Z), digits, '-', '_' or '.', starting with an ASCII letter, digit or '_' (it names the report folder)";
         return null;
     }
 

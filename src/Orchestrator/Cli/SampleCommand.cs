@@ -27,9 +27,12 @@ internal sealed class SampleSettings : StoreSettings
     public string? Prime { get; init; }
 
     [CommandOption("--length <N>")]
-    [Description("Characters to generate. Default: the trial's sample.length")]
+    [Description("Characters to generate, at most 100000. Default: the trial's sample.length")]
     [TypeConverter(typeof(NumberOption<int>))]
     public int? Length { get; init; }
+
+    /// <summary>The longest sample <c>--length</c> asks for: one model step per character, seconds to minutes on a CPU, never hours.</summary>
+    public const int MaxLength = 100_000;
 
     [CommandOption("--temperature <T>")]
     [Description("Sampling temperature (> 0; lower is more conservative). Default: the trial's sample.temperature")]
@@ -53,6 +56,9 @@ internal sealed class SampleSettings : StoreSettings
         if (string.IsNullOrWhiteSpace(Trial)) return ValidationResult.Error("--trial ID is required (see `orchestrator status` for the ids)");
         if (Prime is "") return ValidationResult.Error("--prime must be at least one character");
         if (Length is < 1) return ValidationResult.Error($"--length must be 1 or more, got {Length}");
+        if (Length > MaxLength)
+            return ValidationResult.Error($"--length must be at most {MaxLength}, got {Length}: each character is one step of the model, so {Length} characters would run for hours; " +
+                                          "sample in pieces, priming each with the end of the last (--prime)");
         if (TopK is < 0) return ValidationResult.Error($"--top-k must be 0 or more, got {TopK}");
         if (Temperature is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--temperature must be greater than 0, got {t.ToString(CultureInfo.InvariantCulture)}");
         return ValidationResult.Success();

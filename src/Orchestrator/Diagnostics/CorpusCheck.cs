@@ -13,6 +13,8 @@ internal static class CorpusCheck
         var expected = data.Sha256?.ToLowerInvariant();
         var details = new Dictionary<string, object?> { ["path"] = path, ["expected_sha256"] = expected, ["url"] = data.Url };
         if (Directory.Exists(path)) return DoctorCheck.Fail(name, $"data.path {path} is a folder; set data.path to the corpus file itself", details);
+        if (FileKind.Of(path) == FileKindOf.Special)
+            return DoctorCheck.Fail(name, $"data.path {path} is {FileKind.Describe(FileKindOf.Special)}; set data.path to a regular file holding the corpus text", details);
         if (!File.Exists(path))
         {
             var want = expected is null ? "" : $" (sha256 {expected})";

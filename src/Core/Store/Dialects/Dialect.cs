@@ -140,11 +140,13 @@ internal abstract class Dialect
     // --- read-only queries -----------------------------------------------------------------------
 
     /// <summary>
-    /// Runs the user's <paramref name="sql"/> so that it cannot write, hands the reader to
-    /// <paramref name="read"/>, and turns the engine's refusals and SQL errors into
-    /// <see cref="QueryException"/>s. The connection comes from a read-only <see cref="Database"/>.
+    /// Runs the user's <paramref name="sql"/> so that it cannot write, for at most <paramref name="timeout"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: no limit; <paramref name="ct"/> is cancelled when it
+    /// passes), hands the reader and the index of the last result with columns to <paramref name="read"/>,
+    /// and turns the engine's refusals and SQL errors into <see cref="QueryException"/>s. The connection
+    /// comes from a read-only <see cref="Database"/>.
     /// </summary>
-    internal abstract QueryResult RunReadOnly(DbConnection c, string sql, Func<DbDataReader, QueryResult> read, CancellationToken ct);
+    internal abstract long RunReadOnly(DbConnection c, string sql, TimeSpan timeout, Func<DbDataReader, int, long> read, CancellationToken ct);
 
     internal static Dialect For(StoreLocation location, bool readOnly) => location.Kind switch
     {

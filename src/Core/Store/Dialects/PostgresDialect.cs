@@ -128,6 +128,9 @@ internal sealed class PostgresDialect : Dialect
             PostgresException { SqlState: "3D000" } =>
                 $"there is no database '{b.Database}' on the PostgreSQL server {server} ({Location.Display}, from {Location.Origin}); " +
                 $"create it (`createdb -h {b.Host} -p {b.Port} -U {user} {b.Database}`) or correct the name",
+            PostgresException { SqlState: "42501" } p when ReadOnly =>
+                $"user {user} may not read {Location.Display}: {p.MessageText}; the reading commands (status, query, report) need only SELECT " +
+                $"on the tool's tables: have the database's owner run `GRANT USAGE ON SCHEMA public TO {user}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {user}`",
             PostgresException { SqlState: "42501" } p =>
                 $"user {user} may not do this in {Location.Display}: {p.MessageText}; grant it the right to create tables there, or use a database it owns",
             NpgsqlException n when n.Message.Contains("No password has been provided", StringComparison.Ordinal) =>
@@ -167,20 +170,26 @@ internal sealed class PostgresDialect : Dialect
     /// Runs the query as one statement (a batch command: PostgreSQL's extended protocol refuses a
     /// second statement in it, so nothing can end the transaction and go on) in a READ ONLY
     /// transaction, on a connection whose transactions start read-only, and rolls it back. A write
-    /// fails with SQLSTATE 25006 before it changes anything.
+    /// fails with SQLSTATE 25006 before it changes anything. Before it runs, <see cref="PostgresQueryGuard"/>
+    /// refuses a statement that is not a SELECT or whose plan calls a function with side effects;
+    /// <c>statement_timeout</c> bounds both.
     /// </summary>
-    internal override QueryResult RunReadOnly(DbConnection connection, string sql, Func<DbDataReader, QueryResult> read, CancellationToken ct)
+    internal override long RunReadOnly(DbConnection connection, string sql, TimeSpan timeout, Func<DbDataReader, int, long> read, CancellationToken ct)
     {
+        PostgresQueryGuard.RequireSelect(sql);
         var c = (NpgsqlConnection)connection;
         using var tx = c.BeginTransaction();
         c.Execute("SET TRANSACTION READ ONLY", transaction: tx);
+        var ms = timeout == Timeout.InfiniteTimeSpan ? 0 : Math.Max(1, (long)timeout.TotalMilliseconds);
+        c.Execute($"SET LOCAL statement_timeout = {ms}", transaction: tx);
         using var batch = new NpgsqlBatch(c, tx);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
         using var cancel = ct.Register(() => batch.Cancel());
         try
         {
+            PostgresQueryGuard.RefuseSideEffects(c, tx, sql);
             using var reader = batch.ExecuteReader();
-            return read(reader);
+            return read(reader, 0);
         }
         catch (PostgresException e) when (e.SqlState == "25006")
         {
@@ -194,6 +203,10 @@ internal sealed class PostgresDialect : Dialect
         catch (PostgresException e) when (e.SqlState == "57014" && ct.IsCancellationRequested)
         {
             throw new OperationCanceledException(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == "57014")
+        {
+            throw new QueryTimeoutException(timeout);
         }
         catch (PostgresException e)
         {

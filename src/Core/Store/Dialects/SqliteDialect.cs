@@ -162,18 +162,23 @@ internal sealed class SqliteDialect : Dialect
     /// connection and <c>PRAGMA query_only</c> stay as second and third locks. Every statement runs;
     /// the last result with columns is returned.
     /// </summary>
-    internal override QueryResult RunReadOnly(DbConnection connection, string sql, Func<DbDataReader, QueryResult> read, CancellationToken ct)
+    internal override long RunReadOnly(DbConnection connection, string sql, TimeSpan timeout, Func<DbDataReader, int, long> read, CancellationToken ct)
     {
         var c = (SqliteConnection)connection;
-        RefuseWrites(c, sql);
+        var withColumns = RefuseWrites(c, sql);
         c.Execute("PRAGMA query_only = ON;");
         using var command = c.CreateCommand();
         command.CommandText = sql;
-        using var cancel = ct.Register(() => command.Cancel());
+        // SqliteCommand.Cancel does nothing; sqlite3_interrupt stops the running statement (safe from another thread).
+        using var cancel = ct.Register(() => raw.sqlite3_interrupt(c.Handle));
         try
         {
             using var reader = command.ExecuteReader();
-            return read(reader);
+            return read(reader, Math.Max(0, withColumns - 1));
+        }
+        catch (SqliteException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct); // interrupted (sqlite3_interrupt): by the user, or by the timeout
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteReadOnly)
         {
@@ -185,10 +190,11 @@ internal sealed class SqliteDialect : Dialect
         }
     }
 
-    /// <summary>Compiles each statement without running it; throws if one does not compile or would write.</summary>
-    private static void RefuseWrites(SqliteConnection c, string sql)
+    /// <summary>Compiles each statement without running it; throws if one does not compile or would write. Returns how many have result columns.</summary>
+    private static int RefuseWrites(SqliteConnection c, string sql)
     {
         var rest = sql;
+        var withColumns = 0;
         for (var n = 1; !string.IsNullOrWhiteSpace(rest); n++)
         {
             var rc = raw.sqlite3_prepare_v2(c.Handle, rest, out var statement, out var tail);
@@ -196,6 +202,7 @@ internal sealed class SqliteDialect : Dialect
             {
                 if (rc != raw.SQLITE_OK)
                     throw new QueryException($"SQL error: {rc}: '{raw.sqlite3_errmsg(c.Handle).utf8_to_string()}'. Nothing was run.");
+                if (statement is not null && !statement.IsInvalid && raw.sqlite3_column_count(statement) > 0) withColumns++;
                 if (statement is not null && !statement.IsInvalid && raw.sqlite3_stmt_readonly(statement) == 0)
                 {
                     var text = raw.sqlite3_sql(statement).utf8_to_string().Trim();
@@ -206,5 +213,6 @@ internal sealed class SqliteDialect : Dialect
             if (tail.Length == rest.Length) break; // nothing compiled (only comments or whitespace left)
             rest = tail;
         }
+        return withColumns;
     }
 }
