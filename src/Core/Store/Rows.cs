@@ -78,18 +78,6 @@ public sealed class SweepTrialRow
     public int Repeat { get; init; }
 }
 
-/// <summary>A trial that left a sweep: its place in the grid then, when it left, and the trial that continues it, if any.</summary>
-public sealed class SweepDepartureRow
-{
-    public string Sweep { get; init; } = "";
-    public string TrialId { get; init; } = "";
-    public int Ordinal { get; init; }
-    public string GridJson { get; init; } = "{}";
-    public int Repeat { get; init; }
-    public string LeftAt { get; init; } = "";
-    public string? ContinuedBy { get; init; }
-}
-
 public sealed class AttemptRow
 {
     public string TrialId { get; init; } = "";

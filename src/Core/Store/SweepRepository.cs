@@ -115,12 +115,6 @@ public sealed class SweepRepository(Database db)
         });
     }
 
-    /// <summary>The trials that left the sweep (their spec no longer plans them), in the order they had in its grid.</summary>
-    public IReadOnlyList<SweepDepartureRow> Departures(string sweep)
-    {
-        return db.Run(c => c.Query<SweepDepartureRow>("SELECT * FROM sweep_departures WHERE sweep = @sweep ORDER BY ordinal, trial_id", new { sweep }).AsList());
-    }
-
     /// <summary>The trials of the sweep, members and those that left it, as the store holds them (for planning a continuation).</summary>
     public IReadOnlyList<TrialRow> TrialsEverIn(string sweep)
     {
