@@ -174,4 +174,30 @@ public sealed class EarlyStoppingTests
         }
         Assert.Equal(0, store.DuplicateMetricKeys());
     }
+
+    [Theory]
+    [Trait("Needs", "Slurm")]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public void Slurm_workers_stop_the_hopeless_trials_from_the_shared_database(Backend backend)
+    {
+        using var sweep = new SlurmSweep("es", ["train.lr: [0.02, 0.00001]", "model.hidden: [16, 24]"], parallel: 1, epochs: 3, backend: backend,
+            sections: ["early_stopping: { rule: median, min_peers: 2 }"]);
+
+        var r = sweep.Cli("run", sweep.Spec);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"sweep {sweep.Name}: 2 completed, 2 stopped early, 0 failed, 0 pending, 0 running (of 4)", r.StdOut);
+        var trials = sweep.Store.Trials(sweep.Name);
+        Assert.Equal([TrialStates.Completed, TrialStates.Completed, TrialStates.Stopped, TrialStates.Stopped], trials.Select(t => t.State));
+        foreach (var t in trials.Skip(2))
+        {
+            Assert.Equal(("median", 1), (t.Stop!.Rule, t.Stop.Epoch));
+            var attempt = Assert.Single(sweep.Attempts(t.TrialId));
+            Assert.Equal("stopped", attempt.Outcome);
+            Assert.NotNull(attempt.SlurmJob);
+            Assert.Contains($"{t.TrialId} ", sweep.Log(attempt.SlurmJob!));
+        }
+        Assert.Equal(0, sweep.Store.DuplicateMetricKeys());
+    }
 }

@@ -68,13 +68,13 @@ internal static class SlurmCluster
 internal sealed class SlurmSweep : IDisposable
 {
     public SlurmSweep(string what, string[] grid, int parallel, int? workers = null, int epochs = 2, int maxSteps = 12, int checkpointEvery = 4, int hidden = 16,
-        Backend backend = Backend.Sqlite)
+        Backend backend = Backend.Sqlite, string[]? sections = null)
     {
         SlurmCluster.RequireRunning();
         Db = TestStore.Create(backend, $"slurm-{what}");
         Name = $"slurm-{what}-{Guid.NewGuid():N}"[..(7 + what.Length + 6)];
         Spec = TinySweep.Write(Dir, Name, grid, epochs: epochs, maxSteps: maxSteps, checkpointEvery: checkpointEvery, parallel: parallel,
-            leaseSeconds: 10, execution: SlurmCluster.Execution(workers), hidden: hidden);
+            leaseSeconds: 10, execution: SlurmCluster.Execution(workers), hidden: hidden, sections: sections);
         Store = new StoreProbe(Db);
     }
 

@@ -71,6 +71,21 @@ public sealed class PartialSweepTests : IDisposable
     }
 
     [Fact]
+    public void A_trial_stopped_early_is_listed_with_its_decision_its_partial_curve_marked_and_left_out_of_comparisons()
+    {
+        var (db, trials) = Build((i, t) => i == 3 ? t with { State = TrialStates.Stopped, EpochsDone = 2 } : t);
+        var result = new ReportWriter(db).Write("partial", _dir.File("out"), CancellationToken.None);
+        var md = File.ReadAllText(result.ReportPath);
+
+        Assert.Contains("**8 trials**: 7 completed, 1 stopped.", md);
+        Assert.Contains($"| 3 | `{trials[3].Id}` | gru | 64 | 16 | stopped early at epoch 2 of 4 (median: val\\_loss 2.7500 \\> 2.5000) | 2 / 4 |", md);
+        Assert.Contains($"- `{trials[3].Id}` (gru · hidden 64 · seq\\_len 16): stopped at epoch 2 by the median rule: val\\_loss 2.75 is worse than the median 2.5 of 3 other trial(s) at epoch 2", md);
+        Assert.Contains("| gru · hidden 64 · seq\\_len 16 (stopped) |", md); // its partial curve, marked
+        Assert.Contains("not included: 1 stopped.", ReportFolder.Section(md, 8));
+        Assert.Equal("stopped", ReportFolder.ReadCsv<TrialsCsv>(Path.Combine(result.OutDir, "trials.csv"))[3].State);
+    }
+
+    [Fact]
     public void A_sweep_where_nothing_has_run_yet_gets_a_report_whose_sections_say_there_is_no_data()
     {
         var (db, _) = Build((_, t) => t with { State = TrialStates.Pending, EpochsDone = 0 });

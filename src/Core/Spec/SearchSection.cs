@@ -25,7 +25,7 @@ internal static class SearchSection
                 case "method": search = search with { Method = r.OneOf(valueNode, field, SearchConfig.Methods) ?? search.Method }; break;
                 case "trials": search = search with { Trials = r.Int(valueNode, field, min: 1) }; break;
                 case "seed": search = search with { Seed = Long(r, valueNode, field, min: long.MinValue) ?? search.Seed }; break;
-                case "max_trials": search = search with { MaxTrials = Long(r, valueNode, field, min: 1) ?? search.MaxTrials }; break;
+                case "max_trials": search = search with { MaxTrials = r.Int(valueNode, field, min: 1) ?? search.MaxTrials }; break;
                 default: r.Problem(keyNode, field, $"unknown key; {Suggest.Hint(key, Keys)}"); break;
             }
         }

@@ -272,9 +272,10 @@ public static class SpecLoader
     /// The trials, each validated: the grid's cartesian product (first key slowest) × repeats, in grid
     /// order; or with <c>search: { method: random }</c> <c>trials</c> draws × repeats, draw i from
     /// <see cref="TrialDraws"/>(seed, i) (a draw that repeats an earlier trial is that trial, listed once).
+    /// A grid's trials are checked one at a time and returned as <see cref="GridTrials"/>, which builds each when asked.
     /// More than <c>search.max_trials</c> is refused before anything is expanded.
     /// </summary>
-    private static List<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root,
+    private static IReadOnlyList<PlannedTrial> Expand(Reader r, Dictionary<string, SpecValue> baseValues, List<GridAxis> grid, int repeats, YamlNode root,
         SearchConfig search, YamlNode? gridNode)
     {
         var baseConfig = new TrialConfig();
@@ -297,42 +298,49 @@ public static class SpecLoader
                 if (axis.Param.Check?.Invoke(axis.Param.Apply(baseConfig, axis.Param.Typed(bound.ToString("R", CultureInfo.InvariantCulture)))) is { } problem)
                     r.Problem(axis.Node, $"grid.{axis.Param.Path}", $"bound {bound.ToString(CultureInfo.InvariantCulture)} {problem}");
 
-        IEnumerable<List<(Param Param, GridValue Value)>> combos;
-        if (search.Sampled)
+        var reported = new HashSet<string>();
+        void Check(TrialConfig config, IReadOnlyList<(Param Param, GridValue Value)> combo)
         {
-            combos = Enumerable.Range(0, search.Trials!.Value).Select(i =>
+            foreach (var problem in TrialConfigValidator.Validate(config))
             {
-                var draws = new TrialDraws(search.Seed, i);
-                return grid.Select(axis => (axis.Param, axis.Draw(draws.Next()))).ToList();
-            });
+                var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Value?.Node
+                           ?? (baseValues.TryGetValue(problem.Field, out var b) ? b.Node : root);
+                var field = combo.Any(g => g.Param.Path == problem.Field) ? $"grid.{problem.Field}" : problem.Field;
+                if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
+            }
         }
-        else
+
+        if (!search.Sampled)
         {
-            var product = new List<List<(Param Param, GridValue Value)>> { new() };
-            foreach (var axis in grid)
-                product = product.SelectMany(c => axis.Values.Select(v => c.Append((axis.Param, v)).ToList())).ToList();
-            combos = product;
+            // Checked one at a time and kept as a list that builds each trial when asked: a big grid holds no configs.
+            var lazy = new GridTrials(baseConfig, grid, repeats, (int)count);
+            var materialize = count <= GridTrials.LazyAbove;
+            for (var cell = 0; cell < count / repeats; cell++)
+            {
+                var combo = new List<(Param Param, GridValue Value)>(grid.Count);
+                var rest = cell;
+                for (var k = grid.Count - 1; k >= 0; k--)
+                {
+                    (rest, var at) = Math.DivRem(rest, grid[k].Values.Count);
+                    combo.Insert(0, (grid[k].Param, grid[k].Values[at]));
+                }
+                for (var repeat = 0; repeat < repeats; repeat++) Check(GridTrials.Configure(baseConfig, combo, repeat), combo);
+            }
+            return materialize ? lazy.ToList() : lazy;
         }
 
         var trials = new List<PlannedTrial>();
         var ids = new HashSet<string>();
-        var reported = new HashSet<string>();
-        foreach (var combo in combos)
+        for (var i = 0; i < search.Trials!.Value; i++)
         {
+            var draws = new TrialDraws(search.Seed, i);
+            var combo = grid.Select(axis => (axis.Param, axis.Draw(draws.Next()))).ToList();
             for (var repeat = 0; repeat < repeats; repeat++)
             {
-                var config = combo.Aggregate(baseConfig, (c, g) => g.Param.Apply(c, g.Value.Value));
-                if (repeat > 0) config = config with { Train = config.Train with { Seed = config.Train.Seed + repeat } };
-                foreach (var problem in TrialConfigValidator.Validate(config))
-                {
-                    var node = combo.FirstOrDefault(g => g.Param.Path == problem.Field).Value?.Node
-                               ?? (baseValues.TryGetValue(problem.Field, out var b) ? b.Node : root);
-                    var field = combo.Any(g => g.Param.Path == problem.Field) ? $"grid.{problem.Field}" : problem.Field;
-                    if (reported.Add($"{node.Start}|{field}|{problem.Message}")) r.Problem(node, field, problem.Message);
-                }
-                var gridValues = combo.ToDictionary(g => g.Param.Path, g => g.Value.Text);
+                var config = GridTrials.Configure(baseConfig, combo, repeat);
+                Check(config, combo);
                 var id = config.Id();
-                if (ids.Add(id)) trials.Add(new PlannedTrial(id, config, trials.Count, gridValues, repeat));
+                if (ids.Add(id)) trials.Add(new PlannedTrial(id, config, trials.Count, combo.ToDictionary(g => g.Param.Path, g => g.Item2.Text), repeat));
             }
         }
         return trials;

@@ -14,10 +14,17 @@ internal static class DryRunTable
     {
         var store = settings.Store;
         var db = StoreIfAny.Open(store, settings.ResultsDir);
-        var (rows, edit) = SweepPlan.Describe(spec, db);
         var x = spec.Execution;
         var executor = settings.Executor ?? x.Executor;
         var parallel = settings.Parallel ?? x.Parallel;
+        if (spec.Trials is GridTrials)
+        {
+            // Too many trials to hold, or to estimate one by one: listed as they are built.
+            Stream(spec, db);
+            PrintExecution(spec, settings, executor, parallel);
+            return CliExitCode.Ok;
+        }
+        var (rows, edit) = SweepPlan.Describe(spec, db);
         var estimate = await SweepEstimate.OfPlanAsync(spec, rows, parallel, db, measure: true, ct);
         var perTrial = estimate.Trials.ToDictionary(t => t.TrialId);
         var gridKeys = spec.Trials.SelectMany(t => t.Grid.Keys).Distinct().ToList();
@@ -41,15 +48,51 @@ internal static class DryRunTable
         if (edit.ChangesRecordedTrials)
             foreach (var line in edit.Lines(spec.Trials)) Output.Info(line);
         foreach (var line in estimate.Lines(x.Device)) Output.Info(line);
+        PrintExecution(spec, settings, executor, parallel);
+        return CliExitCode.Ok;
+    }
+
+    private static void PrintExecution(SweepSpec spec, RunSettings settings, string executor, int parallel)
+    {
+        var x = spec.Execution;
         Output.Info($"execution: executor {executor}, parallel {parallel}, retries {x.Retries}, "
                     + $"lease {x.Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, device {x.Device}");
         if (executor == Executors.Slurm)
         {
-            var script = SlurmRun.Script(spec, store, settings.ResultsDir);
+            var script = SlurmRun.Script(spec, settings.Store, settings.ResultsDir);
             Output.Info($"slurm workers: {x.Slurm.Workers?.ToString(CultureInfo.InvariantCulture) ?? "one per trial still to run"}, "
                         + $"{parallel} at once; their job script (nothing is submitted now):");
             Console.Out.Write(script.Text);
         }
-        return CliExitCode.Ok;
+    }
+
+    /// <summary>
+    /// A grid too big to hold (<see cref="GridTrials"/>): one line per trial as it is built, columns as wide as
+    /// the first thousand rows need, so memory stays flat however many trials there are.
+    /// </summary>
+    private static void Stream(SweepSpec spec, Database? db)
+    {
+        var trials = db is null ? null : new TrialRepository(db);
+        var gridKeys = spec.Trials[0].Grid.Keys.ToList();
+        var repeats = spec.Trials.Count > 1 && spec.Trials[1].Repeat > 0;
+        List<string> Cells(PlannedTrial t)
+        {
+            var stored = trials?.Get(t.Id);
+            var cells = new List<string> { t.Ordinal.ToString(CultureInfo.InvariantCulture), t.Id };
+            cells.AddRange(gridKeys.Select(k => t.Grid[k]));
+            if (repeats) cells.Add(t.Repeat.ToString(CultureInfo.InvariantCulture));
+            cells.AddRange([stored?.State ?? "new", stored is null ? "-" : $"{stored.Epoch}/{t.Config.Train.Epochs}",
+                stored is null ? "-" : stored.Step.ToString(CultureInfo.InvariantCulture)]);
+            return cells;
+        }
+        List<string> columns = ["#", "trial", .. gridKeys, .. repeats ? ["repeat"] : Array.Empty<string>(), "state", "epoch", "step"];
+        var widths = columns.Select(c => c.Length).ToArray();
+        foreach (var row in spec.Trials.Take(1000).Select(Cells))
+            for (var i = 0; i < row.Count; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+        var output = Console.Out;
+        output.WriteLine($"sweep {spec.Name}: {spec.Trials.Count} trials (dry run, nothing recorded; listed as they are built)");
+        void Line(IReadOnlyList<string> cells) => output.WriteLine(string.Join("  ", cells.Select((c, i) => i == cells.Count - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
+        Line(columns);
+        foreach (var t in spec.Trials) Line(Cells(t));
     }
 }

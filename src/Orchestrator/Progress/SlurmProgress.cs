@@ -40,6 +40,7 @@ internal sealed class SlurmProgress(TextWriter output, TrialLabels labels, IRead
                 TrialStates.Running => $"running{job} (attempt {now.Attempt})" + (now.Step > 0 ? $", from step {now.Step}" : ""),
                 TrialStates.Completed => $"completed{job}",
                 TrialStates.Failed => $"failed{job}: {FirstLine(now.Failure)}",
+                TrialStates.Stopped => $"{now.Stop?.Describe() ?? "stopped early"}{job}",
                 _ => $"back to pending" + (now.Failure is null ? "" : $": {FirstLine(now.Failure)}"),
             });
             return;

@@ -6,7 +6,9 @@ namespace Orchestrator.Progress;
 internal sealed class TrialLabels(IReadOnlyDictionary<string, string> byId)
 {
     public static TrialLabels For(SweepSpec spec) =>
-        new(spec.Trials.ToDictionary(t => t.Id, t => Label(t.Grid, t.Repeat, spec.Trials.Any(x => x.Repeat > 0))));
+        For(spec, spec.Trials.Any(x => x.Repeat > 0));
+
+    private static TrialLabels For(SweepSpec spec, bool repeats) => new(spec.Trials.ToDictionary(t => t.Id, t => Label(t.Grid, t.Repeat, repeats)));
 
     public static string Label(IReadOnlyDictionary<string, string> grid, int repeat, bool showRepeat)
     {

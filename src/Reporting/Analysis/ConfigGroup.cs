@@ -41,7 +41,7 @@ internal sealed class ConfigGroup(IReadOnlyList<Level> key, IReadOnlyList<TrialV
             var byState = Trials.GroupBy(t => t.Data.State).ToDictionary(g => g.Key, g => g.Count());
             if (byState.Count == 1 && byState.ContainsKey(TrialStates.Completed)) return $"completed ({Trials.Count} seeds)";
             var parts = new List<string>();
-            foreach (var s in new[] { TrialStates.Completed, TrialStates.Running, TrialStates.Pending, TrialStates.Failed })
+            foreach (var s in new[] { TrialStates.Completed, TrialStates.Stopped, TrialStates.Running, TrialStates.Pending, TrialStates.Failed })
                 if (byState.TryGetValue(s, out var n)) parts.Add($"{n} {s}");
             return $"{Trials.Count} seeds: " + string.Join(", ", parts);
         }

@@ -33,6 +33,7 @@ internal sealed class TrialView(TrialData data, IReadOnlyDictionary<string, Leve
                 TrialStates.Completed => "completed",
                 TrialStates.Running => $"running: {t.Epoch} of {epochs} epochs done, step {t.Step}",
                 TrialStates.Failed => "failed" + (t.ExitCode is { } c ? $" (exit {c})" : "") + (string.IsNullOrWhiteSpace(t.Failure) ? "" : ": " + t.Failure),
+                TrialStates.Stopped => $"stopped early at epoch {t.Epoch} of {epochs}" + (t.Stop is { } stop ? $" ({stop.Rule}: {stop.Metric} {Format.Loss(stop.Value)} > {Format.Loss(stop.Threshold)})" : ""),
                 TrialStates.Pending when t.Attempt > 0 => $"pending (attempt {t.Attempt} stopped at epoch {t.Epoch}" + (string.IsNullOrWhiteSpace(t.Failure) ? ")" : $": {t.Failure})"),
                 _ => t.State,
             };

@@ -53,6 +53,12 @@ internal sealed class OverviewSection : ISection
             md.Bullets(failed.Select(t => $"{Md.Code(t.Id)} ({Md.Text(d.Describe(t))}): exit {t.Data.Trial.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, "
                 + Md.Code(Shorten(t.Data.Trial.Failure ?? "no reason recorded", 600))));
         }
+        var stopped = d.Trials.Where(t => t.Data.Trial.Stop is not null).ToList();
+        if (stopped.Count > 0)
+        {
+            md.Paragraph("Stopped early by the sweep's early-stopping rule (their curves end where they stopped; they are left out of comparisons):");
+            md.Bullets(stopped.Select(t => $"{Md.Code(t.Id)} ({Md.Text(d.Describe(t))}): {Md.Text(t.Data.Trial.Stop!.Describe())}"));
+        }
         var unfinished = d.Trials.Count(t => !t.IsCompleted);
         if (unfinished > 0)
             md.Paragraph($"{Format.Plural(unfinished, "trial")} not completed: curves show what they recorded so far (marked in legends), "
@@ -68,7 +74,7 @@ internal sealed class OverviewSection : ISection
     internal static string StateCounts(IReadOnlyList<TrialView> trials)
     {
         var parts = new List<string>();
-        foreach (var s in new[] { TrialStates.Completed, TrialStates.Running, TrialStates.Pending, TrialStates.Failed })
+        foreach (var s in new[] { TrialStates.Completed, TrialStates.Stopped, TrialStates.Running, TrialStates.Pending, TrialStates.Failed })
             if (trials.Count(t => t.Data.State == s) is > 0 and var n) parts.Add($"{n} {s}");
         return string.Join(", ", parts);
     }

@@ -126,6 +126,7 @@ public sealed class SyntheticStore(Database db)
             case TrialStates.Completed: trials.Complete(t.Id, Owner); break;
             case TrialStates.Failed: trials.Fail(t.Id, Owner, 3, t.Failure ?? "diverged"); break;
             case TrialStates.Pending: trials.Release(t.Id, Owner, 4, t.Failure ?? "interrupted"); break;
+            case TrialStates.Stopped: trials.Stop(t.Id, Owner, new StopDecision(true, "median", MetricNames.ValLoss, t.EpochsDone, 2.75, 2.5, 3)); break;
         }
     }
 
