@@ -31,17 +31,8 @@ public sealed class ReadOnlyMediaTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>Runs the orchestrator with <paramref name="folder"/> mounted read-only over itself, for this process only.</summary>
-    private ProcessResult ReadOnly(string folder, params string[] args)
-    {
-        var psi = OrchestratorCli.StartInfo(_dir.Path, null, args);
-        var dotnet = psi.ArgumentList.ToList();
-        psi.FileName = "unshare";
-        psi.ArgumentList.Clear();
-        foreach (var a in (string[])["-m", "sh", "-c", """mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && exec "$@" """, "sh", folder, "dotnet"])
-            psi.ArgumentList.Add(a);
-        foreach (var a in dotnet) psi.ArgumentList.Add(a);
-        return ChildProcess.Run(psi, OrchestratorCli.DefaultTimeout);
-    }
+    private ProcessResult ReadOnly(string folder, params string[] args) =>
+        ChildProcess.Run(ReadOnlyMount.Wrap(OrchestratorCli.StartInfo(_dir.Path, null, args), folder), OrchestratorCli.DefaultTimeout);
 
     private string[] ResultsFiles() => Directory.GetFileSystemEntries(_results).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 

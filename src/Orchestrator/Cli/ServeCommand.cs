@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Core.Store;
+using Orchestrator.Execution;
 using Orchestrator.Serve;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -36,9 +37,10 @@ internal sealed class ServeCommand : AsyncCommand<ServeSettings>
         var db = Database.OpenReadOnly(store, settings.ResultsDir);
         if (new SweepRepository(db).List().Count == 0)
             throw new ServeException($"no sweeps in {db.Path} yet: there is nothing to show; run `orchestrator run SPEC` first, or pass --db PATH");
+        using var stop = new StopOnSignals(cancellationToken, _ => { });
         await using var host = await ServeHost.StartAsync(new ServeOptions(settings.Host, settings.Port, store, settings.ResultsDir), cancellationToken);
         Output.Info($"serving {db.Path} at {host.Url} (Ctrl+C to stop)");
-        await host.WaitAsync(cancellationToken);
+        await host.WaitAsync(stop.Graceful);
         return CliExitCode.Ok;
     }
 }

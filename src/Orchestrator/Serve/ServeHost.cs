@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Orchestrator.Serve;
@@ -50,6 +51,8 @@ internal sealed class ServeHost : IAsyncDisposable
         var token = AccessToken.For(address);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(ServeHost).Assembly.GetName().Name });
         builder.Logging.ClearProviders(); // the CLI prints; nothing else may (no request lines, no connection strings)
+        // Signals are the command's: `serve` stops on Ctrl+C, `run --serve` stops its trials first (the host's console lifetime would take SIGINT).
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(address, options.Port));
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         var app = builder.Build();
@@ -94,6 +97,14 @@ internal sealed class ServeHost : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>A host lifetime that leaves SIGINT and SIGTERM to the command.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

@@ -112,6 +112,32 @@ public sealed class BrowserTests
     }
 
     [Fact]
+    public async Task The_home_page_links_to_each_sweep_and_compare_overlays_the_trials_its_url_names()
+    {
+        using var dir = new TempDir("serve-nav");
+        var db = Database.Open(dir.File("results/orchestrator.db"));
+        var first = ServedSweep.Write(db, dir, "first");
+        var second = ServedSweep.Write(db, dir, "second", trainSteps: 500, hidden: "32, 40");
+        SqliteConnection.ClearAllPools();
+        using var serve = ServeProcess.Start(dir.Path, "serve", "--port", "0");
+        await using var chromium = await Chromium.LaunchAsync();
+
+        var home = await chromium.OpenAsync(serve.Url);
+        await home.Locator("tr[data-sweep='second'] a").First.ClickAsync(); // a real link
+        await home.WaitForURLAsync(serve.Url + "sweep/second");
+        await Until(async () => await home.Locator("tr[data-trial]").CountAsync() == 4, "the second sweep's trials", home, serve.Process);
+
+        var compare = await chromium.OpenAsync($"{serve.Url}compare?trials={first.Completed},{second.Completed}");
+        await Until(async () => await Points(compare, "train_loss") == 1000 + 500, "both curves (the first thinned to 1,000 points)", compare, serve.Process);
+        await Until(async () => await compare.Locator(".picker input[type=checkbox]").CountAsync() == 8, "the picker's eight trials", compare, serve.Process);
+        Assert.Equal(2, await compare.Locator(".picker input[type=checkbox]:checked").CountAsync());
+        await compare.Locator(".picker input[type=checkbox]:checked").First.UncheckAsync();
+        Assert.Single((await compare.EvaluateAsync<string>("() => new URL(location.href).searchParams.get('trials')")).Split(','));
+        await Chromium.ScreenshotAsync(compare, "serve-compare");
+        Assert.Empty(chromium.PageErrors);
+    }
+
+    [Fact]
     [Trait("Needs", "PostgreSQL")]
     public async Task The_sweep_page_works_over_PostgreSQL_and_the_password_reaches_no_page_or_output()
     {
@@ -124,9 +150,8 @@ public sealed class BrowserTests
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var env = new Dictionary<string, string> { [StoreLocation.DbFileVariable] = file, ["PGPASSFILE"] = "/dev/null", ["PGPASSWORD"] = "" };
 
-        using var serve = new OrchestratorCli.Background(OrchestratorCli.StartInfo(store.Dir.Path, env, ["serve", "--port", "0"]));
-        string? url = null;
-        serve.WaitUntil(() => (url = System.Text.RegularExpressions.Regex.Match(serve.StdOut, @"http://\S+") is { Success: true } m ? m.Value : null) is not null, Patience, "the URL");
+        using var serve = ServeProcess.Start(OrchestratorCli.StartInfo(store.Dir.Path, env, ["serve", "--port", "0"]));
+        var url = serve.Url;
         await using var chromium = await Chromium.LaunchAsync();
         var page = await chromium.OpenAsync(url + "sweep/pgview");
         await Until(async () => await page.Locator("tr[data-trial]").CountAsync() == 4, "the four trials");
@@ -134,7 +159,7 @@ public sealed class BrowserTests
         var html = await page.ContentAsync();
         using var client = new HttpClient();
         var api = await client.GetStringAsync(url + "api/sweeps/pgview") + await client.GetStringAsync(url + "api/trials/" + sweep.Completed) + await client.GetStringAsync(url + "api/sweeps");
-        foreach (var (where, text) in new[] { ("the page", html), ("the API", api), ("the output", serve.Output) })
+        foreach (var (where, text) in new[] { ("the page", html), ("the API", api), ("the output", serve.Process.Output) })
             Assert.False(text.Contains(password, StringComparison.Ordinal), $"the password shows in {where}");
         Assert.Empty(chromium.PageErrors);
     }

@@ -19,9 +19,12 @@ internal sealed partial class ServeProcess : IDisposable
     public Uri Base => new(new Uri(Url).GetLeftPart(UriPartial.Authority) + "/");
 
     /// <summary>Starts it with <paramref name="args"/> and waits for the line with its URL.</summary>
-    public static ServeProcess Start(string workDir, params string[] args)
+    public static ServeProcess Start(string workDir, params string[] args) => Start(OrchestratorCli.StartInfo(workDir, null, args));
+
+    /// <summary>Starts <paramref name="psi"/> (an orchestrator command, as <see cref="OrchestratorCli.StartInfo"/> makes it) and waits for the line with its URL.</summary>
+    public static ServeProcess Start(System.Diagnostics.ProcessStartInfo psi)
     {
-        var process = OrchestratorCli.Start(workDir, null, args);
+        var process = new OrchestratorCli.Background(psi);
         string? url = null;
         process.WaitUntil(() => (url = UrlPattern().Match(process.StdOut) is { Success: true } m ? m.Value : null) is not null, TimeSpan.FromMinutes(2), "the URL");
         return new ServeProcess(process, url!);

@@ -88,6 +88,17 @@ public sealed class ServeTests : IDisposable
         Assert.False(serve.Process.HasExited);
     }
 
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public void Ctrl_C_or_SIGTERM_stops_serving_with_exit_0(string signal)
+    {
+        using var serve = ServeProcess.Start(_dir.Path, "serve", "--port", "0");
+        Assert.Equal(HttpStatusCode.OK, Get(new Uri(serve.Base, "api/sweeps")).StatusCode);
+        OrchestratorCli.Signal(serve.Process.Pid, signal);
+        Assert.Equal(0, serve.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
     [Fact]
     public void A_database_that_disappears_while_serving_is_an_error_in_the_page_and_the_server_goes_on()
     {
@@ -159,19 +170,9 @@ public sealed class ServeTests : IDisposable
     [Fact]
     public void Serve_works_on_a_read_only_results_folder()
     {
-        // The results folder mounted read-only over itself, in a mount namespace of this process alone (as ReadOnlyMediaTests do).
         var results = _dir.File("results");
-        var psi = OrchestratorCli.StartInfo(_dir.Path, null, ["serve", "--port", "0"]);
-        var dotnet = psi.ArgumentList.ToList();
-        psi.FileName = "unshare";
-        psi.ArgumentList.Clear();
-        foreach (var a in (string[])["-m", "sh", "-c", """mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && exec "$@" """, "sh", results, "dotnet", .. dotnet])
-            psi.ArgumentList.Add(a);
-        using var serve = new OrchestratorCli.Background(psi);
-        string? url = null;
-        serve.WaitUntil(() => (url = System.Text.RegularExpressions.Regex.Match(serve.StdOut, @"http://\S+") is { Success: true } m ? m.Value : null) is not null,
-            TimeSpan.FromMinutes(2), "the URL");
-        var sweep = Json(Get(new Uri(new Uri(url!), "api/sweeps/served")));
+        using var serve = ServeProcess.Start(ReadOnlyMount.Wrap(OrchestratorCli.StartInfo(_dir.Path, null, ["serve", "--port", "0"]), results));
+        var sweep = Json(Get(new Uri(serve.Base, "api/sweeps/served")));
         Assert.Equal(4, sweep.GetProperty("trials").GetArrayLength());
         Assert.Equal(["orchestrator.db"], Directory.GetFileSystemEntries(results).Select(Path.GetFileName).Where(f => f!.StartsWith("orchestrator", StringComparison.Ordinal)));
     }

@@ -17,9 +17,11 @@ internal static class ServedSweep
 
     public sealed record Recorded(string Completed, string Failed, int TrainSteps);
 
-    public static Recorded Write(Database db, TempDir dir, string name, string failure = "crashed: the test says so", string sample = "JULIET: a sample", int trainSteps = 3000)
+    /// <param name="hidden">The grid's two hidden sizes: sweeps with other sizes share no trial.</param>
+    public static Recorded Write(Database db, TempDir dir, string name, string failure = "crashed: the test says so", string sample = "JULIET: a sample",
+        int trainSteps = 3000, string hidden = "16, 24")
     {
-        var spec = SpecLoader.Load(TinySweep.Write(dir, name, ["model.cell: [gru, lstm]", "model.hidden: [16, 24]"], file: name + ".yaml"));
+        var spec = SpecLoader.Load(TinySweep.Write(dir, name, ["model.cell: [gru, lstm]", $"model.hidden: [{hidden}]"], file: name + ".yaml"));
         SweepPlan.Register(db, spec);
         var trials = new TrialRepository(db);
         var results = new ResultRepository(db);

@@ -412,7 +412,7 @@
             } }), ` ${t.label} `, el("span", { class: "mono muted", text: t.trial_id })))))));
       }
       curves.labels = labels;
-      curves.draw();
+      curves.rebuild(); // the legends name the trials by sweep and grid now
     })().catch(e => showError(e.message));
     poll(() => curves.update(), 2000);
   }
