@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Core.Data;
 
 /// <summary>What a path is, after symbolic links: a regular file, a folder, or something else.</summary>
-internal enum FileKindOf
+public enum FileKindOf
 {
     Missing,
     Regular,
@@ -17,7 +17,7 @@ internal enum FileKindOf
 /// writer comes). .NET's file APIs do not say; on Linux this asks <c>statx(2)</c>, whose record has
 /// one layout on every architecture.
 /// </summary>
-internal static class FileKind
+public static class FileKind
 {
     public static FileKindOf Of(string path)
     {

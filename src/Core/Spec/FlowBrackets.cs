@@ -5,7 +5,7 @@ namespace Core.Spec;
 /// spec YamlDotNet cannot read and gives no position for. Quoted strings and comments are skipped;
 /// a bracket inside a plain word (<c>a[b</c>) is not an opener.
 /// </summary>
-public static class FlowBrackets
+internal static class FlowBrackets
 {
     /// <summary>The 1-based line and column of the first opener never closed (or closed by the wrong bracket), with the bracket; null when every one is closed.</summary>
     public static (int Line, int Column, char Bracket)? Unclosed(string yaml)

@@ -121,7 +121,7 @@ public static class ReadOnlyQuery
 public class QueryException(string message) : Exception(message);
 
 /// <summary>A query stopped because it ran longer than its timeout.</summary>
-public sealed class QueryTimeoutException(TimeSpan timeout) : QueryException(
+internal sealed class QueryTimeoutException(TimeSpan timeout) : QueryException(
     $"the query ran longer than {timeout.TotalSeconds:0.###} s and was stopped (nothing was changed); " +
     "narrow it (WHERE, LIMIT), or give it longer with --timeout SECONDS (0: no limit)")
 {
