@@ -74,6 +74,33 @@ public sealed class OutagePolicyTests
     }
 }
 
+/// <summary>The window as a spec sets it: <c>execution.db_outage_seconds</c>.</summary>
+public sealed class OutageWindowSpecTests : IDisposable
+{
+    private readonly TempDir _dir = new("outage-spec");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void The_spec_sets_the_window_and_without_it_the_default_applies()
+    {
+        var set = _dir.Write("set.yaml", "name: w\nexecution: { db_outage_seconds: 90 }\n");
+        var unset = _dir.Write("unset.yaml", "name: w\n");
+
+        Assert.Equal(TimeSpan.FromSeconds(90), Spec.SpecLoader.Load(set).Execution.DbOutage);
+        Assert.Null(Spec.SpecLoader.Load(unset).Execution.DbOutage);
+        Assert.Equal(TimeSpan.FromSeconds(90), OutagePolicy.For(TimeSpan.FromSeconds(90)).Window);
+    }
+
+    [Fact]
+    public void A_negative_window_is_a_problem_at_its_place()
+    {
+        var path = _dir.Write("bad.yaml", "name: w\nexecution:\n  db_outage_seconds: -5\n");
+        var e = Assert.Throws<Spec.SpecException>(() => Spec.SpecLoader.Load(path));
+        Assert.Contains($"{path}:3:22: execution.db_outage_seconds: must be 0 or more seconds (how long a database outage is ridden out), got -5", e.Message);
+    }
+}
+
 public sealed class SqliteFencingTests() : FencingTests(Backend.Sqlite);
 
 [Trait("Needs", "PostgreSQL")]

@@ -136,6 +136,8 @@ public sealed class DatabaseOutageTests
         }
         pg.StartServer();
         Npgsql.NpgsqlConnection.ClearAllPools();
+        // Nothing was failed: what did not complete is resumable (running under an owner that is gone, which a rerun here takes over at once).
+        Assert.All(probe.Trials("blink"), t => Assert.NotEqual(TrialStates.Failed, t.State));
 
         var again = OrchestratorCli.Run(dir.Path, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
         Assert.True(again.ExitCode == 0, again.ToString());
