@@ -53,7 +53,15 @@ using (var serve = Serve(folder, ["serve", "--port", "0", "--db", db]))
             await page.GotoAsync(url + "sweep/bench");
             await page.WaitForFunctionAsync($"() => document.querySelectorAll('tr[data-trial]').length === {ids.Count} && Number(document.querySelector('[data-chart=train_loss]')?.dataset.points) > 0",
                 null, new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 10 });
-            Console.WriteLine($"first paint of the sweep page ({ids.Count} rows, {plotted.Count} trials' curves){(i == 0 ? " cold" : " warm")}: {clock.Elapsed.TotalMilliseconds:0} ms");
+            var total = clock.Elapsed.TotalMilliseconds;
+            // Where the time went, from the page's own timing: the HTML and scripts, then each answer's arrival.
+            var timing = await page.EvaluateAsync<string>("""
+                () => {
+                  const end = name => Math.round(Math.max(0, ...performance.getEntriesByType("resource").filter(r => r.name.includes(name)).map(r => r.responseEnd)));
+                  return `scripts loaded ${Math.round(performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd)} ms, sweep answer ${end("/api/sweeps/")} ms, curves answer ${end("/api/curves")} ms`;
+                }
+                """);
+            Console.WriteLine($"first paint of the sweep page ({ids.Count} rows, {plotted.Count} trials' curves){(i == 0 ? " cold" : " warm")}: {total:0} ms ({timing})");
             await page.CloseAsync();
         }
     }
@@ -111,6 +119,7 @@ TimeSpan RunQuick(string results, string spec, int clients)
     using var run = Serve(RepoPaths.Root, args, waitForUrl: clients > 0);
     var errors = 0;
     var requests = 0;
+    var kinds = new List<string>(); // each error's HTTP status (503: the run had not created its database yet) or message
     if (clients > 0)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -137,14 +146,15 @@ TimeSpan RunQuick(string results, string spec, int clients)
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException e)
                 {
                     Interlocked.Increment(ref errors);
+                    lock (kinds) kinds.Add(e.StatusCode is { } code ? ((int)code).ToString(CultureInfo.InvariantCulture) : e.Message);
                 }
             }
         }).ToArray();
         Task.WaitAll(tasks);
-        Console.WriteLine($"50 clients for 60 s: {requests} requests, {errors} errors");
+        Console.WriteLine($"50 clients for 60 s: {requests} requests, {errors} errors{(kinds.Count > 0 ? " (" + string.Join(", ", kinds.GroupBy(k => k).Select(g => $"{g.Count()}× {g.Key}")) + ")" : "")}");
     }
     run.WaitForExit();
     return clock.Elapsed;

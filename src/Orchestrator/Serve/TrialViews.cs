@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Core.Contract;
 using Core.Store;
 
 namespace Orchestrator.Serve;
@@ -32,7 +33,7 @@ internal sealed class TrialViews(Database db)
             probes[c.Name].Select(p => new ProbeView(p.Input, p.Predicted, Json(p.TopJson))).ToList())).ToList();
         var attempts = trials.Attempts(trialId);
         var owner = attempts.LastOrDefault()?.Owner ?? t.Owner;
-        var place = new TrialPlace(owner?.Split(':')[0], t.Device, t.GpuName, t.LibtorchVersion, t.CudaVersion, t.Params);
+        var place = new TrialPlace(OwnerToken.ProcessOf(owner)?.Host, t.Device, t.GpuName, t.LibtorchVersion, t.CudaVersion, t.Params);
         return new TrialPage(t.TrialId, new SeriesReader(db).SweepsOf(trialId), t.State, t.Attempt, t.Epoch, t.Step, Json(t.ConfigJson),
             t.Failure, t.FailureKind, t.StderrTail, place, attempts, checkpoints, results.Samples(trialId), results.Architecture(trialId));
     }

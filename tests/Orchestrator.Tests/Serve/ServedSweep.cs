@@ -13,7 +13,7 @@ namespace Orchestrator.Tests.Serve;
 /// </summary>
 internal static class ServedSweep
 {
-    public const string Owner = "test:1:1:serve";
+    public const string Owner = "test:1:1:5e7e";
 
     public sealed record Recorded(string Completed, string Failed, int TrainSteps);
 

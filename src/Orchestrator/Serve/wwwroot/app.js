@@ -98,7 +98,12 @@
     key(trial, metric) {
       return trial + "\u0000" + metric;
     }
-    async update() {
+    // One request at a time: two at once would both ask after the same step and add its points twice.
+    update() {
+      if (!this.inflight) this.inflight = this.fetchNew().finally(() => { this.inflight = null; });
+      return this.inflight;
+    }
+    async fetchNew() {
       if (this.trials.length === 0) return;
       const asks = [];
       for (const t of this.trials)
@@ -280,6 +285,7 @@
       reports,
     ]);
     let first = true;
+    let shown = ""; // the trials as last drawn: a sweep whose rows did not change is not drawn again
     poll(async () => {
       const s = await getJson("/api/sweeps/" + encodeURIComponent(name));
       const sum = s.summary;
@@ -292,6 +298,7 @@
         chosen = (started.length ? started : s.trials).slice(0, 6).map(t => t.trial_id);
       }
       curves.setTrials(chosen, labels);
+      const curvesDrawn = curves.update(); // asked now, drawn when it comes: the table is built meanwhile
       replace(header, [
         progressBar(sum.completed, sum.failed, sum.total),
         el("span", { class: "counts" },
@@ -303,11 +310,15 @@
         sum.best ? el("span", {}, " · best ", link(trialHref(sum.best.trial_id), sum.best.label), ` (${num(sum.best.val_loss)})`) : null,
         el("span", { class: sum.active ? "badge running" : "badge", text: sum.active ? "running" : "idle" }),
       ]);
-      table.setRows(s.trials);
-      replace(heat, heatmaps(s.trials, gridKeys));
-      replace(reports, s.report_files.length ? [el("h2", { text: "Report" }), el("ul", {}, s.report_files.map(f =>
-        el("li", {}, link(`/reports/${encodeURIComponent(name)}/${f.split("/").map(encodeURIComponent).join("/")}`, f))))] : []);
-      await curves.update();
+      const rows = JSON.stringify(s.trials) + JSON.stringify(s.report_files);
+      if (rows !== shown) {
+        shown = rows;
+        table.setRows(s.trials);
+        replace(heat, heatmaps(s.trials, gridKeys));
+        replace(reports, s.report_files.length ? [el("h2", { text: "Report" }), el("ul", {}, s.report_files.map(f =>
+          el("li", {}, link(`/reports/${encodeURIComponent(name)}/${f.split("/").map(encodeURIComponent).join("/")}`, f))))] : []);
+      }
+      await curvesDrawn;
     }, 1000);
   }
 
