@@ -74,8 +74,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         var spec = SpecLoader.Load(settings.Spec);
         if (settings.DryRun) return DryRunTable.Print(spec, settings);
         var executor = settings.Executor ?? spec.Execution.Executor;
-        if (executor == Executors.Slurm && settings.NoEarlyStopping)
-            throw new OptionConflictException("--no-early-stopping works with the local executor only; run it with --executor local, or remove early_stopping from the spec");
         if (executor == Executors.Slurm) return await RunOnSlurmAsync(spec, settings, cancellationToken);
         if (settings.Detach)
             throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
@@ -138,7 +136,7 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
     {
         var store = settings.Store;
         var options = new SlurmRunOptions(store, settings.ResultsDir, settings.Parallel, settings.RetryFailed, settings.Detach,
-            settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm");
+            settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm", settings.NoEarlyStopping);
         var logFolder = SlurmRun.Script(spec, store, settings.ResultsDir).LogFolder;
         var follow = new SlurmProgress(Console.Out, TrialLabels.For(spec), spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs), logFolder);
         var r = await SlurmRun.ExecuteAsync(spec, options, SweepLines.Log, follow, cancellationToken);

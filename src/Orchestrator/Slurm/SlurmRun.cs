@@ -14,7 +14,8 @@ namespace Orchestrator.Slurm;
 /// (null: execution.parallel), whether failed trials go back to pending first, whether to return
 /// once submitted, and where the executor setting came from (named in errors).
 /// </summary>
-public sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting);
+public sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting,
+    bool NoEarlyStopping = false);
 
 /// <summary>How a Slurm run ended.</summary>
 public enum SlurmRunEnd
@@ -60,7 +61,7 @@ public static class SlurmRun
             throw new NetworkDatabaseException(store.SqlitePath, mount, Executors.Slurm);
         RunnerCommand.Locate(); // the workers start the Runner beside this orchestrator (shared file system): it must be built
 
-        var script = Script(spec, store, options.ResultsFolder);
+        var script = Script(spec, store, options.ResultsFolder, options.NoEarlyStopping);
         var logFolder = script.LogFolder;
         try
         {
@@ -75,8 +76,8 @@ public static class SlurmRun
         if (JobEnvironment.DroppedPassword(store, spec.Execution.Slurm, spec.Path) is { } dropped) log.Warning(dropped);
 
         var db = Database.Open(store, options.ResultsFolder);
-        var registration = SweepPlan.Register(db, spec, options.RetryFailed);
-        log.Info(registration.Line(db.Path, options.RetryFailed));
+        var registration = SweepPlan.Register(db, spec, options.RetryFailed, options.NoEarlyStopping);
+        log.Info(registration.Line(db.Path, options.RetryFailed, options.NoEarlyStopping));
         await Corpora.EnsureAsync(db, spec, log.Info, cancellationToken);
 
         SlurmRunResult Result(SlurmRunEnd end, SweepCounts? counts = null, int? failed = null, IReadOnlyList<SlurmTask>? failedTasks = null) =>
@@ -119,8 +120,8 @@ public static class SlurmRun
     private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
-    public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder) =>
-        new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory);
+    public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder, bool noEarlyStopping = false) =>
+        new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory, noEarlyStopping);
 
     private static void Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, int? parallel, int toRun, IRunLog log)
     {
