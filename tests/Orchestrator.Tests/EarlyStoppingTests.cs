@@ -198,6 +198,13 @@ public sealed class EarlyStoppingTests
             Assert.NotNull(attempt.SlurmJob);
             Assert.Contains($"{t.TrialId} ", sweep.Log(attempt.SlurmJob!));
         }
+
+        // --no-early-stopping reaches the workers through their job script: the stopped trials train to their full budget.
+        var full = sweep.Cli("run", sweep.Spec, "--no-early-stopping");
+        Assert.True(full.ExitCode == 0, full.ToString());
+        Assert.Contains("2 stopped early resumed to their full budget", full.StdOut);
+        Assert.Contains(" --no-early-stopping\n", File.ReadAllText(Path.Combine(sweep.SlurmFolder, "worker.sbatch")));
+        Assert.All(sweep.Store.Trials(sweep.Name), t => Assert.Equal((TrialStates.Completed, 3), (t.State, t.Epoch)));
         Assert.Equal(0, sweep.Store.DuplicateMetricKeys());
     }
 }

@@ -91,8 +91,6 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
             : null;
         if (view is not null) Output.Info($"serving {settings.Store.Display} at {view.Url} while the run lasts");
         var executor = settings.Executor ?? spec.Execution.Executor;
-        if (executor == Executors.Slurm && settings.NoEarlyStopping)
-            throw new OptionConflictException("--no-early-stopping works with the local executor only; run it with --executor local, or remove early_stopping from the spec");
         if (executor == Executors.Slurm) return await RunOnSlurmAsync(spec, settings, cancellationToken);
         if (settings.Detach)
             throw new OptionConflictException($"--detach works with the slurm executor only (the executor here is {executor}); add --executor slurm, or leave --detach out");
@@ -157,7 +155,7 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
     {
         var store = settings.Store;
         var options = new SlurmRunOptions(store, settings.ResultsDir, settings.Parallel, settings.RetryFailed, settings.Detach,
-            settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm");
+            settings.Executor is null ? $"execution.executor in {spec.Path}" : "--executor slurm", settings.NoEarlyStopping);
         var logFolder = SlurmRun.Script(spec, store, settings.ResultsDir).LogFolder;
         var follow = new SlurmProgress(Console.Out, TrialLabels.For(spec), spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs), logFolder);
         var r = await SlurmRun.ExecuteAsync(spec, options, SweepLines.Log, follow, cancellationToken);

@@ -21,6 +21,10 @@ internal sealed class WorkerSettings : StoreSettings
     [TypeConverter(typeof(NumberOption<int>))]
     public int? Parallel { get; init; }
 
+    [CommandOption("--no-early-stopping")]
+    [Description("Ignore the sweep's early_stopping: train every trial to its full budget (`run --no-early-stopping` writes it into the job script)")]
+    public bool NoEarlyStopping { get; init; }
+
     public override ValidationResult Validate()
     {
         var store = base.Validate();
@@ -58,7 +62,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         var task = SlurmEnvironment.TaskName();
         await using var run = await LocalRun.StartAsync(spec.Execution,
             new LocalRunOptions(settings.Parallel ?? 1, null, SlurmEnvironment.Cpus() ?? Environment.ProcessorCount, WaitForOthers: false, SlurmJob: task,
-                EarlyStopping: spec.EarlyStopping),
+                EarlyStopping: settings.NoEarlyStopping ? null : spec.EarlyStopping),
             signal => Output.Info($"{signal}: asking running trials to checkpoint; they go back to pending for the next worker"), cancellationToken);
 
         var options = run.Options;

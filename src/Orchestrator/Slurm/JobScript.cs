@@ -17,7 +17,9 @@ namespace Orchestrator.Slurm;
 /// <param name="ResultsFolder">The results folder (<c>--results</c>): a PostgreSQL store's checkpoints, job script and logs go there.</param>
 /// <param name="Orchestrator">The program and arguments that start this orchestrator (the dotnet host and orchestrator.dll).</param>
 /// <param name="WorkingDirectory">The folder trials run in (relative data paths resolve against it): the folder run was started from.</param>
-internal sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation Store, string ResultsFolder, IReadOnlyList<string> Orchestrator, string WorkingDirectory)
+/// <param name="NoEarlyStopping">The workers ignore the spec's early_stopping (<c>run --no-early-stopping</c>).</param>
+internal sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation Store, string ResultsFolder, IReadOnlyList<string> Orchestrator, string WorkingDirectory,
+    bool NoEarlyStopping = false)
 {
     /// <summary>
     /// Where the script and each task's output (<c>%A_%a.out</c>) go: <c>slurm/SWEEP</c> in the store's
@@ -51,7 +53,8 @@ internal sealed record JobScript(string Sweep, SlurmConfig Slurm, StoreLocation 
     }
 
     /// <summary>The worker's command line, as the script runs it.</summary>
-    public IReadOnlyList<string> WorkerCommand => [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder).ToArguments(), "--sweep", Sweep];
+    public IReadOnlyList<string> WorkerCommand =>
+        [.. Orchestrator, "worker", .. Store.ChildArguments(ResultsFolder).ToArguments(), "--sweep", Sweep, .. NoEarlyStopping ? ["--no-early-stopping"] : Array.Empty<string>()];
 
     public string Text
     {

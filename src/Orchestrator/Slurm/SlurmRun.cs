@@ -14,7 +14,8 @@ namespace Orchestrator.Slurm;
 /// (null: execution.parallel), whether failed trials go back to pending first, whether to return
 /// once submitted, and where the executor setting came from (named in errors).
 /// </summary>
-internal sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting);
+internal sealed record SlurmRunOptions(StoreLocation Store, string ResultsFolder, int? Parallel, bool RetryFailed, bool Detach, string ExecutorSetting,
+    bool NoEarlyStopping = false);
 
 /// <summary>How a Slurm run ended.</summary>
 internal enum SlurmRunEnd
@@ -60,7 +61,7 @@ internal static class SlurmRun
             throw new NetworkDatabaseException(store.SqlitePath, mount, Executors.Slurm);
         RunnerCommand.Locate(); // the workers start the Runner beside this orchestrator (shared file system): it must be built
 
-        var script = Script(spec, store, options.ResultsFolder);
+        var script = Script(spec, store, options.ResultsFolder, options.NoEarlyStopping);
         var logFolder = script.LogFolder;
         try
         {
@@ -77,8 +78,8 @@ internal static class SlurmRun
         var db = Database.Open(store, options.ResultsFolder);
         db.Outage = OutagePolicy.For(spec.Execution.DbOutage);
         db.OnOutage = log.Warning;
-        var registration = SweepPlan.Register(db, spec, options.RetryFailed);
-        log.Info(registration.Line(db.Path, options.RetryFailed));
+        var registration = SweepPlan.Register(db, spec, options.RetryFailed, options.NoEarlyStopping);
+        log.Info(registration.Line(db.Path, options.RetryFailed, options.NoEarlyStopping));
         foreach (var line in registration.EditLines(spec)) log.Info(line);
         await Corpora.EnsureAsync(db, spec, log.Info, cancellationToken);
 
@@ -122,8 +123,8 @@ internal static class SlurmRun
     private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
-    public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder) =>
-        new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory);
+    public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder, bool noEarlyStopping = false) =>
+        new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory, noEarlyStopping);
 
     private static void Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, int? parallel, int toRun, IRunLog log)
     {
