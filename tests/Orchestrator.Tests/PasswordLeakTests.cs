@@ -49,7 +49,7 @@ public sealed class PasswordLeakTests
                 GrantAll(db.Db, role.Name);
                 foreach (var (form, env) in Forms(dir, role.Name, password, name))
                 {
-                    foreach (var command in new[] { commands[setting % commands.Length], commands[(setting + 3) % commands.Length] })
+                    foreach (var command in new[] { commands[setting % commands.Length] }) // each command meets two passwords and two forms
                     {
                         var r = OrchestratorCli.Run(dir.Path, env, Args(command, spec, dir, setting));
                         Hidden(password, r.ToString(), $"`{command}` with {form}");

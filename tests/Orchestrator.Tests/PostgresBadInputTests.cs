@@ -100,7 +100,9 @@ public sealed class PostgresBadInputTests : IDisposable
     public void A_query_that_writes_is_refused_with_exit_2_and_changes_nothing()
     {
         Orchestrator.Planning.SweepPlan.Register(_db.Open(), Core.Spec.SpecLoader.Load(_spec));
-        var r = Run(null, "query", "UPDATE trials SET state = 'failed'", "--db", _db.Db);
+        IsBadInput(Run(null, "query", "UPDATE trials SET state = 'failed'", "--db", _db.Db),
+            "refused: on PostgreSQL `query` runs one SELECT", "starts with 'UPDATE'", "Nothing was run");
+        var r = Run(null, "query", "WITH t AS (UPDATE trials SET state = 'failed' RETURNING 1) SELECT COUNT(*) FROM t", "--db", _db.Db);
         IsBadInput(r, "refused: `query` only reads", "read-only transaction", "Nothing was changed");
         Assert.All(new StoreProbe(_db).Trials("bad"), t => Assert.Equal(TrialStates.Pending, t.State));
         IsBadInput(Run(null, "query", "SELECT 1; SELECT 2", "--db", _db.Db), "one statement at a time");

@@ -103,13 +103,15 @@ public sealed class TrialSupervisorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_runner_killed_without_a_word_is_retried_and_described_by_its_last_stderr_line()
+    public async Task A_runner_killed_by_a_signal_is_retried_and_described_by_the_signal_its_stderr_tail_kept_apart()
     {
         var executor = new ScriptedExecutor(_db, r => r.Exit(137, "runner: epoch 1 (step 10): …", "runner: ckpt_1 at step 10"));
-        var (outcome, row, _) = await SuperviseAsync(executor);
+        var (outcome, row, attempts) = await SuperviseAsync(executor);
 
         Assert.Equal((TrialResult.Failed, 3), (outcome.Result, executor.Attempts));
-        Assert.Equal("killed by signal 9 (exit 137) on attempt 3 of 3: runner: ckpt_1 at step 10", row.Failure);
+        // Its last stderr line was progress, not why it ended (issue 17 §5): the reason is the signal, the tail has its own column.
+        Assert.Equal("killed by signal 9 (exit 137) on attempt 3 of 3", row.Failure);
+        Assert.Equal("runner: epoch 1 (step 10): …\nrunner: ckpt_1 at step 10", attempts[^1].StderrTail);
         Assert.Equal(FailureKind.Crashed, row.FailureKind);
     }
 
@@ -210,7 +212,7 @@ public sealed class TrialSupervisorTests : IDisposable
         var (outcome, row, attempts) = await SuperviseAsync(executor, stop: new StopSignals(graceful.Token, CancellationToken.None));
 
         Assert.Equal((TrialResult.Interrupted, 1), (outcome.Result, executor.Attempts));
-        Assert.Equal((TrialStates.Pending, "stopped: killed by signal 9 (exit 137); no stderr output"), (row.State, row.Failure));
+        Assert.Equal((TrialStates.Pending, "stopped: killed by signal 9 (exit 137)"), (row.State, row.Failure));
         Assert.Equal(["interrupted"], attempts.Select(a => a.Outcome));
     }
 

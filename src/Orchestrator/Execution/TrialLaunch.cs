@@ -38,14 +38,21 @@ internal sealed record TrialExit(int ExitCode, IReadOnlyList<string> StderrTail,
     /// <summary>"crashed (exit 1)", "killed by signal 9 (exit 137)".</summary>
     public string Summary => $"{RunnerExitCode.Describe(ExitCode)} (exit {ExitCode})";
 
-    /// <summary>What went wrong, for people: the Runner's own failure message, else its last stderr line; null if it said nothing.</summary>
-    public string? Message => Failure?.Message ?? (StderrTail.Count == 0 ? null : StderrTail[^1]);
+    /// <summary>
+    /// What went wrong, for people: the Runner's own failure message, else its last stderr line; null
+    /// if it said nothing, or if a signal killed it (its last line was progress, not the reason: the
+    /// stderr tail is kept in a column of its own, <see cref="StderrText"/>).
+    /// </summary>
+    public string? Message => Failure?.Message ?? (KilledBySignal || StderrTail.Count == 0 ? null : StderrTail[^1]);
+
+    /// <summary>Whether a signal ended the process (exit 128 + N) without a failure of its own reported.</summary>
+    public bool KilledBySignal => Failure is null && ExitCode is >= 128 and < 160;
 
     /// <summary>The failure's kind: as the Runner reported it, else as its exit code implies.</summary>
     public string? Kind => Failure?.Kind ?? RunnerExitCode.KindOf(ExitCode);
 
     /// <summary>A reason as stored: <paramref name="summary"/> and the message, on one line.</summary>
-    public string Describe(string summary) => Message is { } m ? $"{summary}: {m}" : $"{summary}; no stderr output";
+    public string Describe(string summary) => Message is { } m ? $"{summary}: {m}" : KilledBySignal ? summary : $"{summary}; no stderr output";
 
     public string Reason => Describe(Summary);
 

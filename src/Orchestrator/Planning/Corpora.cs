@@ -28,6 +28,18 @@ internal static class Corpora
             if (file.Downloaded) log($"downloaded the corpus to {file.Path} (sha256 {file.Sha256})");
             files.Add(file);
         }
+        CheckSplits(spec, toRun, files);
         return files;
+        }
+
+    /// <summary>Throws <see cref="CorpusException"/> when a trial's validation split would be shorter than one sequence (<see cref="CorpusSplit"/>).</summary>
+    private static void CheckSplits(SweepSpec spec, HashSet<string> toRun, IReadOnlyList<CorpusFile> files)
+    {
+        var lengths = files.ToDictionary(f => f.Path, f => File.ReadAllText(f.Path).Length);
+        var problems = spec.Trials.Where(t => toRun.Contains(t.Id))
+            .Select(t => (t.Id, Problem: lengths.TryGetValue(Path.GetFullPath(t.Config.Data.Path), out var n) ? CorpusSplit.Problem(Path.GetFullPath(t.Config.Data.Path), n, t.Config.Data) : null))
+            .Where(p => p.Problem is not null).ToList();
+        if (problems.Count > 0)
+            throw new CorpusException($"{problems[0].Problem} (trial {problems[0].Id}" + (problems.Count > 1 ? $" and {problems.Count - 1} more" : "") + ")");
     }
 }
