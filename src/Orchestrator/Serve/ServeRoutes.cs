@@ -24,12 +24,19 @@ internal static class ServeRoutes
         app.MapGet("/trial/{id}", (string id) => Html(Pages.Html("trial", $"trial {id}", id)));
         app.MapGet("/compare", () => Html(Pages.Html("compare", "compare trials")));
 
-        app.MapGet("/api/sweeps", () => Guarded(() => Results.Json(cache.Get("home", () => new SweepViews(store.Open(), store.ResultsFolder).Home()))));
+        // The store is opened (for SQLite: checked to be there) on every request, before the cache, so a
+        // database that disappears is an error at once, not half a second later.
+        app.MapGet("/api/sweeps", () => Guarded(() =>
+        {
+            var db = store.Open();
+            return Results.Json(cache.Get("home", () => new SweepViews(db, store.ResultsFolder).Home()));
+        }));
         app.MapGet("/api/sweeps/{name}", (string name) => Guarded(() =>
         {
             try
             {
-                return Results.Json(cache.Get("sweep:" + name, () => new SweepViews(store.Open(), store.ResultsFolder).Sweep(name)));
+                var db = store.Open();
+                return Results.Json(cache.Get("sweep:" + name, () => new SweepViews(db, store.ResultsFolder).Sweep(name)));
             }
             catch (SweepNotFoundException e)
             {
