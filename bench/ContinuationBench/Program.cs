@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using static BenchTools;
 
 // Train-longer benchmark (issue 14 §1 and §4). With `./orchestrator` (the launcher, as a user runs it) on
 // experiments/quick.yaml (18 trials × 50 steps an epoch) and the spec's own execution settings:
@@ -66,11 +67,4 @@ string Orchestrator(string[] arguments)
     p.WaitForExit();
     if (p.ExitCode != 0) throw new InvalidOperationException($"orchestrator {string.Join(' ', arguments)} exited {p.ExitCode}:\n{output}");
     return output;
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("run the benchmark from inside the repository");
 }

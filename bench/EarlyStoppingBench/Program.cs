@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Store;
+using static BenchTools;
 
 // Early-stopping benchmark. The same CPU sweep of 8 trials, half of them hopeless (a learning rate
 // 300 times too small), run by `./orchestrator run` (the launcher, as a user does) three times into
@@ -70,21 +71,4 @@ int Arg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-static void Run(string program, string[] arguments, string workDir)
-{
-    var psi = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {p.ExitCode}");
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("run the benchmark from inside the repository");
 }

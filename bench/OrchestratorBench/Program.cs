@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Store;
+using static BenchTools;
 
 // Orchestration overhead benchmark. Runs `./orchestrator run` (the launcher, as a user does) on a
 // sweep of 12 trials × 50 steps into a fresh database, then reads from the store:
@@ -35,9 +36,9 @@ File.WriteAllText(spec, $"""
 var db = Path.Combine(work, "results", "orchestrator.db");
 
 // Build first (the launcher builds when sources changed), so the timed run is a warm start.
-Run(Path.Combine(root, "orchestrator"), ["--help"], work, quiet: true);
+Run(Path.Combine(root, "orchestrator"), ["--help"], work);
 var wall = Stopwatch.StartNew();
-Run(Path.Combine(root, "orchestrator"), ["run", spec, "--db", db, "--plain"], work, quiet: true);
+Run(Path.Combine(root, "orchestrator"), ["run", spec, "--db", db, "--plain"], work);
 wall.Stop();
 
 var trials = ReadOnlyQuery.Run(Database.OpenReadOnly(db), """
@@ -80,21 +81,4 @@ int Arg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-}
-
-static void Run(string program, string[] arguments, string workDir, bool quiet)
-{
-    var psi = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = quiet, UseShellExecute = false };
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    if (quiet) p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {p.ExitCode}");
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("run the benchmark from inside the repository");
 }

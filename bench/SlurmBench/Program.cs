@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Core.Store;
+using static BenchTools;
 
 // Slurm overhead benchmark. Runs experiments/quick.yaml (18 trials × 3 epochs × 50 steps, the real
 // corpus) twice through `./orchestrator run`, each into a fresh database: once with the local
@@ -86,21 +87,6 @@ Result Measure(string executor, int round)
 static void Row(string label, double local, double slurm) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-42}{local,10:0.00}{slurm,10:0.00}"));
 
-static void Run(string program, string[] arguments, string workDir)
-{
-    var psi = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    var output = p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {p.ExitCode}\n{output}");
-}
 
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("run the benchmark from inside the repository");
-}
 
 internal sealed record Result(int Trials, double Wall, double Training, double Attempts, double Overhead);
