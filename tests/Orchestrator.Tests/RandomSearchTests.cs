@@ -37,7 +37,7 @@ public sealed class RandomSearchTests
         Assert.True(dry.ExitCode == 0, dry.ToString());
         var rows = DryRunTests.Rows(dry.StdOut);
         Assert.Equal(before.Select(t => t.TrialId), rows.Take(3).Select(r => r[1]));
-        Assert.Equal(["new", "new"], rows.Skip(3).Select(r => r[^3]));
+        Assert.Equal(["new", "new"], rows.Skip(3).Select(r => r[^4])); // columns end: state, epoch, step, estimate
 
         var more = Cli("run", Spec(db, 5));
         Assert.True(more.ExitCode == 0, more.ToString());
