@@ -23,7 +23,6 @@ internal sealed record TrialLaunch(
     string? Gpu = null,
     IReadOnlyDictionary<string, string>? Environment = null,
     TimeSpan? DbOutage = null,
-
     PeerRule? EarlyStopping = null);
 
 /// <summary>An early-stopping rule and the sweep whose trials are the peers it compares with (docs/orchestrator.md).</summary>

@@ -26,7 +26,6 @@ internal sealed record TrainingContext(
     ITrainingObserver Observer,
     TimeSpan FlushInterval,
     string? Owner = null,
-
     EarlyStopping? EarlyStopping = null);
 
 /// <summary>
