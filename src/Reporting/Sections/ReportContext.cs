@@ -4,11 +4,13 @@ using Reporting.Figures;
 
 namespace Reporting.Sections;
 
-/// <summary>What every section reads (the sweep, its design) and where it puts figures.</summary>
+/// <summary>What every section reads (the sweep, its design, what it sampled) and where it puts figures.</summary>
 internal sealed class ReportContext(SweepData data, Design design, FigureSet figures, CancellationToken ct)
 {
     public SweepData Data { get; } = data;
     public Design Design { get; } = design;
+    /// <summary>The sampled parameters of a random-search sweep; null for a grid.</summary>
+    public SampledSpace? Sampled { get; } = SampledSpace.Of(data, design);
     public FigureSet Figures { get; } = figures;
     public CancellationToken Ct { get; } = ct;
 
