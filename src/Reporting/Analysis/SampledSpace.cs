@@ -45,10 +45,10 @@ internal sealed record SampledParam(Factor Factor, SearchAxis Axis)
     public bool IsNumeric => Axis.IsRange;
     public bool IsLog => Axis.IsLog;
 
-    /// <summary>"log-uniform on [1e-05, 0.03]", "a uniform choice from a list (3 distinct values drawn)".</summary>
+    /// <summary>"log-uniform on [1e-05, 0.03]", "by uniform choice from a list (3 distinct values drawn)".</summary>
     public string Drawn => Axis.IsRange
         ? $"{Axis.Kind.Replace('_', '-')} on [{Number(Axis.Low!.Value)}, {Number(Axis.High!.Value)}]"
-        : $"a uniform choice from a list ({Factor.Levels.Count} distinct values drawn)";
+        : $"by uniform choice from a list ({Factor.Levels.Count} distinct values drawn)";
 
     /// <summary>The parameter's value in a trial as a number for the x axis (its log10 for a log-uniform one); null when not numeric.</summary>
     public double? X(Level level) => level.Number is { } v ? IsLog ? Math.Log10(v) : v : null;
