@@ -134,15 +134,41 @@ public sealed class DatabaseOutageTests
             Assert.Contains("run the same command again", run.Output);
             Assert.DoesNotContain("   at ", run.Output); // a message, not a stack trace
         }
+        // Its Runners saw the window pass too: each saved the checkpoint of the step it reached to disk, left a note of it beside, and exited.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (ProcessTree.RunnersOf(url).Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        Assert.Empty(ProcessTree.RunnersOf(url));
+        var notes = Directory.GetFiles(dir.File("results/checkpoints"), OutageInterruption.FileName, SearchOption.AllDirectories)
+            .Select(f => System.Text.Json.JsonSerializer.Deserialize<OutageInterruption>(File.ReadAllText(f))!).ToList();
+        Assert.NotEmpty(notes);
+        Assert.All(notes, n => Assert.True(n.Checkpoint is not null && File.Exists(dir.File($"results/{n.Checkpoint.Path}")), $"{n.TrialId}: no checkpoint saved during the outage"));
+
         pg.StartServer();
         Npgsql.NpgsqlConnection.ClearAllPools();
-        // Nothing was failed: what did not complete is resumable (running under an owner that is gone, which a rerun here takes over at once).
+        // Nothing was failed, and the interrupted trials are still marked running: the database heard nothing of the interruption.
         Assert.All(probe.Trials("blink"), t => Assert.NotEqual(TrialStates.Failed, t.State));
+        Assert.All(notes, n => Assert.Equal(TrialStates.Running, probe.Trials("blink").Single(t => t.TrialId == n.TrialId).State));
 
         var again = OrchestratorCli.Run(dir.Path, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
         Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("interrupted by a database outage in an earlier run", again.ToString());
         Assert.All(probe.Trials("blink"), t => Assert.Equal(TrialStates.Completed, t.State));
         Assert.Equal(0, probe.DuplicateMetricKeys());
+        Assert.Empty(Directory.GetFiles(dir.File("results/checkpoints"), OutageInterruption.FileName, SearchOption.AllDirectories));
+        foreach (var note in notes)
+        {
+            // Released at once by the rerun, not taken over when the lease ran out (that closes the attempt as "abandoned"); not a failure.
+            var attempts = probe.Attempts(note.TrialId);
+            Assert.Equal(["interrupted", "completed"], attempts.Select(a => a.Outcome));
+            Assert.Contains("interrupted by a database outage", attempts[0].Reason);
+            Assert.Contains($"{note.Checkpoint!.Name} was saved during it", attempts[0].Reason);
+            // Nothing lost: the checkpoint saved during the outage was recorded and resumed from (a rerun that trained past it again would have replaced it).
+            var recorded = Assert.Single(probe.Checkpoints(note.TrialId), c => c.Name == note.Checkpoint.Name);
+            Assert.Equal((note.Checkpoint.Sha256, note.Checkpoint.CreatedAt), (recorded.Sha256, recorded.CreatedAt));
+            // and every logged step of every epoch is there, once.
+            Assert.Equal(Enumerable.Range(1, 45).Select(i => 2L * i), probe.Metrics(note.TrialId, MetricNames.TrainLoss).Select(m => m.Step));
+            Assert.Equal([30L, 60, 90], probe.Metrics(note.TrialId, MetricNames.ValLoss).Select(m => m.Step));
+        }
     }
 
     /// <summary>Two tiny trials, long enough (3 epochs of 30 steps) that an outage lands while they train; a short lease (4 s) runs out during it.</summary>

@@ -55,5 +55,20 @@ public sealed class SlurmArrayTests
         // Once the sweep is done, the workers still waiting would find nothing: run cancelled them.
         Assert.Matches(@"cancelled \d+ worker task\(s\) still waiting in the queue: nothing is left for them", run.StdOut);
         Assert.DoesNotContain(jobs.SelectMany(j => SlurmCluster.Tasks(j.JobId)), t => t.State == "PENDING");
+        // status counts them as a user does: squeue shows the never-started tasks of the first array as one
+        // cancelled record, which stands for every one of its tasks without a line of its own.
+        var status = sweep.Cli("status", sweep.Name);
+        var line = System.Text.RegularExpressions.Regex.Match(status.StdOut, $@"slurm job {jobs[0].JobId} \([^)]+\): (.*)\n");
+        Assert.True(line.Success, status.ToString());
+        Assert.Matches(@"\d+ cancelled before starting", line.Groups[1].Value);
+        Assert.Equal(max, line.Groups[1].Value.Split(", ").Sum(c => int.Parse(c.Split(' ')[0], CultureInfo.InvariantCulture)));
     }
+
+    [Theory]
+    [InlineData("0-17%4", 18)]
+    [InlineData("0%1", 1)]
+    [InlineData("1,3,5-11:2", 6)]
+    [InlineData("x", -1)]
+    public void An_array_specs_task_ids_are_counted(string spec, int count) =>
+        Assert.Equal(count, SlurmTaskCounts.TaskIds(spec)?.Count ?? -1);
 }

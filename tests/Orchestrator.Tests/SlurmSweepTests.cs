@@ -237,16 +237,46 @@ public sealed class SlurmSweepTests
         Assert.Equal(("interrupted", task), (sweep.Attempts(victim)[^1].Outcome, sweep.Attempts(victim)[^1].SlurmJob));
         var after = sweep.Cli("status", sweep.Name);
         Assert.Matches($@"{victim}\s+\S.*pending\s+{task} CANCELLED", after.StdOut);
-        Assert.Matches($@"slurm job {job} .*CANCELLED", after.StdOut);
+        // Counted as a user counts them: the two that ran, and the two that never started.
+        Assert.Matches($@"slurm job {job} \([^)]+\): 2 CANCELLED, 2 cancelled before starting\n", after.StdOut);
 
         // Resumable: running the spec again submits new workers, which finish the sweep from the checkpoints.
         var again = sweep.Cli("run", sweep.Spec);
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal(2, sweep.Jobs.Count);
+        // It reports its own job's tasks; the cancelled job gets one line.
+        Assert.Contains($"earlier job of this sweep: {job} (--array=0-3%2) ended: 2 CANCELLED, 2 cancelled before starting\n", again.StdOut);
+        Assert.DoesNotMatch($@"\] job {job}_", again.StdOut);
+        Assert.Matches($@"\] job {sweep.Jobs[1].JobId}_\d: RUNNING on ", again.StdOut);
         Assert.All(sweep.Store.Trials(sweep.Name), t => Assert.Equal(TrialStates.Completed, t.State));
         var resumed = sweep.Attempts(victim)[^1];
         Assert.Matches($@"{victim} .*: started on cpu, resumed at step [1-9]\d*", sweep.Log(resumed.SlurmJob!));
         Assert.Equal(0, sweep.Store.DuplicateMetricKeys());
+    }
+
+    [Fact]
+    public void A_worker_killed_with_kill_9_is_reported_by_run_with_its_node_signal_and_what_becomes_of_its_trial()
+    {
+        // One trial, two workers one at a time: the second takes the trial over after the first is killed.
+        using var sweep = new SlurmSweep("kill9", ["model.cell: [gru]"], parallel: 1, workers: 2, epochs: 2, maxSteps: 0, checkpointEvery: 5, hidden: 64);
+        using var run = sweep.Start("run", sweep.Spec);
+        var (victim, task) = WaitForRunningTrialWithCheckpoint(sweep, run);
+
+        // kill -9 of the worker process (the batch script execs it): Slurm ends the task FAILED, signal 9.
+        var pids = SlurmCluster.Tool("pgrep", "-f", $"orchestrator.dll worker .*--sweep {sweep.Name}");
+        var worker = pids.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single();
+        Assert.Equal(0, SlurmCluster.Tool("kill", "-9", worker).ExitCode);
+
+        Assert.True(run.WaitForExit(Patience) == 0, run.Output);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(run.StdOut,
+            $@"\] job {task}: FAILED on \S+, killed by signal 9\b.*; trial {victim} gru was running in it\b.*the next worker (takes it over|resumes it) from its newest checkpoint"), run.Output);
+        var attempts = sweep.Attempts(victim);
+        Assert.Equal("completed", attempts[^1].Outcome);
+        Assert.NotEqual(task, attempts[^1].SlurmJob);
+        Assert.Matches($@"{victim} gru: (running|taken over) in job {attempts[^1].SlurmJob} \(attempt {attempts.Count}\)", run.StdOut);
+        Assert.Equal(0, sweep.Store.DuplicateMetricKeys());
+        var status = sweep.Cli("status", sweep.Name);
+        Assert.Matches($@"slurm job {sweep.Jobs[0].JobId} \([^)]+\): 1 COMPLETED, 1 FAILED\n", status.StdOut);
     }
 
     /// <summary>Waits for a running trial that has a checkpoint and whose worker recorded its array task; returns both.</summary>

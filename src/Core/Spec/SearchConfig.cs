@@ -20,6 +20,26 @@ public sealed record SearchConfig(string Method = SearchConfig.Grid, int? Trials
     public bool Sampled => Method == Random;
 }
 
+/// <summary>
+/// One line of <c>grid:</c> as the report needs it: the parameter's dotted path and how its values came about:
+/// <see cref="List"/> (a plain list: every value in a grid, a uniform choice when sampled) or one of the
+/// distributions (<c>choice</c>, <c>uniform</c>, <c>log_uniform</c>, <c>int_uniform</c>); <see cref="Low"/>
+/// and <see cref="High"/> are a distribution's bounds (null for a list or a choice).
+/// </summary>
+public sealed record SearchAxis(string Path, string Kind, double? Low = null, double? High = null)
+{
+    public const string List = "list";
+
+    /// <summary>Drawn from a range of numbers (uniform, log_uniform, int_uniform) rather than picked from listed values.</summary>
+    public bool IsRange => Low is not null;
+
+    /// <summary>Drawn uniformly on a log scale.</summary>
+    public bool IsLog => Kind == Distributions.LogUniform;
+
+    /// <summary>Drawn from the whole numbers Low..High.</summary>
+    public bool IsWhole => Kind == Distributions.IntUniform;
+}
+
 /// <summary>The kinds of distribution a <c>grid:</c> line may give under <c>search: { method: random }</c>.</summary>
 internal static class Distributions
 {

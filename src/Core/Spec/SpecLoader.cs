@@ -83,7 +83,8 @@ public static class SpecLoader
                 : $"{axis.Kind} is a distribution, which a grid cannot list: sample the space with search: {{ method: random, trials: 24 }}, or give a list of values");
         var trials = Expand(r, baseValues, grid, repeats, root, search, gridNode);
         r.ThrowIfAny();
-        return new SweepSpec(name!, path, yaml, execution, trials, earlyStopping, search);
+        var axes = grid.Select(a => new SearchAxis(a.Param.Path, a.Kind ?? SearchAxis.List, a.Distribution?.Low, a.Distribution?.High)).ToList();
+        return new SweepSpec(name!, path, yaml, execution, trials, earlyStopping, search, axes);
     }
 
     /// <summary>Parses and validates a single-trial file (sections data, model, train, probe, sample; no grid).</summary>

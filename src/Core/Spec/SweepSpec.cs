@@ -5,10 +5,11 @@ namespace Core.Spec;
 
 /// <summary>
 /// A parsed, validated sweep: its name, how to execute it, and the expanded trials in grid order;
-/// <paramref name="EarlyStopping"/>: the rule that stops hopeless trials (null: none); <paramref name="Search"/>: how the grid became trials.
+/// <paramref name="EarlyStopping"/>: the rule that stops hopeless trials (null: none); <paramref name="Search"/>: how the grid became trials;
+/// <paramref name="Axes"/>: the grid's lines in spec order, each with how it was listed or drawn (null: not known).
 /// </summary>
 public sealed record SweepSpec(string Name, string Path, string Yaml, ExecutionConfig Execution, IReadOnlyList<PlannedTrial> Trials,
-    EarlyStoppingConfig? EarlyStopping = null, SearchConfig? Search = null);
+    EarlyStoppingConfig? EarlyStopping = null, SearchConfig? Search = null, IReadOnlyList<SearchAxis>? Axes = null);
 
 /// <summary>Where and how trials run. Not part of a trial's identity: changing it reruns nothing.</summary>
 public sealed record ExecutionConfig

@@ -8,6 +8,27 @@ namespace Core.Store;
 /// </summary>
 public sealed class ResultRepository(Database db)
 {
+    /// <summary>Writes one metric row (keyed by trial, name and step: writing it again overwrites).</summary>
+    internal const string UpsertMetric = """
+        INSERT INTO metrics(trial_id, name, step, epoch, value, wall_time) VALUES (@TrialId, @Name, @Step, @Epoch, @Value, @WallTime)
+        ON CONFLICT(trial_id, name, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, wall_time = excluded.wall_time
+        """;
+
+    /// <summary>Writes one checkpoint row (keyed by trial and name).</summary>
+    internal const string UpsertCheckpoint = """
+        INSERT INTO checkpoints(trial_id, name, epoch, step, path, sha256, bytes, created_at)
+        VALUES (@TrialId, @Name, @Epoch, @Step, @Path, @Sha256, @Bytes, @CreatedAt)
+        ON CONFLICT(trial_id, name) DO UPDATE SET epoch = excluded.epoch, step = excluded.step, path = excluded.path,
+            sha256 = excluded.sha256, bytes = excluded.bytes, created_at = excluded.created_at
+        """;
+
+    /// <summary>Writes one probe row (keyed by trial, checkpoint and input).</summary>
+    internal const string UpsertProbe = """
+        INSERT INTO probes(trial_id, checkpoint, input, step, epoch, predicted, top_json)
+        VALUES (@TrialId, @Checkpoint, @Input, @Step, @Epoch, @Predicted, @TopJson)
+        ON CONFLICT(trial_id, checkpoint, input) DO UPDATE SET step = excluded.step, epoch = excluded.epoch,
+            predicted = excluded.predicted, top_json = excluded.top_json
+        """;
     /// <summary>
     /// Writes a batch of metrics in one transaction (the Runner's buffered flush), optionally with
     /// progress. Fenced when <paramref name="owner"/> is given: the transaction first checks (and on
@@ -27,10 +48,7 @@ public sealed class ResultRepository(Database db)
                 var trialId = progress?.TrialId ?? metrics.First().TrialId;
                 if (!Held(c, tx, trialId, owner)) return false;
             }
-            c.Execute("""
-                INSERT INTO metrics(trial_id, name, step, epoch, value, wall_time) VALUES (@TrialId, @Name, @Step, @Epoch, @Value, @WallTime)
-                ON CONFLICT(trial_id, name, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, wall_time = excluded.wall_time
-                """, metrics, tx);
+            c.Execute(UpsertMetric, metrics, tx);
             if (progress is { } p)
                 c.Execute("UPDATE trials SET epoch = @Epoch, step = @Step WHERE trial_id = @TrialId", new { p.TrialId, p.Epoch, p.Step }, tx);
             tx.Commit();
@@ -78,12 +96,7 @@ public sealed class ResultRepository(Database db)
         {
             using var tx = db.BeginWrite(c);
             if (owner is not null && !Held(c, tx, row.TrialId, owner)) return false;
-            c.Execute("""
-                INSERT INTO checkpoints(trial_id, name, epoch, step, path, sha256, bytes, created_at)
-                VALUES (@TrialId, @Name, @Epoch, @Step, @Path, @Sha256, @Bytes, @CreatedAt)
-                ON CONFLICT(trial_id, name) DO UPDATE SET epoch = excluded.epoch, step = excluded.step, path = excluded.path,
-                    sha256 = excluded.sha256, bytes = excluded.bytes, created_at = excluded.created_at
-                """, row, tx);
+            c.Execute(UpsertCheckpoint, row, tx);
             tx.Commit();
             return true;
         });
@@ -102,12 +115,7 @@ public sealed class ResultRepository(Database db)
     {
         db.Run(c =>
         {
-            c.Execute("""
-                INSERT INTO probes(trial_id, checkpoint, input, step, epoch, predicted, top_json)
-                VALUES (@TrialId, @Checkpoint, @Input, @Step, @Epoch, @Predicted, @TopJson)
-                ON CONFLICT(trial_id, checkpoint, input) DO UPDATE SET step = excluded.step, epoch = excluded.epoch,
-                    predicted = excluded.predicted, top_json = excluded.top_json
-                """, row);
+            c.Execute(UpsertProbe, row);
         });
     }
 

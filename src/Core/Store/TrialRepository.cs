@@ -283,32 +283,75 @@ public sealed class TrialRepository(Database db)
         return db.Run(c =>
         {
             using var tx = db.BeginWrite(c);
-            var args = new
-            {
-                trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.FailureKind, end.StderrTail,
-                // A stopped trial did not fail: its reason is on its attempt and in its stop_* columns.
-                Reason = stop is null ? end.Reason : null, AttemptReason = end.Reason,
-                StopRule = stop?.Rule, StopEpoch = stop?.Epoch, StopMetric = stop?.Metric, StopValue = stop?.Value, StopThreshold = stop?.Threshold, StopPeers = stop?.Peers,
-            };
-            var changed = c.Execute("""
-                UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
-                                  failure_kind = @FailureKind, stderr_tail = @StderrTail,
-                                  stop_rule = @StopRule, stop_epoch = @StopEpoch, stop_metric = @StopMetric, stop_value = @StopValue,
-                                  stop_threshold = @StopThreshold, stop_peers = @StopPeers,
-                                  finished_at = CASE WHEN @state IN ('completed', 'failed', 'stopped') THEN @stamp ELSE finished_at END
-                WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
-                """, args, tx);
-            if (changed == 1)
-            {
-                c.Execute("""
-                    UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @AttemptReason,
-                                        failure_kind = @FailureKind, stderr_tail = @StderrTail
-                    WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
-                    """, args, tx);
-            }
+            var changed = FinishIn(c, tx, trialId, owner, state, outcome, end, stop);
             tx.Commit();
-            return changed == 1;
+            return changed;
         });
+    }
+
+    /// <summary>
+    /// running → pending for a trial whose Runner outlived the outage window (<see cref="OutageInterruption"/>),
+    /// at once rather than when its lease runs out. In one transaction, and only while the marker's owner
+    /// still holds the running trial at the marker's attempt (fencing: on PostgreSQL the trial's row is
+    /// locked first): records the checkpoint the Runner saved but could not record (if its file is there
+    /// with the sha256 it names), with its probe and the metric rows before it, then releases the trial,
+    /// closing the attempt as <c>interrupted</c> (not a failure). The marker is removed either way once
+    /// the database answered. False when the owner no longer held the trial (nothing was written).
+    /// </summary>
+    public bool ReleaseAfterOutage(OutageInterruption marker)
+    {
+        var checkpoint = marker.Checkpoint is { } saved && File.Exists(db.Resolve(saved.Path)) && Core.Data.FileHash.Sha256(db.Resolve(saved.Path)) == saved.Sha256
+            ? saved : null;
+        var released = db.Run(c =>
+        {
+            using var tx = db.BeginWrite(c);
+            var held = c.QuerySingleOrDefault<int?>($"""
+                SELECT 1 FROM trials WHERE trial_id = @TrialId AND owner = @Owner AND attempt = @Attempt AND state = 'running'{db.Dialect.LockRow}
+                """, new { marker.TrialId, marker.Owner, marker.Attempt }, tx) is not null;
+            if (!held) return false;
+            if (checkpoint is not null)
+            {
+                // In the order a Runner records them: metrics, probe, then the checkpoint's row.
+                c.Execute(ResultRepository.UpsertMetric, marker.Metrics, tx);
+                if (marker.Probe is { } probe) c.Execute(ResultRepository.UpsertProbe, probe, tx);
+                c.Execute(ResultRepository.UpsertCheckpoint, checkpoint, tx);
+                c.Execute("UPDATE trials SET epoch = @Epoch, step = @Step WHERE trial_id = @TrialId", new { checkpoint.TrialId, checkpoint.Epoch, checkpoint.Step }, tx);
+            }
+            FinishIn(c, tx, marker.TrialId, marker.Owner, TrialStates.Pending, "interrupted", new AttemptEnd(RunnerExitCode.Interrupted, marker.Reason));
+            tx.Commit();
+            return true;
+        });
+        marker.Remove(db);
+        return released;
+    }
+
+    private static bool FinishIn(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string trialId, string owner, string state, string outcome,
+        AttemptEnd end, StopDecision? stop = null)
+    {
+        var args = new
+        {
+            trialId, owner, state, outcome, stamp = Timestamps.Now(), end.ExitCode, end.FailureKind, end.StderrTail,
+            // A stopped trial did not fail: its reason is on its attempt and in its stop_* columns.
+            Reason = stop is null ? end.Reason : null, AttemptReason = end.Reason,
+            StopRule = stop?.Rule, StopEpoch = stop?.Epoch, StopMetric = stop?.Metric, StopValue = stop?.Value, StopThreshold = stop?.Threshold, StopPeers = stop?.Peers,
+        };
+        var changed = c.Execute("""
+            UPDATE trials SET state = @state, owner = NULL, lease_until = NULL, runner = NULL, exit_code = @ExitCode, failure = @Reason,
+                              failure_kind = @FailureKind, stderr_tail = @StderrTail,
+                              stop_rule = @StopRule, stop_epoch = @StopEpoch, stop_metric = @StopMetric, stop_value = @StopValue,
+                              stop_threshold = @StopThreshold, stop_peers = @StopPeers,
+                              finished_at = CASE WHEN @state IN ('completed', 'failed', 'stopped') THEN @stamp ELSE finished_at END
+            WHERE trial_id = @trialId AND owner = @owner AND state = 'running'
+            """, args, tx);
+        if (changed == 1)
+        {
+            c.Execute("""
+                UPDATE attempts SET ended_at = @stamp, exit_code = @ExitCode, outcome = @outcome, reason = @AttemptReason,
+                                    failure_kind = @FailureKind, stderr_tail = @StderrTail
+                WHERE trial_id = @trialId AND attempt = (SELECT attempt FROM trials WHERE trial_id = @trialId)
+                """, args, tx);
+        }
+        return changed == 1;
     }
 
     /// <summary>

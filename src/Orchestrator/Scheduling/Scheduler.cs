@@ -29,6 +29,10 @@ internal sealed class Scheduler(Database db, ITrialExecutor executor, SchedulerO
         var inFlight = new List<Task<TrialOutcome>>();
         var handled = new List<TrialOutcome>();
         string? lastWaitingFor = null;
+        // Trials whose Runner outlived a database outage go back to pending now, with the checkpoint it saved, not when their lease runs out.
+        var running = _trials.ListForSweep(sweep).Where(t => t.State == TrialStates.Running).Select(t => t.TrialId);
+        foreach (var id in OutageInterruption.ReleaseAll(db, running))
+            observer.Warning(id, "interrupted by a database outage in an earlier run: back to pending, resuming from the checkpoint its Runner saved");
 
         while (true)
         {

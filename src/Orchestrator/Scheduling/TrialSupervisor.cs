@@ -128,6 +128,8 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
         }
 
         // Still running under our name: the Runner did not record an end. Decide it here.
+        if (code == RunnerExitCode.Interrupted && OutageInterruption.Read(db, id) is { } outage && _trials.ReleaseAfterOutage(outage))
+            return Outcome(TrialResult.Interrupted, outage.Reason); // past the outage window; the database answers again now
         if (exit is null || stoppedInBackoff || exit.StopRequested || stop.Requested)
         {
             // The Runner has exited (we waited for it), so the trial can go back to pending at once.

@@ -73,7 +73,7 @@ internal sealed class SlurmCommands
     public IReadOnlyList<SlurmTask> Queue(IReadOnlyCollection<string> jobIds)
     {
         if (jobIds.Count == 0) return [];
-        var args = new[] { "-h", "-r", "--states=all", "-j", string.Join(',', jobIds), "-o", SlurmTask.SqueueFormat };
+        var args = new[] { "-h", "-r", "--states=all", "-j", string.Join(',', jobIds), "-O", SlurmTask.SqueueFields };
         Result result;
         try
         {

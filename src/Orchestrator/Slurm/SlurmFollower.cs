@@ -6,8 +6,12 @@ namespace Orchestrator.Slurm;
 /// <summary>What a followed Slurm run reports as it changes. The CLI prints it; calls come from one thread.</summary>
 internal interface IFollowObserver
 {
-    /// <summary>An array task appeared in the queue or changed state (<paramref name="before"/>: its previous state, null when new).</summary>
-    void TaskChanged(SlurmTask task, string? before);
+    /// <summary>
+    /// Array tasks that appeared in the queue or changed state since the last look (each with its previous
+    /// state, null when new), with the sweep's trials as they are now (to tell what became of a task's trial).
+    /// Tasks already ended at the first look are not news (they ended before this run followed them).
+    /// </summary>
+    void TasksChanged(IReadOnlyList<(SlurmTask Task, string? Before)> changes, IReadOnlyList<TrialStatus> trials);
 
     /// <summary>A trial changed state, attempt, array task or progress (<paramref name="before"/>: null at the first look).</summary>
     void TrialChanged(TrialStatus now, TrialStatus? before);
@@ -26,23 +30,27 @@ internal sealed record FollowOutcome(string Sweep, SweepCounts Counts, bool Stop
 /// </summary>
 internal sealed class SlurmFollower(Database db, SlurmCommands slurm, IFollowObserver observer, TimeSpan poll)
 {
-    /// <param name="jobIds">The sweep's job arrays: no more are submitted while it is followed.</param>
+    /// <param name="jobIds">The job arrays to follow: the ones this run submitted, or the sweep's live ones it found (no more are submitted while it is followed).</param>
     public async Task<FollowOutcome> FollowAsync(string sweep, IReadOnlyCollection<string> jobIds, CancellationToken stop)
     {
         var reader = new SweepReader(db);
         var tasks = new Dictionary<string, SlurmTask>();
         var trials = new Dictionary<string, TrialStatus>();
+        var first = true;
         while (true)
         {
             var queued = slurm.Queue(jobIds);
+            var now = reader.Trials(sweep);
+            var changes = new List<(SlurmTask, string?)>();
             foreach (var t in queued)
             {
                 tasks.TryGetValue(t.Name, out var before);
-                if (before is null || before.State != t.State) observer.TaskChanged(t, before?.State);
+                if ((before is null && !(first && t.IsFinal)) || (before is not null && before.State != t.State)) changes.Add((t, before?.State));
                 tasks[t.Name] = t;
             }
+            if (changes.Count > 0) observer.TasksChanged(changes, now);
+            first = false;
 
-            var now = reader.Trials(sweep);
             foreach (var t in now)
             {
                 trials.TryGetValue(t.TrialId, out var before);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Core.Store;
 
 namespace Orchestrator.Slurm;
@@ -53,15 +52,16 @@ internal sealed class SlurmQueue
         return s with { Trials = s.Trials.Select(t => t.SlurmJob is { } job && _states.TryGetValue(job, out var state) ? t with { SlurmState = state } : t).ToList() };
     }
 
-    /// <summary>One line for a job array: its tasks counted by state, e.g. "slurm job 42 (--array=0-7%2, submitted …): 2 RUNNING, 3 PENDING, 3 COMPLETED".</summary>
+    /// <summary>
+    /// One line for a job array: its tasks counted by state as a user counts them (<see cref="SlurmTaskCounts"/>),
+    /// e.g. "slurm job 42 (--array=0-17%2, submitted …): 2 RUNNING, 2 COMPLETED, 14 cancelled before starting".
+    /// </summary>
     public string Describe(SlurmJobRow job)
     {
         var head = $"slurm job {job.JobId} (--array={job.Array}, submitted {job.SubmittedAt})";
         if (!Known) return $"{head}: states unknown ({Unknown})";
         var tasks = TasksOf(job.JobId);
         if (tasks.Count == 0) return $"{head}: no longer in the queue (ended)";
-        var counts = tasks.GroupBy(t => t.State).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}"));
-        return $"{head}: {string.Join(", ", counts)}";
+        return $"{head}: {SlurmTaskCounts.Describe(job.Array, tasks)}";
     }
 }

@@ -88,22 +88,27 @@ internal static class SlurmRun
 
         if (registration.ToRun == 0) return Result(SlurmRunEnd.NothingToRun);
         var jobs = new SlurmJobRepository(db);
-        var live = slurm.Queue(JobIds(jobs, spec.Name)).Where(t => !t.IsFinal).ToList();
+        var earlier = jobs.Jobs(spec.Name);
+        var queued = slurm.Queue(earlier.Select(j => j.JobId).ToList());
+        var live = queued.Where(t => !t.IsFinal).ToList();
+        // This run follows its own tasks: the ones it submits, or the earlier ones still queued or running that it leaves the trials to.
+        var followed = live.Select(t => t.ArrayJobId).Distinct().ToList();
+        if (EarlierJobsLine(earlier, queued, followed) is { } earlierLine) log.Info(earlierLine);
         if (live.Count > 0)
         {
-            log.Info($"sweep {spec.Name} already has {live.Count} worker task(s) queued or running (job {string.Join(", ", live.Select(t => t.ArrayJobId).Distinct())}); "
+            log.Info($"sweep {spec.Name} already has {live.Count} worker task(s) queued or running (job {string.Join(", ", followed)}); "
                      + "submitting none, they take the pending trials");
         }
         else
         {
-            Submit(slurm, jobs, script, spec, options.Parallel, registration.ToRun, log);
+            followed = Submit(slurm, jobs, script, spec, options.Parallel, registration.ToRun, log);
         }
 
         if (options.Detach) return Result(SlurmRunEnd.Detached);
 
         // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
         using var signals = new StopOnSignals(cancellationToken, _ => { });
-        var o = await new SlurmFollower(db, slurm, follow, FollowInterval).FollowAsync(spec.Name, JobIds(jobs, spec.Name), signals.Graceful);
+        var o = await new SlurmFollower(db, slurm, follow, FollowInterval).FollowAsync(spec.Name, followed, signals.Graceful);
         if (o.Counts.Finished)
         {
             // Workers that have not started would only find nothing to claim: free their place in the queue.
@@ -120,13 +125,24 @@ internal static class SlurmRun
         return broken.Count > 0 ? Result(SlurmRunEnd.WorkersFailed, o.Counts, failedTasks: broken) : Result(SlurmRunEnd.NoJobLeft, o.Counts);
     }
 
-    private static List<string> JobIds(SlurmJobRepository jobs, string sweep) => jobs.Jobs(sweep).Select(j => j.JobId).ToList();
+    /// <summary>
+    /// One line about the sweep's earlier jobs that squeue still shows and this run does not follow,
+    /// their tasks counted as a user counts them: "earlier job of this sweep: 4242 (--array=0-17%4) ended: 4 CANCELLED, 14 cancelled before starting";
+    /// null when there is none.
+    /// </summary>
+    private static string? EarlierJobsLine(IReadOnlyList<SlurmJobRow> earlier, IReadOnlyList<SlurmTask> queued, IReadOnlyList<string> followed)
+    {
+        var shown = earlier.Where(j => !followed.Contains(j.JobId) && queued.Any(t => t.ArrayJobId == j.JobId))
+            .Select(j => $"{j.JobId} (--array={j.Array}) ended: {SlurmTaskCounts.Describe(j.Array, queued.Where(t => t.ArrayJobId == j.JobId))}").ToList();
+        return shown.Count == 0 ? null : $"earlier job{(shown.Count == 1 ? "" : "s")} of this sweep: {string.Join("; ", shown)}";
+    }
 
     /// <summary>The job script of the sweep's workers, as this run would submit it.</summary>
     public static JobScript Script(SweepSpec spec, StoreLocation store, string resultsFolder, bool noEarlyStopping = false) =>
         new(spec.Name, spec.Execution.Slurm, store, resultsFolder, OrchestratorProcess.Command(), Environment.CurrentDirectory, noEarlyStopping);
 
-    private static void Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, int? parallel, int toRun, IRunLog log)
+    /// <summary>Submits the workers (one job array per chunk) and returns the job ids.</summary>
+    private static List<string> Submit(SlurmCommands slurm, SlurmJobRepository jobs, JobScript script, SweepSpec spec, int? parallel, int toRun, IRunLog log)
     {
         var workers = spec.Execution.Slurm.Workers ?? toRun;
         var atOnce = parallel ?? spec.Execution.Parallel;
@@ -153,5 +169,6 @@ internal static class SlurmRun
                 + (chunk.AfterChunk is { } a ? $", after job {ids[a]} ends" : ""));
         }
         log.Info($"job script {scriptPath}; worker logs {Path.Combine(script.LogFolder, "%A_%a.out")}");
+        return ids;
     }
 }

@@ -70,6 +70,60 @@ internal static class FigureRenderer
         return new FigureDrawing([plot], null, 760, 560, figure.Title, figure.Colour);
     }
 
+    /// <summary>
+    /// A scatter plot of points without lines; its legend in the emptiest corner when that corner holds no point,
+    /// beside the plot area otherwise.
+    /// </summary>
+    public static FigureDrawing Draw(ScatterFigure figure)
+    {
+        var plain = new FigureLayout(1);
+        var drawn = figure.Series.Where(s => s.X.Length > 0).ToList();
+        var points = drawn.SelectMany(s => s.X.Select((x, i) => new SeriesSpec(s.Label, [x], [s.Y[i]], s.Style, true))).ToList();
+        var legendWidth = drawn.Count == 0 ? 0 : (int)Math.Ceiling(42 + 7.0 * drawn.Max(s => s.Label.Length) + 32);
+        Alignment? corner = null;
+        if (points.Count > 0)
+        {
+            var (best, covered) = EmptiestCorner(points, figure.XRange, figure.Y, plain.Width, plain.Height);
+            if (covered == 0) corner = best;
+        }
+        var beside = drawn.Count > 0 && corner is null;
+        var layout = new FigureLayout(1, beside ? [legendWidth] : null);
+
+        var plot = NewPlot();
+        foreach (var s in drawn)
+        {
+            if (Filled(s.Style.Marker) is { } filled)
+            {
+                var underlay = plot.Add.ScatterPoints(s.X, s.Y, Colors.White); // open markers stay open over the grid and other points
+                underlay.MarkerShape = filled;
+                underlay.MarkerSize = 10;
+            }
+            var marks = plot.Add.ScatterPoints(s.X, s.Y, s.Style.Color);
+            marks.MarkerShape = s.Style.Marker;
+            marks.MarkerSize = 10;
+            marks.MarkerLineWidth = 1.8f;
+        }
+        if (figure.XTicks is { } ticks)
+            plot.Axes.Bottom.TickGenerator = new NumericManual(ticks.Select(t => t.At).ToArray(), ticks.Select(t => t.Label).ToArray());
+        plot.Axes.SetLimits(figure.XRange.Min, figure.XRange.Max, figure.Y.Min, figure.Y.Max);
+        plot.Title(figure.Title);
+        plot.XLabel(figure.XLabel);
+        plot.YLabel(figure.YLabel);
+        var items = drawn.Select(s => new LegendItem
+        {
+            LabelText = s.Label, MarkerShape = s.Style.Marker, MarkerSize = 10, MarkerFillColor = s.Style.Color, MarkerLineColor = s.Style.Color, MarkerLineWidth = 1.8f,
+        }).ToList();
+        if (corner is { } c) Legend(plot, items, c);
+        else if (beside)
+        {
+            plot.Legend.DisplayPlottableLegendItems = false;
+            plot.Legend.ManualItems.AddRange(items);
+            plot.ShowLegend(Edge.Right);
+        }
+        ApplyFonts(plot);
+        return new FigureDrawing([plot], layout, layout.Width, layout.Height, figure.Title);
+    }
+
     /// <summary>A dot chart: its panels one above the other.</summary>
     public static FigureDrawing Draw(DotFigure figure)
     {

@@ -86,3 +86,14 @@ internal readonly record struct AxisRange(double Min, double Max)
         return $"{Min.ToString(f, CultureInfo.InvariantCulture)} to {Max.ToString(f, CultureInfo.InvariantCulture)}";
     }
 }
+
+/// <summary>Points of one scatter series (no line): one marker per point, in <see cref="Style"/>'s colour and shape.</summary>
+internal sealed record ScatterSeries(string Label, double[] X, double[] Y, SeriesStyle Style);
+
+/// <summary>
+/// A scatter plot: x already on its drawing scale (log10 of the value on a log axis, the category's index plus a small
+/// offset for categories); <see cref="XRange"/> the x limits and <see cref="XTicks"/> where the labelled ticks go (null:
+/// automatic); <see cref="Y"/> the y range, shared with the figures it is compared with.
+/// </summary>
+internal sealed record ScatterFigure(string Title, string XLabel, string YLabel, IReadOnlyList<ScatterSeries> Series,
+    AxisRange XRange, IReadOnlyList<(double At, string Label)>? XTicks, AxisRange Y);

@@ -19,11 +19,11 @@ internal sealed class ErrorRatesSection : ISection
             md.Paragraph("No trial has finished an epoch yet, so there are no error rates.");
             return;
         }
-        var legend = CurveGroups.LegendFactors(d);
-        var groups = CurveGroups.Of(d).Select(g => (Group: g, Train: Series(ctx, g, MetricNames.TrainError, legend), Val: Series(ctx, g, MetricNames.ValError, legend))).ToList();
+        var legend = CurveGroups.LegendFactors(ctx);
+        var groups = CurveGroups.Of(ctx).Select(g => (Group: g, Train: Series(ctx, g, MetricNames.TrainError, legend), Val: Series(ctx, g, MetricNames.ValError, legend))).ToList();
         var range = AxisRange.Padded(groups.SelectMany(g => g.Train.Concat(g.Val)));
         md.Paragraph("Error rate = 1 − accuracy of the most likely next character, on the epoch's training batches and on the validation text. "
-            + ctx.StyleNote(CurveGroups.LineFactor(d)) + ctx.SeedNote);
+            + CurveGroups.StyleNote(ctx) + ctx.SeedNote);
         if (groups.Count > 1 && range is { } r)
             md.Paragraph($"All {groups.Count} figures share one y axis ({r.Show(1)} %).");
         var best = new List<(double Error, ConfigGroup Config)>();
@@ -63,6 +63,6 @@ internal sealed class ErrorRatesSection : ISection
         {
             var curve = Curve.Of(c, metric, byEpoch: true);
             var percent = curve with { Y = curve.Y.Select(v => v * 100).ToArray(), Sd = curve.Sd?.Select(v => v * 100).ToArray() };
-            return ctx.Series(c, CurveGroups.LineFactor(ctx.Design), percent, ctx.Label(c, legend, curve), markers: true);
+            return CurveGroups.Series(ctx, g, c, percent, ctx.Label(c, legend, curve), markers: true);
         }).ToList();
 }

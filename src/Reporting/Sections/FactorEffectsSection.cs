@@ -8,7 +8,8 @@ namespace Reporting.Sections;
 
 /// <summary>
 /// 5. The effect of each varied factor (hidden size, sequence length, …) on validation loss with the
-/// others held fixed, a table of every grid cell, and a heatmap of the first two factors per cell type.
+/// others held fixed, a table of every grid cell, and a heatmap of the first two factors per cell type;
+/// for a sampled sweep <see cref="SampledEffectsSection"/> instead.
 /// </summary>
 internal sealed class FactorEffectsSection : ISection
 {
@@ -16,6 +17,11 @@ internal sealed class FactorEffectsSection : ISection
 
     public void Write(ReportContext ctx, MarkdownWriter md)
     {
+        if (ctx.Sampled is { } space)
+        {
+            SampledEffectsSection.Write(ctx, md, space);
+            return;
+        }
         var d = ctx.Design;
         md.Heading(2, d.Others.Count > 0
             ? $"5. {Capitalize(Format.List(d.Others.Select(f => f.Label).ToList()))}"
@@ -31,7 +37,7 @@ internal sealed class FactorEffectsSection : ISection
             Effect(ctx, md, factor);
         }
         md.Heading(3, $"5.{n++} Every configuration");
-        Table(ctx, md);
+        Table(ctx, md, d.Configs);
         if (d.Others.Count >= 2)
         {
             md.Heading(3, $"5.{n} Best validation loss, {d.Others[0].Label} × {d.Others[1].Label}");
@@ -115,7 +121,8 @@ internal sealed class FactorEffectsSection : ISection
             .Select(x => (x.Level, x.Values.Average(), x.Values.Count))
             .ToList();
 
-    private static void Table(ReportContext ctx, MarkdownWriter md)
+    /// <summary>The table of <paramref name="configs"/> (every configuration of the design, in the order to show).</summary>
+    internal static void Table(ReportContext ctx, MarkdownWriter md, IReadOnlyList<ConfigGroup> configs)
     {
         var d = ctx.Design;
         if (d.Configs.Count == 0) { md.Paragraph("No configurations."); return; }
@@ -129,7 +136,7 @@ internal sealed class FactorEffectsSection : ISection
             return $"*{stat.Value.Show(format)}*";
         }
         var header = d.Factors.Select(f => f.Short).Concat(["state", "final val loss", "best val loss", "best epoch", "final val error", "best val error"]).ToList();
-        var rows = d.Configs.Select(c => (IReadOnlyList<string>)
+        var rows = configs.Select(c => (IReadOnlyList<string>)
         [
             .. d.Factors.Select(f => Md.Text(c.ValueOf(f).Text)),
             Md.Short(c.StateText, 80),

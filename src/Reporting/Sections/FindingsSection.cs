@@ -24,7 +24,8 @@ internal sealed class FindingsSection : ISection
             + (completedTrials < d.Trials.Count ? $"; not included: {OverviewSection.StateCounts(d.Trials.Where(t => !t.IsCompleted).ToList())}." : "."),
             Best(d, done),
         };
-        items.AddRange(FactorRanking(d, done));
+        if (ctx.Sampled is { } space) items.Add(MatteredMost(ParamImportance.Of(space, d)));
+        else items.AddRange(FactorRanking(d, done));
         items.Add(Overfitting(d, done));
         items.AddRange(CellWins(d));
         items.AddRange(GapAndSpeed(d, done));
@@ -65,6 +66,13 @@ internal sealed class FindingsSection : ISection
             : $"{Capitalize(top.Factor.Label)} moves best validation loss most: level means {Means(top)} (range {Format.Loss(top.Range)}); "
               + string.Join("; ", ranked.Skip(1).Select(x => $"{x.Factor.Label}: {Means(x)} (range {Format.Loss(x.Range)})")) + unbalanced + ".";
     }
+
+    /// <summary>For a sampled sweep: which sampled parameter mattered most, with the method and every parameter's share.</summary>
+    private static string MatteredMost(ParamImportance importance) =>
+        importance.Verdict()
+        + (importance.Shares.Count > 0 && importance.Trials >= 2
+            ? $" Share of the variance of the loss ranks explained alone (Spearman's ρ² for numeric parameters, η² for categorical ones; section 5): {string.Join("; ", importance.Shares.Select(s => s.Describe(importance.Trials)))}."
+            : "");
 
     /// <summary>Configurations whose (seed-mean) validation loss is higher at the last epoch than at its minimum.</summary>
     private static string Overfitting(Design d, IReadOnlyList<ConfigGroup> done)

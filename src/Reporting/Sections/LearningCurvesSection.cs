@@ -18,24 +18,23 @@ internal sealed class LearningCurvesSection : ISection
     {
         md.Heading(2, "2. Learning curves");
         var d = ctx.Design;
-        var groups = CurveGroups.Of(d);
+        var groups = CurveGroups.Of(ctx);
         if (d.Configs.All(c => c.CurveTrials.Count == 0)) { md.Paragraph("No trial has recorded a training loss yet."); return; }
 
-        var legend = CurveGroups.LegendFactors(d);
-        var line = CurveGroups.LineFactor(d);
+        var legend = CurveGroups.LegendFactors(ctx);
         var curves = groups.Select(g => new GroupCurves(g,
             g.Configs.Select(c =>
             {
                 var curve = Curve.Of(c, MetricNames.TrainLoss, byEpoch: false);
-                return ctx.Series(c, line, curve, ctx.Label(c, legend, curve), markers: false);
+                return CurveGroups.Series(ctx, g, c, curve, ctx.Label(c, legend, curve), markers: false);
             }).ToList(),
             EpochSeries(ctx, g, MetricNames.EpochTrainLoss, legend),
             EpochSeries(ctx, g, MetricNames.ValLoss, legend))).ToList();
         var stepRange = AxisRange.Padded(curves.SelectMany(c => c.Steps));
         var epochRange = AxisRange.Padded(curves.SelectMany(c => c.TrainEpoch.Concat(c.ValEpoch)));
 
-        var groupedBy = d.Others.Skip(1).Select(f => f.Label).ToList();
-        md.Paragraph(ctx.StyleNote(line) + (groupedBy.Count > 0 ? $" One figure per {Format.List(groupedBy)}." : "")
+        var groupedBy = CurveGroups.GroupedBy(ctx);
+        md.Paragraph(CurveGroups.StyleNote(ctx) + (groupedBy.Count > 0 ? $" One figure per {Format.List(groupedBy)}." : "")
             + " Dotted vertical lines mark the ends of epochs. " + TrainingNotes.StepsNote(d) + " " + TrainingNotes.EpochNote(d) + ctx.SeedNote);
         md.Paragraph(TrainingNotes.ValidationBelowTraining);
         if (groups.Count > 1 && stepRange is { } sr && epochRange is { } er)
@@ -86,7 +85,7 @@ internal sealed class LearningCurvesSection : ISection
         g.Configs.Select(c =>
         {
             var curve = Curve.Of(c, metric, byEpoch: true);
-            return ctx.Series(c, CurveGroups.LineFactor(ctx.Design), curve, ctx.Label(c, legend, curve), markers: true);
+            return CurveGroups.Series(ctx, g, c, curve, ctx.Label(c, legend, curve), markers: true);
         }).ToList();
 
     private static void Table(ReportContext ctx, MarkdownWriter md, CurveGroup g)

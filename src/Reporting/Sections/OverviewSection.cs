@@ -24,7 +24,7 @@ internal sealed class OverviewSection : ISection
         }
 
         md.Paragraph($"**{Format.Plural(d.Trials.Count, "trial")}**: {StateCounts(d.Trials)}.");
-        md.Paragraph(GridSentence(d));
+        md.Paragraph(GridSentence(ctx));
         if (RanOn(d.Trials) is { } ranOn) md.Paragraph(ranOn);
 
         md.Heading(2, "Trials");
@@ -97,13 +97,18 @@ internal sealed class OverviewSection : ISection
         return groups.Count == 0 ? null : $"Ran on: {string.Join("; ", groups)}.";
     }
 
-    private static string GridSentence(Design d)
+    private static string GridSentence(ReportContext ctx)
     {
+        var d = ctx.Design;
         var varied = d.Factors.Where(f => f.Levels.Count > 1 || f.IsCell)
             .Select(f => $"{f.Label} ∈ {{{string.Join(", ", f.Levels.Select(l => Md.Text(l.Text)))}}}").ToList();
         var seeds = d.SeedVaries
             ? $"up to {d.MaxSeeds} seeds per configuration (train.seed varies)"
             : "one seed per configuration";
+        if (ctx.Sampled is { } space)
+            return $"Sampled at random (search: random, {Format.Plural(space.Search.Trials ?? d.Configs.Count, "draw")}, seed {space.Search.Seed}): "
+                + string.Join("; ", space.Params.Select(p => $"{p.Factor.Label} {p.Drawn}"))
+                + $": {Format.Plural(d.Configs.Count, "configuration")}, {seeds}.";
         return $"Grid: {string.Join(" × ", varied)}: {Format.Plural(d.Configs.Count, "configuration")}, {seeds}.";
     }
 }

@@ -4,11 +4,13 @@ using Reporting.Figures;
 
 namespace Reporting.Sections;
 
-/// <summary>What every section reads (the sweep, its design) and where it puts figures.</summary>
+/// <summary>What every section reads (the sweep, its design, what it sampled) and where it puts figures.</summary>
 internal sealed class ReportContext(SweepData data, Design design, FigureSet figures, CancellationToken ct)
 {
     public SweepData Data { get; } = data;
     public Design Design { get; } = design;
+    /// <summary>The sampled parameters of a random-search sweep; null for a grid.</summary>
+    public SampledSpace? Sampled { get; } = SampledSpace.Of(data, design);
     public FigureSet Figures { get; } = figures;
     public CancellationToken Ct { get; } = ct;
 
@@ -56,17 +58,22 @@ internal sealed class ReportContext(SweepData data, Design design, FigureSet fig
     /// "Colour and marker shape: hidden size; line pattern: cell type (GRU solid, LSTM dashed; LSTM markers open)." for a
     /// figure whose lines are <paramref name="byFactor"/>'s levels drawn for one or more cell types.
     /// </summary>
-    public string StyleNote(Factor? byFactor)
+    public string StyleNote(Factor? byFactor) => byFactor is null
+        ? $"Colour, marker and line pattern: cell type ({CellPatterns})."
+        : Design.Cells.Count > 1
+            ? $"Colour and marker shape: {byFactor.Label}; line pattern: cell type ({CellPatterns})."
+            : $"Colour and marker shape: {byFactor.Label}.";
+
+    /// <summary>"GRU solid, LSTM dashed; LSTM markers open": the line pattern and marker fill of each cell type.</summary>
+    public string CellPatterns
     {
-        var cells = Design.Cells;
-        var patterns = string.Join(", ", cells.Select((c, i) => $"{c.ToUpperInvariant()} {Palette.PatternName(i)}"));
-        var open = cells.Where((_, i) => i % 2 == 1).Select(c => c.ToUpperInvariant()).ToList();
-        var fill = open.Count > 0 ? $"; {Format.List(open)} markers open" : "";
-        return byFactor is null
-            ? $"Colour, marker and line pattern: cell type ({patterns}{fill})."
-            : cells.Count > 1
-                ? $"Colour and marker shape: {byFactor.Label}; line pattern: cell type ({patterns}{fill})."
-                : $"Colour and marker shape: {byFactor.Label}.";
+        get
+        {
+            var cells = Design.Cells;
+            var patterns = string.Join(", ", cells.Select((c, i) => $"{c.ToUpperInvariant()} {Palette.PatternName(i)}"));
+            var open = cells.Where((_, i) => i % 2 == 1).Select(c => c.ToUpperInvariant()).ToList();
+            return patterns + (open.Count > 0 ? $"; {Format.List(open)} markers open" : "");
+        }
     }
 
     /// <summary>The sentence that explains seed means and bands, when the sweep has several seeds per configuration.</summary>

@@ -25,6 +25,13 @@ internal sealed class CheckpointStore(Database db)
     /// </summary>
     public CheckpointRow? Save(CheckpointMeta meta, CharRnn model, OptimizerHelper optimizer, string? owner = null)
     {
+        var row = WriteFile(meta, model, optimizer);
+        return _results.RecordCheckpoint(row, owner) ? row : null;
+    }
+
+    /// <summary>Writes the checkpoint's file only (temporary file, flushed, renamed) and returns the row that would record it.</summary>
+    public CheckpointRow WriteFile(CheckpointMeta meta, CharRnn model, OptimizerHelper optimizer)
+    {
         var folder = FolderOf(meta.TrialId);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{meta.Name}.ckpt");
@@ -46,7 +53,7 @@ internal sealed class CheckpointStore(Database db)
             Bytes = new FileInfo(path).Length,
             CreatedAt = meta.CreatedAt,
         };
-        return _results.RecordCheckpoint(row, owner) ? row : null;
+        return row;
     }
 
     /// <summary>Why the checkpoint's file cannot be trusted, or null if it exists and its sha256 matches the store.</summary>

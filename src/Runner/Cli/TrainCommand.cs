@@ -98,9 +98,28 @@ internal static class TrainCommand
                     return RunnerExitCode.LeaseLost;
             }
         }
-        catch (StoreException e) when (e is DatabaseOutageException or DiskFullException)
+        catch (OutageInterruptedException e)
         {
-            // Past the window, or on a full disk, nothing can be recorded: the trial resumes from its last recorded checkpoint when run again.
+            // Past the window: the checkpoint of the step reached is on disk; whoever reaches the database next records it and releases the trial.
+            heartbeat.Stop();
+            new OutageInterruption(trialId, owner, trial.Attempt, OutageReason(e.Outage, e.Checkpoint.Name), e.Checkpoint.Epoch, e.Checkpoint.Step,
+                e.Checkpoint, e.Probe, e.Metrics).Write(db);
+            observer.Log($"{e.Message}; trial {trialId} saved {e.Checkpoint.Name} (step {e.Checkpoint.Step}) to disk and stops here: "
+                         + "once the database answers, run the same command again; it records that checkpoint, puts the trial back to pending at once and resumes it from there");
+            return RunnerExitCode.Interrupted;
+        }
+        catch (DatabaseOutageException e)
+        {
+            // Past the window before a checkpoint could be saved: the trial resumes from its last recorded checkpoint, released at once by whoever reaches the database next.
+            heartbeat.Stop();
+            new OutageInterruption(trialId, owner, trial.Attempt, OutageReason(e, null), trial.Epoch, trial.Step, null, null, []).Write(db);
+            observer.Log($"{e.Message}; trial {trialId} stops here: once the database answers, run the same command again; "
+                         + "it puts the trial back to pending at once and resumes it from its last recorded checkpoint");
+            return RunnerExitCode.Interrupted;
+        }
+        catch (DiskFullException e)
+        {
+            // On a full disk nothing can be recorded: the trial resumes from its last recorded checkpoint when run again.
             heartbeat.Stop();
             observer.Log($"{e.Message}; trial {trialId} stops here and resumes from its last recorded checkpoint when the sweep runs again");
             return RunnerExitCode.Interrupted;
@@ -122,6 +141,10 @@ internal static class TrainCommand
             throw;
         }
     }
+
+    /// <summary>The interrupted attempt's reason, as recorded once the database answers again.</summary>
+    private static string OutageReason(DatabaseOutageException e, string? saved) =>
+        $"interrupted by a database outage: {e.Message}" + (saved is null ? "" : $"; {saved} was saved during it");
 
     private static void RequestStop(CancellationTokenSource stop, ConsoleObserver observer, string signal)
     {

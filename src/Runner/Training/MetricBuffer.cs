@@ -20,9 +20,19 @@ internal sealed class MetricBuffer(ResultRepository results, string trialId, Tim
     private readonly List<MetricRow> _rows = [];
     private readonly Stopwatch _sinceFlush = Stopwatch.StartNew();
     private bool _away;
+    private long _awaySince;
 
     /// <summary>Rows waiting to be written.</summary>
     public int Count => _rows.Count;
+
+    /// <summary>The rows not written yet (what a Runner past the outage window leaves in its <see cref="OutageInterruption"/>).</summary>
+    public IReadOnlyList<MetricRow> Pending => _rows;
+
+    /// <summary>How long the database has not answered the buffer's writes (zero while it answers).</summary>
+    public TimeSpan Away => _away ? Stopwatch.GetElapsedTime(_awaySince) : TimeSpan.Zero;
+
+    /// <summary>The error of the last write the database did not answer.</summary>
+    public Exception? LastError { get; private set; }
 
     public void Add(string name, long step, int? epoch, double value) =>
         _rows.Add(new MetricRow(trialId, name, step, epoch, value, Timestamps.UnixNow()));
@@ -46,7 +56,9 @@ internal sealed class MetricBuffer(ResultRepository results, string trialId, Tim
         catch (Exception e) when (OutagePolicy.IsTransient(e))
         {
             if (!_away) warn?.Invoke($"the database does not answer ({e.Message.ReplaceLineEndings(" ")}); training goes on, metrics are kept (up to {Capacity} rows) until it does");
+            if (!_away) _awaySince = Stopwatch.GetTimestamp();
             _away = true;
+            LastError = e;
             _sinceFlush.Restart();
         }
     }

@@ -26,7 +26,8 @@ internal sealed record TrainingContext(
     ITrainingObserver Observer,
     TimeSpan FlushInterval,
     string? Owner = null,
-    EarlyStopping? EarlyStopping = null);
+    EarlyStopping? EarlyStopping = null,
+    Database? Store = null);
 
 /// <summary>
 /// The training loop, top to bottom: for each epoch, visit the shuffled batches (Adam, gradient
@@ -119,6 +120,8 @@ internal sealed class Trainer
                     Checkpoint($"step_{step}", here, leaseLost);
                     return TrainOutcome.Interrupted;
                 }
+                // The database has not answered the buffer for longer than the outage window: save the step reached and stop.
+                if (_metrics.Away > OutageWindow) SaveDuringOutage($"step_{step}", here, new DatabaseOutageException(_c.Store?.Path ?? "the database", OutageWindow, _metrics.LastError!));
                 if (checkpointDue) Checkpoint($"step_{step}", here, leaseLost);
                 unreadSince = Stopwatch.GetTimestamp();
             }
@@ -219,21 +222,51 @@ internal sealed class Trainer
     private void Checkpoint(string name, Position at, CancellationToken leaseLost)
     {
         if (leaseLost.IsCancellationRequested) throw new LeaseLostException();
-        _metrics.Flush(at.Epoch, at.Step);
-        var probe = Probe.Run(_c.Model, _c.Data.Vocab, _c.Config.Probe.Text, _c.Config.Probe.TopK, _c.Device);
-        _c.Results.RecordProbe(new ProbeRow
+        var (probe, probeRow) = RunProbe(name, at);
+        var meta = MetaOf(name, at);
+        CheckpointRow? saved;
+        try
         {
-            TrialId = _c.TrialId, Checkpoint = name, Input = probe.Input, Step = at.Step, Epoch = at.Epoch,
-            Predicted = probe.Predicted, TopJson = probe.TopJson,
-        });
-        var saved = _c.Checkpoints.Save(new CheckpointMeta
+            _metrics.Flush(at.Epoch, at.Step);
+            _c.Results.RecordProbe(probeRow);
+            saved = _c.Checkpoints.Save(meta, _c.Model, _c.Optimizer, _c.Owner);
+        }
+        catch (DatabaseOutageException e)
         {
-            TrialId = _c.TrialId, Name = name, Position = at, Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(),
-            Device = DeviceChoice.NameOf(_c.Device), CreatedAt = Timestamps.Now(),
-        }, _c.Model, _c.Optimizer, _c.Owner);
+            throw new OutageInterruptedException(e, _c.Checkpoints.WriteFile(meta, _c.Model, _c.Optimizer), probeRow, [.. _metrics.Pending]);
+        }
         if (saved is null) throw new LeaseLostException();
         _c.Observer.OnEvent(new CheckpointEvent(name, at.Step));
         _c.Observer.Log($"{name} at step {at.Step}: after \"{probe.Input}\" the model predicts '{Vocabulary.Printable(probe.Predicted[0])}' " +
                         $"({string.Join(", ", probe.Top.Select(t => $"'{Vocabulary.Printable(t.Char[0])}' {t.P:0.###}"))})");
     }
+
+    /// <summary>How long the database may stay away before the run stops: the store's outage window.</summary>
+    private TimeSpan OutageWindow => _c.Store?.Outage.Window ?? OutagePolicy.DefaultWindow;
+
+    /// <summary>
+    /// Past the outage window: writes checkpoint <paramref name="name"/>'s file (not its row: the database is away)
+    /// and ends the run with what could not be recorded (<see cref="OutageInterruptedException"/>).
+    /// </summary>
+    private void SaveDuringOutage(string name, Position at, DatabaseOutageException outage)
+    {
+        var (_, probeRow) = RunProbe(name, at);
+        throw new OutageInterruptedException(outage, _c.Checkpoints.WriteFile(MetaOf(name, at), _c.Model, _c.Optimizer), probeRow, [.. _metrics.Pending]);
+    }
+
+    private (ProbeResult Probe, ProbeRow Row) RunProbe(string name, Position at)
+    {
+        var probe = Probe.Run(_c.Model, _c.Data.Vocab, _c.Config.Probe.Text, _c.Config.Probe.TopK, _c.Device);
+        return (probe, new ProbeRow
+        {
+            TrialId = _c.TrialId, Checkpoint = name, Input = probe.Input, Step = at.Step, Epoch = at.Epoch,
+            Predicted = probe.Predicted, TopJson = probe.TopJson,
+        });
+    }
+
+    private CheckpointMeta MetaOf(string name, Position at) => new()
+    {
+        TrialId = _c.TrialId, Name = name, Position = at, Vocab = _c.Data.Vocab.Chars, ConfigJson = _c.Config.ToCanonicalJson(),
+        Device = DeviceChoice.NameOf(_c.Device), CreatedAt = Timestamps.Now(),
+    };
 }

@@ -61,7 +61,7 @@ internal sealed class TrialRun(Database db, CorpusStep corpus, ITrainingObserver
                      $"({ArchitectureSummary.Megabytes(model.ParameterCount()):0.00} MB), device {DeviceChoice.NameOf(device)}, " +
                      (from.Step > 0 ? $"resuming at step {from.Step}" : "starting at step 0"));
 
-        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, owner, earlyStopping));
+        var trainer = new Trainer(new TrainingContext(trialId, config, data, model, optimizer, device, _checkpoints, _results, observer, flushInterval, owner, earlyStopping, db));
         var outcome = trainer.Run(from, stop, leaseLost);
         var step = _trials.Get(trialId)?.Step ?? from.Step;
         if (outcome != TrainOutcome.Completed) return new TrialRunResult(outcome, step, null, trainer.Stopped);

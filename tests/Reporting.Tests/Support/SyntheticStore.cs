@@ -15,6 +15,7 @@ namespace Reporting.Tests.Support;
 public sealed class SyntheticStore(Database db)
 {
     public const int Vocab = 65;
+    private static readonly double DefaultLr = new TrainConfig().Lr;
     private const string Owner = "synthetic";
 
     /// <summary>One trial to create: the trial as its spec planned it, and how far it got.</summary>
@@ -47,11 +48,32 @@ public sealed class SyntheticStore(Database db)
         return SpecLoader.LoadText(SpecPath, yaml).Trials.Select(t => new Trial(t, TrialStates.Completed, epochs)).ToList();
     }
 
+    /// <summary>
+    /// The trials of a random-search spec (<c>search: { method: random }</c>) with these <c>grid:</c> lines, all completed,
+    /// expanded by the real spec loader, and the spec's text (to register, as <c>orchestrator run</c> stores it).
+    /// </summary>
+    public static (List<Trial> Trials, string Yaml) Sampled(string[] grid, int trials, long seed = 7, int epochs = 3, int logEvery = 10)
+    {
+        var yaml = string.Create(CultureInfo.InvariantCulture, $$"""
+            name: synthetic
+            data: { path: data/tinyshakespeare.txt }
+            model: { embedding: 256, hidden: 256 }
+            train: { batch_size: 64, epochs: {{epochs}}, log_every: {{logEvery}}, seed: 42 }
+            search: { method: random, trials: {{trials}}, seed: {{seed}} }
+            grid:
+            {{string.Join("\n", grid.Select(g => "  " + g))}}
+            """);
+        return (SpecLoader.LoadText(SpecPath, yaml).Trials.Select(t => new Trial(t, TrialStates.Completed, epochs)).ToList(), yaml);
+    }
+
     private const string SpecPath = "experiments/synthetic.yaml";
 
-    /// <summary>Records the sweep and its trials as <c>orchestrator run</c> does (<see cref="SweepRepository.Register(SweepSpec)"/>).</summary>
-    public void Register(string sweep, IReadOnlyList<Trial> trials) =>
-        new SweepRepository(db).Register(new SweepSpec(sweep, SpecPath, "name: " + sweep, new ExecutionConfig(), trials.Select(t => t.Planned).ToList()));
+    /// <summary>
+    /// Records the sweep and its trials as <c>orchestrator run</c> does (<see cref="SweepRepository.Register(SweepSpec)"/>),
+    /// with the spec's text <paramref name="yaml"/> (default: just its name).
+    /// </summary>
+    public void Register(string sweep, IReadOnlyList<Trial> trials, string? yaml = null) =>
+        new SweepRepository(db).Register(new SweepSpec(sweep, SpecPath, yaml ?? "name: " + sweep, new ExecutionConfig(), trials.Select(t => t.Planned).ToList()));
 
     /// <summary>Records <paramref name="t"/>: <paramref name="stepsPerEpoch"/> steps per epoch, train_loss every log_every steps.</summary>
     public void Record(Trial t, int stepsPerEpoch)
@@ -70,7 +92,8 @@ public sealed class SyntheticStore(Database db)
         var wall = 1_700_000_000.0 + t.Ordinal * 10_000;
         var size = Math.Log2(c.Model.Hidden / 128.0);                   // 1, 2, 3 for 256, 512, 1024
         var cellGain = c.Model.Cell == "lstm" ? 0.04 : c.Model.Cell == "rnn" ? -0.15 : 0;
-        var floor = 1.75 - 0.12 * size - cellGain - 0.0008 * (c.Data.SeqLen - 50) + 0.01 * t.Repeat;
+        var lrCost = 0.15 * Math.Log10(c.Train.Lr / DefaultLr);      // 0 at the default rate, which every grid here keeps
+        var floor = 1.75 - 0.12 * size - cellGain - 0.0008 * (c.Data.SeqLen - 50) + 0.01 * t.Repeat + lrCost;
         double TrainAt(double progress) => floor + 2.4 * Math.Exp(-4.5 * progress) - 0.05 * size * progress;
         for (var epoch = 1; epoch <= t.EpochsDone; epoch++)
         {
