@@ -71,6 +71,10 @@ public sealed class SampledReportTests : IDisposable
         Assert.Contains("- Learning rate mattered most", ReportFolder.Section(md, 8));
 
         // The same database gives the same bytes, tables.tex and trials.csv included.
+        var tex = File.ReadAllText(Path.Combine(result.OutDir, "tables.tex"));
+        Assert.Contains(@"\label{tab:rand-parameters}", tex);
+        Assert.Contains(@"learning rate & log-uniform on {[}0.0001, 0.01{]} & $\rho = +0.", tex);
+        Assert.DoesNotContain("tab:rand-factors", tex);
         var first = ReportFolder.Hashes(result.OutDir);
         Assert.Contains("tables.tex", first.Keys);
         Assert.Contains("trials.csv", first.Keys);
