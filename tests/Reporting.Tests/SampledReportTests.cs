@@ -102,6 +102,16 @@ public sealed class SampledReportTests : IDisposable
     }
 
     [Fact]
+    public void A_stored_spec_that_no_longer_parses_leaves_the_report_as_for_a_grid()
+    {
+        var (trials, yaml) = SyntheticStore.Sampled(["train.lr: { log_uniform: [0.0001, 0.01] }"], trials: 3, epochs: 2);
+        var result = Report("old", trials, yaml + "\nretired_section: 1\n", "out");
+        var md = File.ReadAllText(result.ReportPath);
+        Assert.StartsWith("\n## 5. Learning rate\n", ReportFolder.Section(md, 5));
+        Assert.Contains("Grid: cell type ∈ {gru} × learning rate ∈ {", md);
+    }
+
+    [Fact]
     public void A_grid_sweep_keeps_its_per_factor_curves_and_heatmaps()
     {
         var result = Report("grid", SyntheticStore.Grid(["gru"], [256, 512], [50, 100], epochs: 2), null, "out");
