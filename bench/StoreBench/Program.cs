@@ -13,10 +13,18 @@ using TestSupport;
 // of each successful claim (p50, p99). PostgreSQL: ORCHESTRATOR_TEST_PG or the local server
 // (deploy/postgres/local-server.sh); each run makes a database of its own and drops it.
 // Usage: dotnet run -c Release --project bench/StoreBench [-- --trials N] [--workers 1,4,16] [--engines sqlite,postgres]
+// With --query: the memory and speed of `orchestrator query` streaming a large result instead (QueryMemory):
+//        dotnet run -c Release --project bench/StoreBench -- --query [--rows 5000000] [--formats csv,table] [--engines sqlite,postgres]
 
 var trialCount = int.Parse(Arg("--trials") ?? "400", CultureInfo.InvariantCulture);
 var workerCounts = (Arg("--workers") ?? "1,4,16").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToList();
 var engines = (Arg("--engines") ?? "sqlite,postgres").Split(',').Select(e => Enum.Parse<Backend>(e, ignoreCase: true)).ToList();
+
+if (Environment.GetCommandLineArgs().Contains("--query"))
+{
+    QueryMemory.Print(engines, long.Parse(Arg("--rows") ?? "5000000", CultureInfo.InvariantCulture), (Arg("--formats") ?? "csv").Split(','));
+    return 0;
+}
 
 Console.WriteLine($"store bench: {trialCount} no-op trials per run, claim + complete, lease 5 min; {Environment.ProcessorCount} cores");
 Console.WriteLine($"{"engine",-10} {"workers",7} {"trials/s",10} {"claim p50",11} {"claim p99",11} {"wall",8}");

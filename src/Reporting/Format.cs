@@ -47,6 +47,9 @@ internal static class Format
         _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
     };
 
+    /// <summary>The text with its first letter upper-case ("learning rate" → "Learning rate").</summary>
+    public static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
     public static string Plural(long n, string singular, string? plural = null) =>
         $"{n.ToString("#,0", Inv)} {(n == 1 ? singular : plural ?? singular + "s")}";
 }

@@ -171,6 +171,40 @@ public sealed class DatabaseOutageTests
         }
     }
 
+    [Fact]
+    public void Query_rides_out_a_terminated_backend_before_its_first_row_and_never_repeats_rows_after_it()
+    {
+        using var store = TestStore.Create(Backend.Postgres, "outage-query");
+        _ = Database.Open(store.Db); // the tool's tables, which `query` requires
+        var database = store.Db[(store.Db.LastIndexOf('/') + 1)..];
+        int Terminate() => PostgresServer.Admin(c => Dapper.SqlMapper.Query<bool>(c,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid() AND query LIKE '%generate_series%'",
+            new { database }).Count());
+
+        // Before the first row: the statement is run again on a new connection, and its one row is printed once.
+        using (var q = OrchestratorCli.Start(store.Dir.Path, null, "query", "--db", store.Db, "--format", "csv",
+                   "SELECT n AS answer FROM generate_series(42, 42) n, LATERAL pg_sleep(2) s"))
+        {
+            var terminated = 0;
+            q.WaitUntil(() => (terminated += Terminate()) > 0, TimeSpan.FromSeconds(30), "the query runs on the server");
+            Assert.True(q.WaitForExit(TimeSpan.FromMinutes(1)) == 0, q.Output);
+            Assert.Equal(["answer", "42"], q.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        // After rows went out: not tried again (that would print them twice); exit 75, and the output is said to be incomplete.
+        using (var q = OrchestratorCli.Start(store.Dir.Path, null, "query", "--db", store.Db, "--format", "csv",
+                   "SELECT n, repeat('x', 200) AS pad FROM generate_series(1, 100000) n, LATERAL pg_sleep(0.001 + n * 0) s"))
+        {
+            q.WaitUntil(() => q.StdOutLines > 1000, TimeSpan.FromSeconds(30), "the first rows are printed"); // in chunks: the server's and the output's buffers
+            Assert.True(Terminate() > 0, q.Output);
+            Assert.True(q.WaitForExit(TimeSpan.FromMinutes(1)) == 75, q.Output);
+            Assert.Contains($"error: the database {store.Db} stopped answering after", q.Output);
+            Assert.Contains("the output is incomplete: run the query again once the database answers", q.Output);
+            var rows = q.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => long.Parse(r.Split(',')[0])).ToList();
+            Assert.Equal(Enumerable.Range(1, rows.Count).Select(i => (long)i), rows); // each row once, in order
+        }
+    }
+
     /// <summary>Two tiny trials, long enough (3 epochs of 30 steps) that an outage lands while they train; a short lease (4 s) runs out during it.</summary>
     private static string Spec(TempDir dir) =>
         TinySweep.Write(dir, "blink", ["model.hidden: [16, 24]"], epochs: 3, maxSteps: 30, checkpointEvery: 10, parallel: 2, leaseSeconds: 4);

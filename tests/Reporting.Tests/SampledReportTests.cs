@@ -71,6 +71,10 @@ public sealed class SampledReportTests : IDisposable
         Assert.Contains("- Learning rate mattered most", ReportFolder.Section(md, 8));
 
         // The same database gives the same bytes, tables.tex and trials.csv included.
+        var tex = File.ReadAllText(Path.Combine(result.OutDir, "tables.tex"));
+        Assert.Contains(@"\label{tab:rand-parameters}", tex);
+        Assert.Contains(@"learning rate & log-uniform on {[}0.0001, 0.01{]} & $\rho = +0.", tex);
+        Assert.DoesNotContain("tab:rand-factors", tex);
         var first = ReportFolder.Hashes(result.OutDir);
         Assert.Contains("tables.tex", first.Keys);
         Assert.Contains("trials.csv", first.Keys);
@@ -95,6 +99,16 @@ public sealed class SampledReportTests : IDisposable
         Assert.Contains("Not drawn, having no final best validation loss: 1 running.", five);
         var svg = new SvgFigure(Path.Combine(result.OutDir, "figures/5-best-val-loss-by-lr.svg"));
         Assert.Contains(svg.Texts, t => t.EndsWith("stopped early", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_stored_spec_that_no_longer_parses_leaves_the_report_as_for_a_grid()
+    {
+        var (trials, yaml) = SyntheticStore.Sampled(["train.lr: { log_uniform: [0.0001, 0.01] }"], trials: 3, epochs: 2);
+        var result = Report("old", trials, yaml + "\nretired_section: 1\n", "out");
+        var md = File.ReadAllText(result.ReportPath);
+        Assert.StartsWith("\n## 5. Learning rate\n", ReportFolder.Section(md, 5));
+        Assert.Contains("Grid: cell type ∈ {gru} × learning rate ∈ {", md);
     }
 
     [Fact]

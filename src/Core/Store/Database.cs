@@ -170,7 +170,8 @@ public sealed class Database
     /// transient error within <see cref="Outage"/>'s window; past it, throws <see cref="DatabaseOutageException"/>.
     /// The work must be one transaction (or one statement), so that trying it again is trying it once.
     /// </summary>
-    internal T Run<T>(Func<DbConnection, T> work, bool rideOut = true)
+    /// <param name="ct">Cancels the waits between tries (a query's timeout, Ctrl-C): <see cref="OperationCanceledException"/>.</param>
+    internal T Run<T>(Func<DbConnection, T> work, bool rideOut = true, CancellationToken ct = default)
     {
         if (!rideOut)
         {
@@ -221,7 +222,7 @@ public sealed class Database
                 since = System.Diagnostics.Stopwatch.GetTimestamp();
                 Dialect.ForgetConnections();
                 OnOutage?.Invoke($"the database {Path} does not answer ({OneLine(e)}); trying again for up to {DatabaseOutageException.Describe(Outage.Window)}");
-            });
+            }, ct);
         }
         catch (DatabaseOutageException)
         {
@@ -237,7 +238,7 @@ public sealed class Database
         return result;
     }
 
-    /// <inheritdoc cref="Run{T}(Func{DbConnection, T}, bool)"/>
+    /// <inheritdoc cref="Run{T}(Func{DbConnection, T}, bool, CancellationToken)"/>
     internal void Run(Action<DbConnection> work) => Run(c =>
     {
         work(c);

@@ -41,11 +41,13 @@ public sealed class EarlyStopping(Database db, string sweep, EarlyStoppingConfig
     /// <summary>The values of the metric at <paramref name="epoch"/> that the sweep's other trials recorded.</summary>
     public IReadOnlyList<double> PeerValues(string trialId, int epoch)
     {
-        using var c = db.Connect();
-        return c.Query<double>("""
-            SELECT m.value FROM metrics m JOIN sweep_trials st ON st.trial_id = m.trial_id
-            WHERE st.sweep = @sweep AND m.trial_id <> @trialId AND m.name = @metric AND m.epoch = @epoch
-            """, new { sweep, trialId, metric = rule.Metric, epoch }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<double>("""
+                SELECT m.value FROM metrics m JOIN sweep_trials st ON st.trial_id = m.trial_id
+                WHERE st.sweep = @sweep AND m.trial_id <> @trialId AND m.name = @metric AND m.epoch = @epoch
+                """, new { sweep, trialId, metric = rule.Metric, epoch }).AsList();
+        });
     }
 
     /// <summary>median: every epoch from grace_epochs on; asha: the rungs grace_epochs · reduction_factor^k.</summary>

@@ -99,5 +99,5 @@ public sealed class LeaseHeartbeat : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A beat that failed this way may succeed next time: the store was briefly unreachable or busy.</summary>
-    private static bool Transient(Exception e) => e is DbException or IOException or TimeoutException;
+    private static bool Transient(Exception e) => e is DbException or IOException or TimeoutException or DiskFullException;
 }

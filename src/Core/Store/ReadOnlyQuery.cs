@@ -48,13 +48,25 @@ public static class ReadOnlyQuery
     {
         if (!db.ReadOnly) throw new ArgumentException("open the database with Database.OpenReadOnly", nameof(db));
         if (string.IsNullOrWhiteSpace(sql)) throw new QueryException("the query is empty; give one SQL statement, e.g. \"SELECT * FROM trial_summary\"");
-        using var c = db.Connect();
         using var timer = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         if (timeout != Timeout.InfiniteTimeSpan) timer.CancelAfter(timeout);
+        var shown = new Shown(output);
         try
         {
-            return db.Dialect.RunReadOnly(c, sql, timeout, (reader, lastWithColumns) => Read(reader, lastWithColumns, output, linked.Token), linked.Token);
+            // A database that blinks before the first row is waited for (within the outage window and the timeout);
+            // once anything was handed on, trying again would hand it on twice, so the error ends the query.
+            return db.Run(c =>
+            {
+                try
+                {
+                    return db.Dialect.RunReadOnly(c, sql, timeout, (reader, lastWithColumns) => Read(reader, lastWithColumns, shown, linked.Token), linked.Token);
+                }
+                catch (Exception e) when (shown.Started && OutagePolicy.IsTransient(e))
+                {
+                    throw new QueryInterruptedException(db.Path, shown.Rows, e);
+                }
+            }, ct: linked.Token);
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -101,6 +113,25 @@ public static class ReadOnlyQuery
         return new QueryResult(columns, rows);
     }
 
+    /// <summary>Hands rows on to the output, noting whether anything was handed on yet (then a retry would repeat it).</summary>
+    private sealed class Shown(IQueryOutput output) : IQueryOutput
+    {
+        public bool Started { get; private set; }
+        public long Rows { get; private set; }
+
+        public void Columns(IReadOnlyList<string> names)
+        {
+            Started = true;
+            output.Columns(names);
+        }
+
+        public void Row(object?[] values)
+        {
+            Rows++;
+            output.Row(values);
+        }
+    }
+
     /// <summary>Keeps the last result with columns (a later one replaces an earlier one).</summary>
     private sealed class Collected : IQueryOutput
     {
@@ -119,6 +150,16 @@ public static class ReadOnlyQuery
 
 /// <summary>A query that could not run, or was refused; the message says why.</summary>
 public class QueryException(string message) : Exception(message);
+
+/// <summary>
+/// The database stopped answering after rows were handed on: not tried again (that would repeat them); the output is incomplete.
+/// </summary>
+public sealed class QueryInterruptedException(string database, long rows, Exception inner) : QueryException(
+    $"the database {database} stopped answering after {rows} row(s) were written ({inner.Message.ReplaceLineEndings(" ")}); "
+    + "the output is incomplete: run the query again once the database answers")
+{
+    public Exception Cause { get; } = inner;
+}
 
 /// <summary>A query stopped because it ran longer than its timeout.</summary>
 internal sealed class QueryTimeoutException(TimeSpan timeout) : QueryException(

@@ -22,25 +22,26 @@ public sealed class RecordedSpeeds(Database db)
     /// <summary>Every epoch of every completed trial, in the store's order of trials and epochs.</summary>
     public IReadOnlyList<RecordedEpoch> Epochs()
     {
-        using var c = db.Connect();
-        return c.Query<RecordedEpoch>("""
-            SELECT t.trial_id, t.config_json, t.device, m.epoch, m.step, m.value AS seconds
-            FROM trials t JOIN metrics m ON m.trial_id = t.trial_id AND m.name = 'epoch_seconds'
-            WHERE t.state = 'completed' AND m.epoch IS NOT NULL
-            ORDER BY t.trial_id, m.step
-            """).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<RecordedEpoch>("""
+                SELECT t.trial_id, t.config_json, t.device, m.epoch, m.step, m.value AS seconds
+                FROM trials t JOIN metrics m ON m.trial_id = t.trial_id AND m.name = 'epoch_seconds'
+                WHERE t.state = 'completed' AND m.epoch IS NOT NULL
+                ORDER BY t.trial_id, m.step
+                """).AsList();
+        });
     }
 
     /// <summary>Completed trials trained from the start (not continuations), with their wall time and the part of it their epochs took.</summary>
     public IReadOnlyList<RecordedTrial> Trials()
     {
-        using var c = db.Connect();
-        var rows = c.Query<(string TrialId, string ConfigJson, string? Device, string? StartedAt, string? FinishedAt, double? EpochSeconds)>("""
+        var rows = db.Run(c => c.Query<(string TrialId, string ConfigJson, string? Device, string? StartedAt, string? FinishedAt, double? EpochSeconds)>("""
             SELECT t.trial_id, t.config_json, t.device, t.started_at, t.finished_at,
                    (SELECT SUM(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'epoch_seconds') AS epoch_seconds
             FROM trials t WHERE t.state = 'completed' AND t.extends_trial_id IS NULL AND t.attempt = 1
             ORDER BY t.trial_id
-            """);
+            """).AsList());
         return rows.Where(r => r is { StartedAt: not null, FinishedAt: not null, EpochSeconds: not null })
             .Select(r => new RecordedTrial(r.TrialId, r.ConfigJson, r.Device,
                 (Parse(r.FinishedAt!) - Parse(r.StartedAt!)).TotalSeconds, r.EpochSeconds!.Value))

@@ -25,25 +25,31 @@ public sealed class SeriesReader(Database db)
     /// <summary>The values of <paramref name="name"/> for the trial with a step above <paramref name="afterStep"/>, in step order.</summary>
     public IReadOnlyList<SeriesPoint> After(string trialId, string name, long afterStep)
     {
-        using var c = db.Connect();
-        return c.Query<SeriesPoint>("""
-            SELECT step, epoch, value FROM metrics WHERE trial_id = @trialId AND name = @name AND step > @afterStep ORDER BY step
-            """, new { trialId, name, afterStep }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<SeriesPoint>("""
+                SELECT step, epoch, value FROM metrics WHERE trial_id = @trialId AND name = @name AND step > @afterStep ORDER BY step
+                """, new { trialId, name, afterStep }).AsList();
+        });
     }
 
     public SweepTimes Times(string sweep)
     {
-        using var c = db.Connect();
-        return c.QuerySingle<SweepTimes>("""
-            SELECT MIN(t.started_at) AS first_started, MAX(t.finished_at) AS last_finished
-            FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id WHERE st.sweep = @sweep
-            """, new { sweep });
+        return db.Run(c =>
+        {
+            return c.QuerySingle<SweepTimes>("""
+                SELECT MIN(t.started_at) AS first_started, MAX(t.finished_at) AS last_finished
+                FROM sweep_trials st JOIN trials t ON t.trial_id = st.trial_id WHERE st.sweep = @sweep
+                """, new { sweep });
+        });
     }
 
     /// <summary>The sweeps whose grid holds the trial, by name.</summary>
     public IReadOnlyList<string> SweepsOf(string trialId)
     {
-        using var c = db.Connect();
-        return c.Query<string>("SELECT sweep FROM sweep_trials WHERE trial_id = @trialId ORDER BY sweep", new { trialId }).AsList();
+        return db.Run(c =>
+        {
+            return c.Query<string>("SELECT sweep FROM sweep_trials WHERE trial_id = @trialId ORDER BY sweep", new { trialId }).AsList();
+        });
     }
 }

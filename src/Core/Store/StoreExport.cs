@@ -29,22 +29,23 @@ public static class StoreExport
         if (sweep is not null) new SweepRepository(from).Find(sweep); // throws, naming the sweeps there are, when there is no such sweep
 
         // Read everything first (the source is only read), then write the target in one transaction.
-        var tables = new List<(TableInfo Table, QueryResult Data)>();
-        using (var c = from.Connect())
+        var tables = from.Run(c =>
         {
+            var read = new List<(TableInfo Table, QueryResult Data)>();
             foreach (var table in Schema.Tables)
             {
                 ct.ThrowIfCancellationRequested();
                 using var reader = c.ExecuteReader(SelectInScope(table, sweep), new { sweep });
-                tables.Add((table, ReadOnlyQuery.Rows(reader, ct)));
+                read.Add((table, ReadOnlyQuery.Rows(reader, ct)));
             }
-        }
+            return read;
+        });
         var sweeps = Keys(tables, "sweeps", "name");
         var trialIds = Keys(tables, "trials", "trial_id");
 
-        using (var c = to.Connect())
-        using (var tx = to.BeginWrite(c))
+        to.Run(c =>
         {
+            using var tx = to.BeginWrite(c);
             // Children first: what belongs to the copied sweeps and trials is replaced, not merged.
             foreach (var (table, _) in Enumerable.Reverse(tables))
             {
@@ -60,7 +61,7 @@ public static class StoreExport
                 c.Execute(Upsert(table, data.Columns), data.Rows.Select(r => Parameters(r)), tx);
             }
             tx.Commit();
-        }
+        });
         return new ExportSummary(tables.Select(t => (t.Table.Name, t.Data.Rows.Count)).ToList());
     }
 

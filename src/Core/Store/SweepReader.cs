@@ -124,13 +124,12 @@ public sealed class SweepReader(Database db)
     /// <summary>The trials that left the sweep, in the grid order they had (their rows stay in the store; <c>status --all</c>).</summary>
     public IReadOnlyList<DepartedTrial> Departed(string sweep)
     {
-        using var c = db.Connect();
-        var rows = c.Query<DepartedRow>("""
+        var rows = db.Run(c => c.Query<DepartedRow>("""
             SELECT d.trial_id, d.ordinal, d.grid_json, d.repeat, d.left_at, d.continued_by, t.state, t.epoch, t.config_json,
                    (SELECT MIN(value) FROM metrics m WHERE m.trial_id = t.trial_id AND m.name = 'val_loss') AS best_val_loss
             FROM sweep_departures d JOIN trials t ON t.trial_id = d.trial_id
             WHERE d.sweep = @sweep ORDER BY d.ordinal, d.trial_id
-            """, new { sweep });
+            """, new { sweep }).AsList());
         return rows.Select(r =>
         {
             var grid = GridJson.Read(r.GridJson);

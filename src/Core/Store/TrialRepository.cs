@@ -35,12 +35,14 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public IReadOnlyList<string> Lineage(string trialId)
     {
-        using var c = db.Connect();
-        var lineage = new List<string> { trialId };
-        while (c.QuerySingleOrDefault<string?>("SELECT extends_trial_id FROM trials WHERE trial_id = @id", new { id = lineage[^1] }) is { } from
-               && !lineage.Contains(from))
-            lineage.Add(from);
-        return lineage;
+        return db.Run(c =>
+        {
+            var lineage = new List<string> { trialId };
+            while (c.QuerySingleOrDefault<string?>("SELECT extends_trial_id FROM trials WHERE trial_id = @id", new { id = lineage[^1] }) is { } from
+                   && !lineage.Contains(from))
+                lineage.Add(from);
+            return lineage;
+        });
     }
 
     /// <summary>The ids that start with <paramref name="prefix"/> (lowercase hex digits, as ids are written), in order.</summary>
@@ -146,12 +148,18 @@ public sealed class TrialRepository(Database db)
         });
     }
 
-    /// <summary>Extends the lease. Returns false if <paramref name="owner"/> no longer owns the running trial (lease lost).</summary>
+    /// <summary>
+    /// Extends the lease. Returns false if <paramref name="owner"/> no longer owns the running trial (lease lost).
+    /// Tried once (a transient error is the caller's: <see cref="LeaseHeartbeat"/> beats again a period later, and
+    /// must not wait out a window while its holder stops it); the pool's broken connections are dropped on one.
+    /// </summary>
     public bool Heartbeat(string trialId, string owner, TimeSpan lease)
     {
-        using var c = db.Connect();
-        return c.Execute("UPDATE trials SET lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
-            new { trialId, owner, until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
+        return db.Run(c =>
+        {
+            return c.Execute("UPDATE trials SET lease_until = @until WHERE trial_id = @trialId AND owner = @owner AND state = 'running'",
+                new { trialId, owner, until = Timestamps.UnixNow() + lease.TotalSeconds }) == 1;
+        }, rideOut: false);
     }
 
     /// <summary>Records progress (last completed epoch, last step) and, once known, the device and model size.</summary>
@@ -210,12 +218,14 @@ public sealed class TrialRepository(Database db)
     /// </summary>
     public int RequeueStopped(string sweep)
     {
-        using var c = db.Connect();
-        return c.Execute("""
-            UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, finished_at = NULL,
-                              stop_rule = NULL, stop_epoch = NULL, stop_metric = NULL, stop_value = NULL, stop_threshold = NULL, stop_peers = NULL
-            WHERE state = 'stopped' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
-            """, new { sweep });
+        return db.Run(c =>
+        {
+            return c.Execute("""
+                UPDATE trials SET state = 'pending', exit_code = NULL, failure = NULL, finished_at = NULL,
+                                  stop_rule = NULL, stop_epoch = NULL, stop_metric = NULL, stop_value = NULL, stop_threshold = NULL, stop_peers = NULL
+                WHERE state = 'stopped' AND trial_id IN (SELECT trial_id FROM sweep_trials WHERE sweep = @sweep)
+                """, new { sweep });
+        });
     }
 
     /// <summary>running → failed, keeping why (exit code, reason, failure kind, stderr tail).</summary>

@@ -40,6 +40,7 @@ internal static class CliErrors
         SpecException s => new(CliExitCode.BadInput,
             $"{s.Problems[0].File}: {s.Problems.Count} problem(s); nothing was run or recorded", Detail: s.Message),
         CorpusException => new(CliExitCode.BadInput, $"{e.Message}\nnothing was run; the sweep's trials are recorded as they were"),
+        QueryInterruptedException => new(CliExitCode.DatabaseUnavailable, e.Message),
         QueryException => new(CliExitCode.BadInput, e.Message),
         ReportException => new(CliExitCode.BadInput, e.Message),
 
@@ -56,7 +57,7 @@ internal static class CliErrors
         DiskFullException d => new(CliExitCode.Error, DiskFull(d)),
         DatabaseOutageException => new(CliExitCode.DatabaseUnavailable,
             $"{e.Message}. Nothing recorded is lost: once the database answers, run the same command again; it resumes every unfinished trial " +
-            "from its last checkpoint (a trial still marked running is taken over when its lease runs out)"),
+            "from its last checkpoint (one its Runner saved during the outage included), at once"),
         StoreException => new(CliExitCode.BadInput, e.Message), // the rest: a setting (StoreLocationException), an unknown sweep, …
 
         OptionConflictException => new(CliExitCode.BadInput, e.Message),

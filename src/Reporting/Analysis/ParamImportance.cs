@@ -106,9 +106,7 @@ internal sealed class ParamImportance
         if (Winner is not { } w) return $"Which sampled parameter mattered most cannot be said: {Md.Text(Refusal!)}.";
         var statistic = w.Param.IsNumeric ? "ρ²" : "η²";
         var next = Shares.Count > 1 ? $", against {Format.Number(Shares[1].Share, "0.00")} for {Md.Text(Shares[1].Param.Factor.Label)}, the next" : "";
-        return $"{Capitalize(Md.Text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
+        return $"{Format.Capitalize(Md.Text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
             + $"({statistic}{next}; from {Format.Plural(Trials, "completed trial")})" + (w.Direction is { } d ? $"; {d}" : "") + ".";
     }
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

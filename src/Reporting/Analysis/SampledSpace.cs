@@ -24,9 +24,10 @@ internal sealed class SampledSpace
 
     public static SampledSpace? Of(SweepData data, Design design)
     {
-        if (string.IsNullOrWhiteSpace(data.Sweep.SpecYaml)) return null;
+        // A sampled spec says "random" (search.method); without it there is nothing to parse, and a large grid is not expanded again.
+        if (data.Sweep.SpecYaml is not { } yaml || !yaml.Contains(SearchConfig.Random, StringComparison.Ordinal)) return null;
         SweepSpec spec;
-        try { spec = SpecLoader.LoadText(data.Sweep.SpecPath ?? data.Sweep.Name, data.Sweep.SpecYaml); }
+        try { spec = SpecLoader.LoadText(data.Sweep.SpecPath ?? data.Sweep.Name, yaml); }
         catch (SpecException) { return null; }
         if (spec.Search is not { Sampled: true } search || spec.Axes is null) return null;
         var parameters = spec.Axes

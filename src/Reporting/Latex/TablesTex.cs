@@ -31,7 +31,8 @@ internal static class TablesTex
         }
         Architecture(ctx, sb, sweep);
         Results(ctx, sb, sweep);
-        Factors(ctx, sb, sweep);
+        if (ctx.Sampled is { } space) SampledParams(ctx, sb, sweep, space);
+        else Factors(ctx, sb, sweep);
         return sb.ToString();
     }
 
@@ -110,6 +111,26 @@ internal static class TablesTex
                     Format.Loss(means[i].Mean), Tex.Text(Format.Delta(means[i].Mean - lowest))]);
             table.Rule();
         }
+        table.WriteTo(sb);
+    }
+
+    /// <summary>
+    /// For a sampled sweep, instead of level means (every drawn value would be a level): each sampled parameter, how it
+    /// was drawn, and the share of the variance of the loss ranks it explains alone (<see cref="ParamImportance"/>).
+    /// </summary>
+    private static void SampledParams(ReportContext ctx, StringBuilder sb, string sweep, SampledSpace space)
+    {
+        var importance = ParamImportance.Of(space, ctx.Design);
+        if (importance.Shares.Count == 0 || importance.Trials < 2) return;
+        var table = new TexTable(
+            Tex.Text($"Sampled parameters of sweep {sweep}, largest share first: the share of the variance of the ranks of the best validation loss of the "
+                + $"{importance.Trials} completed trials that each explains alone (Spearman's ρ² for a numeric parameter, with ρ's sign; the correlation ratio η² "
+                + "of the ranks for a categorical one), and what chance alone would give. " + importance.Verdict()),
+            $"tab:{Tex.Label(sweep)}-parameters", "llrrr", ["Parameter", "Drawn", "Statistic", "Share", "Chance"]);
+        foreach (var s in importance.Shares)
+            table.Row([Tex.Text(s.Param.Factor.Label), Tex.Text(s.Param.Drawn),
+                s.Param.IsNumeric ? (s.Rho is { } r ? $"$\\rho = {Format.Number(r, "+0.00;-0.00")}$" : "---") : "$\\eta^2$",
+                Format.Number(s.Share, "0.00"), Format.Number(s.Chance(importance.Trials), "0.00")]);
         table.WriteTo(sb);
     }
 

@@ -52,6 +52,8 @@ internal static class Tex
                 '²' => @"\textsuperscript{2}",
                 '⁰' => @"\textsuperscript{0}",
                 '·' => @"$\cdot$",
+                'ρ' => @"$\rho$",
+                'η' => @"$\eta$",
                 '°' => @"\textdegree{}",
                 _ when c is >= 0x20 and < 0x7F => ((char)c).ToString(),
                 _ when c < 0x20 => " ",

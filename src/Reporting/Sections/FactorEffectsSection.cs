@@ -24,7 +24,7 @@ internal sealed class FactorEffectsSection : ISection
         }
         var d = ctx.Design;
         md.Heading(2, d.Others.Count > 0
-            ? $"5. {Capitalize(Format.List(d.Others.Select(f => f.Label).ToList()))}"
+            ? $"5. {Format.Capitalize(Format.List(d.Others.Select(f => f.Label).ToList()))}"
             : "5. Effect of the grid's factors");
         if (d.Others.Count == 0)
             md.Paragraph(d.Trials.Count == 0 ? "No trials." : "The sweep varies no setting besides the cell type, so there is no factor effect to show; the table below lists every configuration.");
@@ -209,6 +209,4 @@ internal sealed class FactorEffectsSection : ISection
             }
         return (values, text);
     }
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

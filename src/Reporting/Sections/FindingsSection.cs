@@ -63,7 +63,7 @@ internal sealed class FindingsSection : ISection
         var unbalanced = done.Count < d.Configs.Count ? " (unbalanced: not every configuration has completed)" : "";
         yield return ranked.Count == 1
             ? $"The only factor with measurable effect is {top.Factor.Label}: mean best validation loss {Means(top)}; range {Format.Loss(top.Range)}{unbalanced}."
-            : $"{Capitalize(top.Factor.Label)} moves best validation loss most: level means {Means(top)} (range {Format.Loss(top.Range)}); "
+            : $"{Format.Capitalize(top.Factor.Label)} moves best validation loss most: level means {Means(top)} (range {Format.Loss(top.Range)}); "
               + string.Join("; ", ranked.Skip(1).Select(x => $"{x.Factor.Label}: {Means(x)} (range {Format.Loss(x.Range)})")) + unbalanced + ".";
     }
 
@@ -159,6 +159,4 @@ internal sealed class FindingsSection : ISection
         return $"Across seeds, the standard deviation of best validation loss averages {Format.Loss(mean)} over {Format.Plural(spreads.Count, "configuration")} "
             + $"(largest {Format.Loss(max.s!.Value.Sd)} for {Md.Text(d.Describe(max.c))}, over {max.s!.Value.N} seeds).";
     }
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

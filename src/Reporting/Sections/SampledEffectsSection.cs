@@ -38,7 +38,7 @@ internal static class SampledEffectsSection
         {
             ctx.Ct.ThrowIfCancellationRequested();
             md.Heading(3, $"5.{n++} Effect of {p.Factor.Label}");
-            var text = $"{Capitalize(Md.Text(p.Factor.Label))} was drawn {p.Drawn}"
+            var text = $"{Format.Capitalize(Md.Text(p.Factor.Label))} was drawn {p.Drawn}"
                 + (p.IsLog ? ", so the x axis is logarithmic (ticks at 1 and 3 times powers of ten where they fit)." : p.IsNumeric ? "." : "; its values are categories on the x axis, the points of each spread sideways so they do not hide each other.");
             if (importance.Shares.FirstOrDefault(s => s.Param == p) is { } share && importance.Trials >= 2)
                 text += $" {share.Statistic(importance.Trials)}, from {Format.Plural(importance.Trials, "completed trial")}.";
@@ -111,6 +111,4 @@ internal static class SampledEffectsSection
             }
         return new ScatterFigure($"Best validation loss by {p.Factor.Label}", p.Factor.AxisLabel + (p.IsLog ? ", log scale" : ""), LossAxis, series, xRange, ticks, y);
     }
-
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

@@ -208,7 +208,7 @@ internal sealed class PostgresDialect : Dialect
         {
             throw new QueryTimeoutException(timeout);
         }
-        catch (PostgresException e)
+        catch (PostgresException e) when (!OutagePolicy.IsTransient(e)) // a database that blinks is the outage policy's (ReadOnlyQuery)
         {
             throw new QueryException($"SQL error: {e.SqlState}: {e.MessageText}" + (e.Position > 0 ? $" (at character {e.Position})" : ""));
         }

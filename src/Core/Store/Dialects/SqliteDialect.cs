@@ -184,7 +184,7 @@ internal sealed class SqliteDialect : Dialect
         {
             throw new QueryException("refused: `query` only reads, and a statement tried to write; the read-only connection stopped it. Nothing was changed.");
         }
-        catch (SqliteException e)
+        catch (SqliteException e) when (!OutagePolicy.IsTransient(e)) // a database that blinks is the outage policy's (ReadOnlyQuery)
         {
             throw new QueryException($"SQL error: {e.Message.Replace("SQLite Error ", "", StringComparison.Ordinal)}");
         }
