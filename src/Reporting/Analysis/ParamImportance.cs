@@ -24,7 +24,7 @@ internal sealed record ParamShare(SampledParam Param, double Share, double? Rho,
     {
         var statistic = Param.IsNumeric ? "ρ²" : "η²";
         var detail = Param.IsNumeric
-            ? Rho is { } r ? $"ρ = {(r >= 0 ? "+" : "−")}{Format.Number(Math.Abs(r), "0.00")}" + (Direction is { } d ? ", " + d : "") : "ρ undefined"
+            ? Rho is { } r ? $"ρ = {(r >= 0 ? "+" : "−")}{Format.Number(Math.Abs(r), "0.00")}" + (Direction is { } d ? ", " + Md.Text(d) : "") : "ρ undefined"
             : $"{Values} values";
         return $"{statistic} = {Format.Number(Share, "0.00")} ({detail}; chance level ≈ {Format.Number(Chance(n), "0.00")})";
     }
@@ -100,13 +100,17 @@ internal sealed class ParamImportance
         return new ParamImportance(shares, done.Count, refusal);
     }
 
-    /// <summary>The one-sentence answer: the parameter that mattered most and by how much, or why there is none.</summary>
-    public string Verdict()
+    /// <summary>
+    /// The one-sentence answer: the parameter that mattered most and by how much, or why there is none; names and
+    /// reasons passed through <paramref name="escape"/> (default: as Markdown text).
+    /// </summary>
+    public string Verdict(Func<string, string>? escape = null)
     {
-        if (Winner is not { } w) return $"Which sampled parameter mattered most cannot be said: {Md.Text(Refusal!)}.";
+        var text = escape ?? Md.Text;
+        if (Winner is not { } w) return $"Which sampled parameter mattered most cannot be said: {text(Refusal!)}.";
         var statistic = w.Param.IsNumeric ? "ρ²" : "η²";
-        var next = Shares.Count > 1 ? $", against {Format.Number(Shares[1].Share, "0.00")} for {Md.Text(Shares[1].Param.Factor.Label)}, the next" : "";
-        return $"{Format.Capitalize(Md.Text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
-            + $"({statistic}{next}; from {Format.Plural(Trials, "completed trial")})" + (w.Direction is { } d ? $"; {d}" : "") + ".";
+        var next = Shares.Count > 1 ? $", against {Format.Number(Shares[1].Share, "0.00")} for {text(Shares[1].Param.Factor.Label)}, the next" : "";
+        return $"{Format.Capitalize(text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
+            + $"({statistic}{next}; from {Format.Plural(Trials, "completed trial")})" + (w.Direction is { } d ? $"; {text(d)}" : "") + ".";
     }
 }
