@@ -87,17 +87,21 @@ internal sealed class ParamImportance
             return (Share: new ParamShare(p, share, rho, distinct), Order: i);
         }).OrderByDescending(x => x.Share.Share).ThenBy(x => x.Order).Select(x => x.Share).ToList();
 
-        string? refusal = null;
-        if (shares.Count == 0) refusal = "no sampled parameter took more than one value";
-        else if (done.Count < MinTrials)
-            refusal = $"only {Format.Plural(done.Count, "trial has", "trials have")} completed; it takes at least {MinTrials}";
-        else if (shares[0].Share <= shares[0].Chance(done.Count))
-            refusal = $"the largest share, {Format.Number(shares[0].Share, "0.00")} for {shares[0].Param.Factor.Label}, is no more than chance alone gives "
-                + $"(≈ {Format.Number(shares[0].Chance(done.Count), "0.00")} with {done.Count} trials)";
-        else if (shares.Count > 1 && shares[0].Share - shares[1].Share < Margin)
-            refusal = $"{shares[0].Param.Factor.Label} ({Format.Number(shares[0].Share, "0.00")}) and {shares[1].Param.Factor.Label} ({Format.Number(shares[1].Share, "0.00")}) "
-                + $"are less than {Format.Number(Margin, "0.00")} apart, too close to tell apart with {done.Count} trials";
-        return new ParamImportance(shares, done.Count, refusal);
+        return new ParamImportance(shares, done.Count, RefusalOf(shares, done.Count));
+    }
+
+    /// <summary>Why <paramref name="shares"/> (largest first) from <paramref name="n"/> completed trials name no parameter; null when the first one wins.</summary>
+    internal static string? RefusalOf(IReadOnlyList<ParamShare> shares, int n)
+    {
+        if (shares.Count == 0) return "no sampled parameter took more than one value";
+        if (n < MinTrials) return $"only {Format.Plural(n, "trial has", "trials have")} completed; it takes at least {MinTrials}";
+        if (shares[0].Share <= shares[0].Chance(n))
+            return $"the largest share, {Format.Number(shares[0].Share, "0.00")} for {shares[0].Param.Factor.Label}, is no more than chance alone gives "
+                + $"(≈ {Format.Number(shares[0].Chance(n), "0.00")} with {n} trials)";
+        if (shares.Count > 1 && shares[0].Share - shares[1].Share < Margin)
+            return $"{shares[0].Param.Factor.Label} ({Format.Number(shares[0].Share, "0.00")}) and {shares[1].Param.Factor.Label} ({Format.Number(shares[1].Share, "0.00")}) "
+                + $"are less than {Format.Number(Margin, "0.00")} apart, too close to tell apart with {n} trials";
+        return null;
     }
 
     /// <summary>
