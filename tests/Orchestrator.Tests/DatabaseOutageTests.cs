@@ -124,7 +124,7 @@ public sealed class DatabaseOutageTests
         var url = pg.CreateDatabase("gone");
         var probe = new StoreProbe(url);
 
-        using (var run = StartMidTraining(dir, spec, probe, url))
+        using (var run = StartMidTraining(dir, spec, probe, url, trials: 2))
         {
             pg.Stop(); // and it stays away for longer than the window
             var rc = run.WaitForExit(TimeSpan.FromMinutes(2));
@@ -140,8 +140,9 @@ public sealed class DatabaseOutageTests
         Assert.Empty(ProcessTree.RunnersOf(url));
         var notes = Directory.GetFiles(dir.File("results/checkpoints"), OutageInterruption.FileName, SearchOption.AllDirectories)
             .Select(f => System.Text.Json.JsonSerializer.Deserialize<OutageInterruption>(File.ReadAllText(f))!).ToList();
-        Assert.NotEmpty(notes);
-        Assert.All(notes, n => Assert.True(n.Checkpoint is not null && File.Exists(dir.File($"results/{n.Checkpoint.Path}")), $"{n.TrialId}: no checkpoint saved during the outage"));
+        // (A Runner the outage met outside its training loop, recording its start or its sample, has no checkpoint to save.)
+        Assert.Contains(notes, n => n.Checkpoint is not null);
+        Assert.All(notes.Where(n => n.Checkpoint is not null), n => Assert.True(File.Exists(dir.File($"results/{n.Checkpoint!.Path}")), $"{n.TrialId}: its saved checkpoint is missing"));
 
         pg.StartServer();
         Npgsql.NpgsqlConnection.ClearAllPools();
@@ -161,10 +162,13 @@ public sealed class DatabaseOutageTests
             var attempts = probe.Attempts(note.TrialId);
             Assert.Equal(["interrupted", "completed"], attempts.Select(a => a.Outcome));
             Assert.Contains("interrupted by a database outage", attempts[0].Reason);
-            Assert.Contains($"{note.Checkpoint!.Name} was saved during it", attempts[0].Reason);
-            // Nothing lost: the checkpoint saved during the outage was recorded and resumed from (a rerun that trained past it again would have replaced it).
-            var recorded = Assert.Single(probe.Checkpoints(note.TrialId), c => c.Name == note.Checkpoint.Name);
-            Assert.Equal((note.Checkpoint.Sha256, note.Checkpoint.CreatedAt), (recorded.Sha256, recorded.CreatedAt));
+            if (note.Checkpoint is { } saved)
+            {
+                Assert.Contains($"{saved.Name} was saved during it", attempts[0].Reason);
+                // Nothing lost: the checkpoint saved during the outage was recorded and resumed from (a rerun that trained past it again would have replaced it).
+                var recorded = Assert.Single(probe.Checkpoints(note.TrialId), c => c.Name == saved.Name);
+                Assert.Equal((saved.Sha256, saved.CreatedAt), (recorded.Sha256, recorded.CreatedAt));
+            }
             // and every logged step of every epoch is there, once.
             Assert.Equal(Enumerable.Range(1, 45).Select(i => 2L * i), probe.Metrics(note.TrialId, MetricNames.TrainLoss).Select(m => m.Step));
             Assert.Equal([30L, 60, 90], probe.Metrics(note.TrialId, MetricNames.ValLoss).Select(m => m.Step));
@@ -217,12 +221,13 @@ public sealed class DatabaseOutageTests
     }
 
     /// <summary>Starts <c>run</c> in the background and returns once its trials train and record metrics.</summary>
-    private static OrchestratorCli.Background StartMidTraining(TempDir dir, string spec, StoreProbe probe, string url)
+    /// <param name="trials">How many trials must have recorded metrics.</param>
+    private static OrchestratorCli.Background StartMidTraining(TempDir dir, string spec, StoreProbe probe, string url, int trials = 1)
     {
         var run = OrchestratorCli.Start(dir.Path, null, "run", spec, "--db", url, "--results", dir.File("results"), "--plain");
         try
         {
-            run.WaitUntil(() => Training(probe), TimeSpan.FromMinutes(4), "the trials train and record metrics");
+            run.WaitUntil(() => Training(probe, trials), TimeSpan.FromMinutes(4), "the trials train and record metrics");
             return run;
         }
         catch
@@ -232,13 +237,13 @@ public sealed class DatabaseOutageTests
         }
     }
 
-    /// <summary>Some metrics are recorded and the sweep is not done: the outage lands mid-training.</summary>
-    private static bool Training(StoreProbe probe)
+    /// <summary>Metrics of <paramref name="trials"/> trials are recorded and the sweep is not done: the outage lands mid-training.</summary>
+    private static bool Training(StoreProbe probe, int trials)
     {
         if (!probe.Ready) return false;
         try
         {
-            return probe.Query<long>("SELECT COUNT(*) FROM metrics")[0] > 0;
+            return probe.Query<long>("SELECT COUNT(DISTINCT trial_id) FROM metrics")[0] >= trials;
         }
         catch (Exception e) when (e is StoreException or System.Data.Common.DbException)
         {

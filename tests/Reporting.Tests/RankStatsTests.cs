@@ -1,3 +1,4 @@
+using Core.Spec;
 using Reporting.Analysis;
 using Reporting.Figures;
 
@@ -37,6 +38,29 @@ public sealed class RankStatsTests
         // Tied losses: ranks (1.5, 1.5, 3), total SS 1.5, all of it between the groups → 1.
         Assert.Equal(1.0, RankStats.EtaSquared(["gru", "gru", "lstm"], [5, 5, 9]), 12);
         Assert.True(double.IsNaN(RankStats.EtaSquared(["a", "b"], [2, 2])), "equal losses have no rank variance to explain");
+    }
+
+    private static ParamShare Numeric(string path, double share, double rho) =>
+        new(new SampledParam(new Factor(path, [new("1", 1), new("2", 2)]), new SearchAxis(path, "uniform", 1, 2)), share, rho, 8);
+
+    private static ParamShare Categorical(string path, double share, int values) =>
+        new(new SampledParam(new Factor(path, [new("a", null), new("b", null)]), new SearchAxis(path, SearchAxis.List)), share, null, values);
+
+    [Fact]
+    public void A_parameter_is_named_only_from_enough_trials_above_chance_and_clearly_ahead_of_the_next()
+    {
+        var lr = Numeric("train.lr", 0.62, 0.79);
+        var cell = Categorical("model.cell", 0.30, 2);
+        Assert.Null(ParamImportance.RefusalOf([lr, cell], 8));
+        Assert.Equal("only 5 trials have completed; it takes at least 6", ParamImportance.RefusalOf([lr, cell], 5));
+        // Chance with 8 trials: 1/7 ≈ 0.14 for ρ²; (3 − 1)/7 ≈ 0.29 for η² over 3 values.
+        Assert.Equal(1.0 / 7, lr.Chance(8), 12);
+        Assert.Equal("the largest share, 0.25 for cell type, is no more than chance alone gives (≈ 0.29 with 8 trials)",
+            ParamImportance.RefusalOf([Categorical("model.cell", 0.25, 3), Numeric("train.lr", 0.05, 0.2)], 8));
+        Assert.Equal("learning rate (0.62) and cell type (0.55) are less than 0.10 apart, too close to tell apart with 8 trials",
+            ParamImportance.RefusalOf([lr, Categorical("model.cell", 0.55, 2)], 8));
+        Assert.Equal("ρ² = 0.62 (ρ = +0.79, lower learning rate → lower loss; chance level ≈ 0.14)", lr.Statistic(8));
+        Assert.Equal("higher learning rate → lower loss", Numeric("train.lr", 0.5, -0.7).Direction);
     }
 
     [Fact]

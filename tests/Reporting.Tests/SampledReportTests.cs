@@ -69,6 +69,7 @@ public sealed class SampledReportTests : IDisposable
         Assert.Equal(10, losses.Count);
         Assert.Equal(losses.Order(), losses);
         Assert.Contains("- Learning rate mattered most", ReportFolder.Section(md, 8));
+        Assert.Contains("No configuration was run with both gru and lstm. The sweep drew its configurations at random, so matched pairs are rare", ReportFolder.Section(md, 6));
 
         // The same database gives the same bytes, tables.tex and trials.csv included.
         var tex = File.ReadAllText(Path.Combine(result.OutDir, "tables.tex"));

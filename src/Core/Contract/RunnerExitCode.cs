@@ -15,7 +15,11 @@ public static class RunnerExitCode
     public const int BadInput = 2;
     /// <summary>The loss became NaN or infinite. Final; the Runner failed the trial.</summary>
     public const int Diverged = 3;
-    /// <summary>Stopped on request (SIGINT/SIGTERM) after writing a checkpoint; the trial is pending again.</summary>
+    /// <summary>
+    /// Stopped on request (SIGINT/SIGTERM) after writing a checkpoint; the trial is pending again. Also past the
+    /// outage window, with the checkpoint saved to disk and a note (<see cref="Store.OutageInterruption"/>) for
+    /// whoever reaches the database next to record it and release the trial.
+    /// </summary>
     public const int Interrupted = 4;
     /// <summary>Another owner holds the trial (the lease was lost or never held). Nothing was marked.</summary>
     public const int LeaseLost = 5;

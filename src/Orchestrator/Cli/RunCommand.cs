@@ -102,12 +102,14 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         TerminalProgress? board = null; // while it is on screen, it prints the stop's message above itself
         await using var run = await LocalRun.StartAsync(spec.Execution, new LocalRunOptions(settings.Parallel, settings.RetryDelay, Environment.ProcessorCount,
                 EarlyStopping: settings.NoEarlyStopping ? null : spec.EarlyStopping),
-            _ =>
-            {
-                const string stopping = "stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)";
-                if (board is { } b) b.Message(stopping);
-                else Console.Error.WriteLine(stopping);
-            }, cancellationToken);
+            _ => Say("stopping: asking running trials to checkpoint (press Ctrl+C again to kill them)"),
+            cancellationToken,
+            signal => Say($"{signal} again: killing the Runners of any trial still running; such trials go back to pending and resume from their newest checkpoints"));
+        void Say(string message)
+        {
+            if (board is { } b) b.Message(message);
+            else Console.Error.WriteLine(message);
+        }
 
         var db = Database.Open(store, settings.ResultsDir);
         db.Outage = OutagePolicy.For(spec.Execution.DbOutage); // from here on, a database that blinks is waited for
@@ -136,7 +138,9 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         return Summarize(outcome, BestTrial.Of(db, spec.Name));
     }
 
-    private static int Summarize(SweepOutcome o, BestTrial? best)
+    private static int Summarize(SweepOutcome o, BestTrial? best) => SweepLines.Finishing(SummaryCode(o, best));
+
+    private static int SummaryCode(SweepOutcome o, BestTrial? best)
     {
         SweepLines.End(o.Sweep, o.Counts, best);
         var unfinished = o.Counts.Unfinished;
@@ -159,6 +163,11 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
         var logFolder = SlurmRun.Script(spec, store, settings.ResultsDir).LogFolder;
         var follow = new SlurmProgress(Console.Out, TrialLabels.For(spec), spec.Trials.ToDictionary(t => t.Id, t => t.Config.Train.Epochs), logFolder);
         var r = await SlurmRun.ExecuteAsync(spec, options, SweepLines.Log, follow, cancellationToken);
+        return SweepLines.Finishing(SlurmSummaryCode(r));
+    }
+
+    private static int SlurmSummaryCode(SlurmRunResult r)
+    {
         if (r.Counts is { } counts) SweepLines.End(r.Sweep, counts, r.Best);
         var unfinished = r.Counts?.Unfinished ?? 0;
         switch (r.End)

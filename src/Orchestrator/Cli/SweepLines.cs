@@ -1,6 +1,7 @@
 using System.Globalization;
 using Core.Spec;
 using Core.Store;
+using Orchestrator.Execution;
 using Orchestrator.Planning;
 using Orchestrator.Progress;
 using Orchestrator.Queries;
@@ -46,6 +47,17 @@ internal static class SweepLines
         if (failed == 0) return CliExitCode.Ok;
         Output.Info($"{failed} trial(s) failed; see `orchestrator status {sweep}` for the reasons");
         return CliExitCode.TrialsFailed;
+    }
+
+    /// <summary>
+    /// After the summary: a SIGINT/SIGTERM from now until the process exits interrupts nothing; each
+    /// one says so and <paramref name="exitCode"/> stays the exit code (<see cref="ShutdownSignals"/>).
+    /// </summary>
+    public static int Finishing(int exitCode)
+    {
+        ShutdownSignals.Finishing(string.Create(CultureInfo.InvariantCulture,
+            $"everything was recorded; exiting with {exitCode}, as summarized above"));
+        return exitCode;
     }
 
     private sealed class ConsoleLog : IRunLog

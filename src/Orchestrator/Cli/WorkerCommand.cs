@@ -79,7 +79,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         Output.Info($"worker done: {outcome.Handled.Count} trial(s) handled ({Count(TrialResult.Completed)} completed, {Count(TrialResult.Failed)} failed, {Count(TrialResult.Stopped)} stopped early, "
                     + $"{released} back to pending); {outcome.Counts.Line(sweep.Name)}"
                     + (outcome.Interrupted ? "; stopped by a signal" : "; nothing left to claim"));
-        return CliExitCode.Ok;
+        return SweepLines.Finishing(CliExitCode.Ok);
     }
 }
 

@@ -15,19 +15,24 @@ internal sealed class StopOnSignals : IDisposable
     private readonly PosixSignalRegistration _sigterm;
 
     /// <param name="onFirst">Called once, on the first signal, with its name (to tell the user what happens now).</param>
-    public StopOnSignals(CancellationToken cancellation, Action<string> onFirst)
+    /// <param name="onAgain">Called on every later signal, with its name: each one is told, not only the first.</param>
+    public StopOnSignals(CancellationToken cancellation, Action<string> onFirst, Action<string>? onAgain = null)
     {
         _graceful = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         void OnSignal(PosixSignalContext ctx)
         {
             ctx.Cancel = true;
+            // Once the command has printed its summary, a signal interrupts nothing: ShutdownSignals says so.
+            if (ShutdownSignals.Active) return;
+            var name = ctx.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT";
             if (!_graceful.IsCancellationRequested)
             {
-                onFirst(ctx.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "SIGINT");
+                onFirst(name);
                 _graceful.Cancel();
             }
             else
             {
+                onAgain?.Invoke(name);
                 _immediate.Cancel();
             }
         }

@@ -49,12 +49,14 @@ internal sealed class LocalRun : IAsyncDisposable
     public CancellationToken Stopping => _signals.Graceful;
 
     /// <param name="onStopRequested">Called once, on the first signal, with its name (to tell the user what happens now).</param>
-    public static async Task<LocalRun> StartAsync(ExecutionConfig execution, LocalRunOptions options, Action<string> onStopRequested, CancellationToken ct)
+    /// <param name="onKill">Called on every later signal, with its name: the Runners are killed.</param>
+    public static async Task<LocalRun> StartAsync(ExecutionConfig execution, LocalRunOptions options, Action<string> onStopRequested, CancellationToken ct,
+        Action<string>? onKill = null)
     {
         var setup = await RunnerSetup.StartAsync(execution, ct).ConfigureAwait(false);
         var schedulerOptions = SchedulerOptions.From(execution, options.Parallel, options.RetryDelaySeconds, options.Cores, setup.Gpus, setup.Environment)
             with { WaitForOthers = options.WaitForOthers, SlurmJob = options.SlurmJob, EarlyStopping = options.EarlyStopping };
-        return new LocalRun(setup, new StopOnSignals(ct, onStopRequested), schedulerOptions, execution.TrialsPerGpu);
+        return new LocalRun(setup, new StopOnSignals(ct, onStopRequested, onKill), schedulerOptions, execution.TrialsPerGpu);
     }
 
     /// <summary>Runs the sweep's claimable trials in local Runner processes until the scheduler is done (<see cref="Scheduler.RunAsync"/>).</summary>

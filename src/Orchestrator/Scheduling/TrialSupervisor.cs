@@ -98,6 +98,17 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
     private static bool RepeatsThePrevious(List<Attempted> attempts) =>
         attempts.Count >= 2 && attempts[^1].Exit.Failure is { } failure && failure == attempts[^2].Exit.Failure;
 
+    /// <summary>
+    /// The owner whose attempt ended the trial, when it is not this orchestrator (its lease ran out and
+    /// another orchestrator reclaimed the trial): "owner vm:4242:918273:3f9a1c2b (host vm)"; null when the end is ours.
+    /// </summary>
+    private string? TakenOverBy(TrialRow row)
+    {
+        var last = _trials.Attempts(row.TrialId).LastOrDefault(a => a.Attempt == row.Attempt);
+        if (last?.Owner is not { } other || other == owner) return null;
+        return OwnerToken.ProcessOf(other) is { } process ? $"owner {other} (host {process.Host})" : $"owner {other}";
+    }
+
     private bool StillOurs(string id) => _trials.Get(id) is { State: TrialStates.Running } t && t.Owner == owner;
 
     /// <summary>Reads what the Runner recorded and records what it could not.</summary>
@@ -111,6 +122,14 @@ internal sealed class TrialSupervisor(Database db, ITrialExecutor executor, Sche
 
         TrialOutcome Outcome(TrialResult r, string? reason) => new(id, r, attempts.Count, code, reason);
 
+        // Ended by another owner that took it over while this one could not keep its lease (stopped, cut off): not this run's end.
+        if (row is { State: TrialStates.Completed or TrialStates.Stopped or TrialStates.Failed } && TakenOverBy(row) is { } other)
+            return Outcome(TrialResult.LeaseLost, $"taken over by {other}, which {row.State switch
+            {
+                TrialStates.Completed => "completed it",
+                TrialStates.Stopped => "stopped it early",
+                _ => "ended it as failed",
+            }}; not counted as this run's");
         if (row?.State == TrialStates.Completed) return Outcome(TrialResult.Completed, null);
         if (row?.State == TrialStates.Stopped) return Outcome(TrialResult.Stopped, row.Stop?.Describe());
         if (row?.State == TrialStates.Failed)

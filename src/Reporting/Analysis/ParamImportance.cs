@@ -24,7 +24,7 @@ internal sealed record ParamShare(SampledParam Param, double Share, double? Rho,
     {
         var statistic = Param.IsNumeric ? "ρ²" : "η²";
         var detail = Param.IsNumeric
-            ? Rho is { } r ? $"ρ = {(r >= 0 ? "+" : "−")}{Format.Number(Math.Abs(r), "0.00")}" + (Direction is { } d ? ", " + d : "") : "ρ undefined"
+            ? Rho is { } r ? $"ρ = {(r >= 0 ? "+" : "−")}{Format.Number(Math.Abs(r), "0.00")}" + (Direction is { } d ? ", " + Md.Text(d) : "") : "ρ undefined"
             : $"{Values} values";
         return $"{statistic} = {Format.Number(Share, "0.00")} ({detail}; chance level ≈ {Format.Number(Chance(n), "0.00")})";
     }
@@ -87,26 +87,34 @@ internal sealed class ParamImportance
             return (Share: new ParamShare(p, share, rho, distinct), Order: i);
         }).OrderByDescending(x => x.Share.Share).ThenBy(x => x.Order).Select(x => x.Share).ToList();
 
-        string? refusal = null;
-        if (shares.Count == 0) refusal = "no sampled parameter took more than one value";
-        else if (done.Count < MinTrials)
-            refusal = $"only {Format.Plural(done.Count, "trial has", "trials have")} completed; it takes at least {MinTrials}";
-        else if (shares[0].Share <= shares[0].Chance(done.Count))
-            refusal = $"the largest share, {Format.Number(shares[0].Share, "0.00")} for {shares[0].Param.Factor.Label}, is no more than chance alone gives "
-                + $"(≈ {Format.Number(shares[0].Chance(done.Count), "0.00")} with {done.Count} trials)";
-        else if (shares.Count > 1 && shares[0].Share - shares[1].Share < Margin)
-            refusal = $"{shares[0].Param.Factor.Label} ({Format.Number(shares[0].Share, "0.00")}) and {shares[1].Param.Factor.Label} ({Format.Number(shares[1].Share, "0.00")}) "
-                + $"are less than {Format.Number(Margin, "0.00")} apart, too close to tell apart with {done.Count} trials";
-        return new ParamImportance(shares, done.Count, refusal);
+        return new ParamImportance(shares, done.Count, RefusalOf(shares, done.Count));
     }
 
-    /// <summary>The one-sentence answer: the parameter that mattered most and by how much, or why there is none.</summary>
-    public string Verdict()
+    /// <summary>Why <paramref name="shares"/> (largest first) from <paramref name="n"/> completed trials name no parameter; null when the first one wins.</summary>
+    internal static string? RefusalOf(IReadOnlyList<ParamShare> shares, int n)
     {
-        if (Winner is not { } w) return $"Which sampled parameter mattered most cannot be said: {Md.Text(Refusal!)}.";
+        if (shares.Count == 0) return "no sampled parameter took more than one value";
+        if (n < MinTrials) return $"only {Format.Plural(n, "trial has", "trials have")} completed; it takes at least {MinTrials}";
+        if (shares[0].Share <= shares[0].Chance(n))
+            return $"the largest share, {Format.Number(shares[0].Share, "0.00")} for {shares[0].Param.Factor.Label}, is no more than chance alone gives "
+                + $"(≈ {Format.Number(shares[0].Chance(n), "0.00")} with {n} trials)";
+        if (shares.Count > 1 && shares[0].Share - shares[1].Share < Margin)
+            return $"{shares[0].Param.Factor.Label} ({Format.Number(shares[0].Share, "0.00")}) and {shares[1].Param.Factor.Label} ({Format.Number(shares[1].Share, "0.00")}) "
+                + $"are less than {Format.Number(Margin, "0.00")} apart, too close to tell apart with {n} trials";
+        return null;
+    }
+
+    /// <summary>
+    /// The one-sentence answer: the parameter that mattered most and by how much, or why there is none; names and
+    /// reasons passed through <paramref name="escape"/> (default: as Markdown text).
+    /// </summary>
+    public string Verdict(Func<string, string>? escape = null)
+    {
+        var text = escape ?? Md.Text;
+        if (Winner is not { } w) return $"Which sampled parameter mattered most cannot be said: {text(Refusal!)}.";
         var statistic = w.Param.IsNumeric ? "ρ²" : "η²";
-        var next = Shares.Count > 1 ? $", against {Format.Number(Shares[1].Share, "0.00")} for {Md.Text(Shares[1].Param.Factor.Label)}, the next" : "";
-        return $"{Format.Capitalize(Md.Text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
-            + $"({statistic}{next}; from {Format.Plural(Trials, "completed trial")})" + (w.Direction is { } d ? $"; {d}" : "") + ".";
+        var next = Shares.Count > 1 ? $", against {Format.Number(Shares[1].Share, "0.00")} for {text(Shares[1].Param.Factor.Label)}, the next" : "";
+        return $"{Format.Capitalize(text(w.Param.Factor.Label))} mattered most: it alone explains {Format.Number(w.Share, "0.00")} of the variance of the loss ranks "
+            + $"({statistic}{next}; from {Format.Plural(Trials, "completed trial")})" + (w.Direction is { } d ? $"; {text(d)}" : "") + ".";
     }
 }

@@ -125,7 +125,7 @@ internal static class TablesTex
         var table = new TexTable(
             Tex.Text($"Sampled parameters of sweep {sweep}, largest share first: the share of the variance of the ranks of the best validation loss of the "
                 + $"{importance.Trials} completed trials that each explains alone (Spearman's ρ² for a numeric parameter, with ρ's sign; the correlation ratio η² "
-                + "of the ranks for a categorical one), and what chance alone would give. " + importance.Verdict()),
+                + "of the ranks for a categorical one), and what chance alone would give. " + importance.Verdict(escape: s => s)),
             $"tab:{Tex.Label(sweep)}-parameters", "llrrr", ["Parameter", "Drawn", "Statistic", "Share", "Chance"]);
         foreach (var s in importance.Shares)
             table.Row([Tex.Text(s.Param.Factor.Label), Tex.Text(s.Param.Drawn),

@@ -31,7 +31,13 @@ internal sealed class CellComparisonSection : ISection
             var pairs = CellPairs.Of(d, challenger);
             string C = challenger.ToUpperInvariant(), R = reference.ToUpperInvariant();
             md.Heading(3, $"{C} versus {R}");
-            if (pairs.Count == 0) { md.Paragraph($"No configuration was run with both {challenger} and {reference}."); continue; }
+            if (pairs.Count == 0)
+            {
+                md.Paragraph($"No configuration was run with both {challenger} and {reference}."
+                    + (ctx.Sampled?.Params.Any(p => p.Factor.IsCell) == true
+                        ? " The sweep drew its configurations at random, so matched pairs are rare; section 5 plots the loss by cell type over all trials instead." : ""));
+                continue;
+            }
             string Both(CellPair p, Func<TrialStats, double?> metric, Func<double?, string> format) =>
                 $"{Stat.Show(p.Challenger.Final(metric), format)} / {Stat.Show(p.Reference.Final(metric), format)}";
             var others = d.Others;
