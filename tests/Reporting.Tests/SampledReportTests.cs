@@ -103,6 +103,18 @@ public sealed class SampledReportTests : IDisposable
     }
 
     [Fact]
+    public void A_sampled_sweep_of_one_trial_says_that_nothing_varied_yet()
+    {
+        var (trials, yaml) = SyntheticStore.Sampled(Grid, trials: 1, epochs: 1);
+        var md = File.ReadAllText(Report("one", trials, yaml, "out").ReportPath);
+        Assert.Contains("Sampled at random (search: random, 1 draw, seed 7): no parameter has taken two values yet: 1 configuration", md);
+        var five = ReportFolder.Section(md, 5);
+        Assert.Contains("No sampled parameter has taken more than one value yet, so there is no effect to show.", five);
+        Assert.Contains("Which sampled parameter mattered most cannot be said: no sampled parameter took more than one value.", five);
+        Assert.Empty(ReportFolder.ImageLinks(five));
+    }
+
+    [Fact]
     public void A_stored_spec_that_no_longer_parses_leaves_the_report_as_for_a_grid()
     {
         var (trials, yaml) = SyntheticStore.Sampled(["train.lr: { log_uniform: [0.0001, 0.01] }"], trials: 3, epochs: 2);

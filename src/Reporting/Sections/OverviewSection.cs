@@ -107,7 +107,7 @@ internal sealed class OverviewSection : ISection
             : "one seed per configuration";
         if (ctx.Sampled is { } space)
             return $"Sampled at random (search: random, {Format.Plural(space.Search.Trials ?? d.Configs.Count, "draw")}, seed {space.Search.Seed}): "
-                + string.Join("; ", space.Params.Select(p => $"{p.Factor.Label} {p.Drawn}"))
+                + (space.Params.Count > 0 ? string.Join("; ", space.Params.Select(p => $"{p.Factor.Label} {p.Drawn}")) : "no parameter has taken two values yet")
                 + $": {Format.Plural(d.Configs.Count, "configuration")}, {seeds}.";
         return $"Grid: {string.Join(" × ", varied)}: {Format.Plural(d.Configs.Count, "configuration")}, {seeds}.";
     }
