@@ -62,6 +62,9 @@ public sealed class SlurmArrayTests
         Assert.True(line.Success, status.ToString());
         Assert.Matches(@"\d+ cancelled before starting", line.Groups[1].Value);
         Assert.Equal(max, line.Groups[1].Value.Split(", ").Sum(c => int.Parse(c.Split(' ')[0], CultureInfo.InvariantCulture)));
+        var json = System.Text.Json.JsonDocument.Parse(sweep.Cli("status", sweep.Name, "--json").StdOut).RootElement.GetProperty("sweeps")[0].GetProperty("slurm_jobs")[0];
+        Assert.Equal(max, json.GetProperty("task_counts").EnumerateObject().Sum(c => c.Value.GetInt32()));
+        Assert.True(json.GetProperty("task_counts").GetProperty("cancelled before starting").GetInt32() > 0, json.ToString());
     }
 
     [Theory]

@@ -269,7 +269,7 @@ public sealed class SlurmSweepTests
 
         Assert.True(run.WaitForExit(Patience) == 0, run.Output);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(run.StdOut,
-            $@"\] job {task}: FAILED on \S+, killed by signal 9\b.*; trial {victim} gru was running in it\b.*the next worker (takes it over|resumes it) from its newest checkpoint"), run.Output);
+            $@"\] job {task}: FAILED on \S+, killed by signal 9\b.*; trial {victim} gru was running in it\b.*(the next worker (takes it over|resumes it) from its newest checkpoint|taken over in job )"), run.Output);
         var attempts = sweep.Attempts(victim);
         Assert.Equal("completed", attempts[^1].Outcome);
         Assert.NotEqual(task, attempts[^1].SlurmJob);

@@ -24,6 +24,9 @@ internal static class CliExitCode
     /// (sysexits' EX_TEMPFAIL: try again later).
     /// </summary>
     public const int DatabaseUnavailable = 75;
-    /// <summary>Interrupted (Ctrl+C / SIGTERM) with work left: running trials checkpointed and went back to pending; run again to continue.</summary>
+    /// <summary>
+    /// Interrupted (Ctrl+C / SIGTERM) with work left: running trials checkpointed and went back to pending; run again to continue.
+    /// A signal after the summary line interrupts nothing: it is reported and the exit code stays the summary's (<see cref="Execution.ShutdownSignals"/>).
+    /// </summary>
     public const int Interrupted = 130;
 }

@@ -97,6 +97,8 @@ internal sealed class StatusCommand : Command<StatusSettings>
             array = j.Array,
             submitted_at = j.SubmittedAt,
             tasks = queue.Known ? queue.TasksOf(j.JobId).Select(t => new { task = t.Name, state = t.State, reason = t.Reason, node = t.Node }) : null,
+            // One per array task id, as the text line counts them ("cancelled before starting" apart).
+            task_counts = queue.Known ? SlurmTaskCounts.Count(j.Array, queue.TasksOf(j.JobId)).ToDictionary(c => c.State, c => c.Count) : null,
         }),
     };
 

@@ -15,6 +15,9 @@ internal sealed class SlurmProgress(TextWriter output, TrialLabels labels, IRead
 {
     private readonly Dictionary<string, DateTime> _lastStepLine = [];
 
+    /// <summary>The array task each trial was last seen running in: what a task that ended held, even once another task took the trial.</summary>
+    private readonly Dictionary<string, string> _ranIn = [];
+
     public void TasksChanged(IReadOnlyList<(SlurmTask Task, string? Before)> changes, IReadOnlyList<TrialStatus> trials)
     {
         // Tasks cancelled before they ever ran (no node: they held no trial) are counted, one line per job, as a user counts them.
@@ -38,13 +41,17 @@ internal sealed class SlurmProgress(TextWriter output, TrialLabels labels, IRead
         var ending = task.IsFinal && task.Ending is { } e ? $", {e}" : "";
         var why = task.Reason.Length > 0 && task.State != SlurmJobStates.Running ? $" ({task.Reason})" : "";
         var log = SlurmJobStates.Broken.Contains(task.State) ? LogTail(task) : "";
-        var fate = task.IsFinal && task.State != "COMPLETED" ? string.Concat(trials.Where(t => t.SlurmJob == task.Name).Select(Fate).OfType<string>()) : "";
+        var fate = task.IsFinal && task.State != "COMPLETED"
+            ? string.Concat(trials.Where(t => t.SlurmJob == task.Name || _ranIn.GetValueOrDefault(t.TrialId) == task.Name).Select(Fate).OfType<string>())
+            : "";
         Line($"job {task.Name}: {task.State}{where}{ending}{why}{log}{fate}");
     }
 
     /// <summary>What becomes of a trial whose array task ended without completing: "; trial … was running in it: …"; null for one that ended in it.</summary>
     private string? Fate(TrialStatus t) => t.State switch
     {
+        TrialStates.Running when _ranIn.GetValueOrDefault(t.TrialId) is { } was && was != t.SlurmJob =>
+            $"; trial {t.TrialId} {labels[t.TrialId]} was running in it: taken over in job {t.SlurmJob} (attempt {t.Attempt})",
         TrialStates.Running => string.Create(CultureInfo.InvariantCulture,
             $"; trial {t.TrialId} {labels[t.TrialId]} was running in it (attempt {t.Attempt}, step {t.Step}): the next worker takes it over from its newest checkpoint once it is released or its lease runs out (in {Math.Max(0, t.LeaseSecondsLeft ?? 0):0} s)"),
         TrialStates.Pending => string.Create(CultureInfo.InvariantCulture,
@@ -54,6 +61,7 @@ internal sealed class SlurmProgress(TextWriter output, TrialLabels labels, IRead
 
     public void TrialChanged(TrialStatus now, TrialStatus? before)
     {
+        if (now is { State: TrialStates.Running, SlurmJob: { } task }) _ranIn[now.TrialId] = task;
         var job = now.SlurmJob is null ? "" : $" in job {now.SlurmJob}";
         if (before is null)
         {

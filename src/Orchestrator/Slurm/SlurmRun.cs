@@ -107,7 +107,7 @@ internal static class SlurmRun
         if (options.Detach) return Result(SlurmRunEnd.Detached);
 
         // Ctrl+C stops following only: the jobs are the cluster's now (`orchestrator cancel` stops them).
-        using var signals = new StopOnSignals(cancellationToken, _ => { });
+        using var signals = new StopOnSignals(cancellationToken, _ => { }, signal => log.Info($"{signal} again: already stopping following; the jobs run on"));
         var o = await new SlurmFollower(db, slurm, follow, FollowInterval).FollowAsync(spec.Name, followed, signals.Graceful);
         if (o.Counts.Finished)
         {
