@@ -11,8 +11,17 @@ internal static class BenchTools
         throw new DirectoryNotFoundException("run the benchmark from inside the repository");
     }
 
+    /// <summary>The corpus the benchmarks train on: data/tinyshakespeare.txt under the repository, else the shared copy beside it.</summary>
+    public static string FindCorpus(string root) =>
+        new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), Path.Combine(root, "..", "shared", "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
+            .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
+        ?? throw new FileNotFoundException("the benchmark trains on data/tinyshakespeare.txt; put the corpus there (see the README)");
+
     /// <summary>Runs <paramref name="program"/> in <paramref name="workDir"/>, its standard output read and kept out of the benchmark's; a non-zero exit throws, with that output.</summary>
-    public static void Run(string program, IReadOnlyList<string> arguments, string workDir)
+    public static void Run(string program, IReadOnlyList<string> arguments, string workDir) => Output(program, arguments, workDir);
+
+    /// <summary><see cref="Run"/>, returning the program's standard output.</summary>
+    public static string Output(string program, IReadOnlyList<string> arguments, string workDir)
     {
         var psi = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in arguments) psi.ArgumentList.Add(a);
@@ -20,5 +29,6 @@ internal static class BenchTools
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {p.ExitCode}\n{output}");
+        return output;
     }
 }

@@ -13,9 +13,7 @@ using static BenchTools;
 // Usage: dotnet run -c Release --project bench/ContinuationBench [-- --keep]
 
 var root = FindRoot();
-var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
-    .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
-    ?? throw new FileNotFoundException("the benchmark trains on data/tinyshakespeare.txt; put the corpus there (see the README)");
+var corpus = FindCorpus(root);
 var quick = File.ReadAllText(Path.Combine(root, "experiments", "quick.yaml")).Replace("path: data/tinyshakespeare.txt", $"path: {corpus}", StringComparison.Ordinal);
 if (!Regex.IsMatch(quick, @"(?m)^  epochs: 3\b")) throw new InvalidOperationException("experiments/quick.yaml no longer trains 3 epochs; adjust the bench");
 var work = Directory.CreateTempSubdirectory("continuation-bench-").FullName;
@@ -58,13 +56,4 @@ string Write(string name, string text)
     return (name, clock.Elapsed.TotalSeconds, $"{wall} [{basis}]", output);
 }
 
-string Orchestrator(string[] arguments)
-{
-    var psi = new ProcessStartInfo(Path.Combine(root, "orchestrator")) { WorkingDirectory = work, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    var output = p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"orchestrator {string.Join(' ', arguments)} exited {p.ExitCode}:\n{output}");
-    return output;
-}
+string Orchestrator(string[] arguments) => Output(Path.Combine(root, "orchestrator"), arguments, work);

@@ -13,9 +13,7 @@ using static BenchTools;
 var epochs = Arg("--epochs", 8);
 var steps = Arg("--steps", 25);
 var root = FindRoot();
-var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
-    .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
-    ?? throw new FileNotFoundException("the benchmark trains on data/tinyshakespeare.txt; put the corpus there (see the README)");
+var corpus = FindCorpus(root);
 var work = Directory.CreateTempSubdirectory("early-stopping-bench-").FullName;
 
 (string Name, string? Rule)[] variants =

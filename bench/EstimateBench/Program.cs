@@ -12,9 +12,7 @@ using static BenchTools;
 // Usage: dotnet run -c Release --project bench/EstimateBench [-- SPEC.yaml ...] [--keep]
 
 var root = FindRoot();
-var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
-    .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
-    ?? throw new FileNotFoundException("the benchmark trains on data/tinyshakespeare.txt; put the corpus there (see the README)");
+var corpus = FindCorpus(root);
 var specs = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (specs.Count == 0) specs = [Path.Combine(root, "experiments", "quick.yaml"), Path.Combine(root, "bench", "EstimateBench", "bigger.yaml")];
 var work = Directory.CreateTempSubdirectory("estimate-bench-").FullName;
@@ -75,13 +73,4 @@ static double Seconds(string duration)
 
 static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
-string Orchestrator(string[] arguments)
-{
-    var psi = new ProcessStartInfo(Path.Combine(root, "orchestrator")) { WorkingDirectory = work, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    var output = p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"orchestrator {string.Join(' ', arguments)} exited {p.ExitCode}:\n{output}");
-    return output;
-}
+string Orchestrator(string[] arguments) => Output(Path.Combine(root, "orchestrator"), arguments, work);

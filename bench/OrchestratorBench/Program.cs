@@ -14,9 +14,7 @@ var parallel = Arg("--parallel", 1);
 var steps = Arg("--steps", 50);
 var threads = Arg("--threads", 0); // 0: the cores divided between the parallel trials
 var root = FindRoot();
-var corpus = new[] { Path.Combine(root, "data", "tinyshakespeare.txt"), Path.Combine(root, "..", "shared", "data", "tinyshakespeare.txt"), "/work/shared/data/tinyshakespeare.txt" }
-    .Select(Path.GetFullPath).FirstOrDefault(File.Exists)
-    ?? throw new FileNotFoundException("the benchmark trains on data/tinyshakespeare.txt; put the corpus there (see the README)");
+var corpus = FindCorpus(root);
 
 var work = Directory.CreateTempSubdirectory("orchestrator-bench-").FullName;
 var spec = Path.Combine(work, "bench.yaml");
