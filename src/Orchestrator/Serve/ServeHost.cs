@@ -107,9 +107,13 @@ internal sealed class ServeHost : IAsyncDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
+    /// <summary>How long stopping waits for requests in flight: a read-only view has nothing to finish, so Ctrl+C never waits the host's default 30 s.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(CancellationToken.None);
+        using (var grace = new CancellationTokenSource(StopGrace))
+            await _app.StopAsync(grace.Token);
         await _app.DisposeAsync();
     }
 
