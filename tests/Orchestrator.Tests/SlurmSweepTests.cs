@@ -214,7 +214,8 @@ public sealed class SlurmSweepTests
     [InlineData(Backend.Postgres)]
     public void Cancel_scancels_the_sweeps_jobs_and_leaves_its_trials_resumable(Backend backend)
     {
-        using var sweep = new SlurmSweep("cancel", ["model.cell: [gru, lstm]", "model.hidden: [64, 72]"], parallel: 2, epochs: 2, maxSteps: 0, checkpointEvery: 5, hidden: 64, backend: backend);
+        // Five epochs (about 700 steps): on an idle machine two epochs could end between the first checkpoint and the scancel.
+        using var sweep = new SlurmSweep("cancel", ["model.cell: [gru, lstm]", "model.hidden: [64, 72]"], parallel: 2, epochs: 5, maxSteps: 0, checkpointEvery: 5, hidden: 64, backend: backend);
         var submit = sweep.Cli("run", sweep.Spec, "--detach");
         Assert.True(submit.ExitCode == 0, submit.ToString());
         Assert.Contains("detached", submit.StdOut);
