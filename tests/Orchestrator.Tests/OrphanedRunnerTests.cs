@@ -29,15 +29,18 @@ public sealed partial class OrphanedRunnerTests
         var store = new StoreProbe(db);
 
         List<int> runners;
+        List<TrialRow> held;
         using (var first = OrchestratorCli.Start(dir.Path, null, "run", spec))
         {
-            first.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("orphans") is not null && ProcessTree.RunnersOf(db).Count == 2,
+            first.WaitUntil(() => store.Ready && store.RunningWithCheckpoint("orphans") is not null && ProcessTree.RunnersOf(db).Count == 2
+                                  && store.Trials("orphans").Count(t => t.State == TrialStates.Running) == 2,
                 Patience, "two Runners, one with a checkpoint");
             runners = ProcessTree.RunnersOf(db).ToList();
+            // The trials held when the orchestrator dies (read before: on an idle machine an orphan checkpoints and lets go within moments).
+            held = store.Trials("orphans").Where(t => t.State == TrialStates.Running).ToList();
             first.KillAlone();
         }
         var killed = Stopwatch.StartNew();
-        var held = store.Trials("orphans").Where(t => t.State == TrialStates.Running).ToList();
         Assert.Equal(2, held.Count);
 
         // The rerun starts at once, while the orphans may still be stopping.
